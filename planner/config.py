@@ -1,0 +1,94 @@
+"""Settings, read once from ``PLANNER_*`` environment variables with safe defaults.
+
+Secrets come only from the environment or from files under ``instance/`` (never from the
+repository): an unset ``PLANNER_SECRET_KEY`` is generated once into ``instance/secret_key``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_INSTANCE = Path(os.getcwd()) / "instance"
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    timezone: str = "Europe/Amsterdam"
+    media_dir: Path = field(default_factory=lambda: DEFAULT_INSTANCE / "media")
+    default_language: str = "nl"
+    languages: tuple[str, ...] = ("nl", "en")
+    #: Secure cookies need https; on by default outside local development.
+    secure_cookies: bool = False
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_enabled: bool = True
+    signin_rate_limit: str = "10 per minute"
+    intake_rate_limit: str = "5 per hour"
+    #: Only for tests and local set-ups: lets publishers talk to 127.0.0.1.
+    allow_loopback_targets: bool = False
+    #: Start the APScheduler clock inside the web process (``make run`` only).
+    embedded_scheduler: bool = False
+    scheduler_interval_seconds: float = 5.0
+    base_url: str = "http://127.0.0.1:5000"
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _secret_key(instance_path: Path) -> str:
+    from_env = os.environ.get("PLANNER_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create with 0600 so the key is readable only by the service account.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def validate_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"Unknown timezone {name!r} in PLANNER_TIMEZONE") from exc
+    return name
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from the environment (``env`` defaults to ``os.environ``)."""
+    source = os.environ if env is None else env
+    instance_path = Path(source.get("PLANNER_INSTANCE_PATH", str(DEFAULT_INSTANCE))).resolve()
+    database_url = source.get("PLANNER_DATABASE_URL") or f"sqlite:///{instance_path / 'planner.db'}"
+    media_dir = Path(source.get("PLANNER_MEDIA_DIR", str(instance_path / "media")))
+    return Settings(
+        instance_path=instance_path,
+        database_url=database_url,
+        secret_key=_secret_key(instance_path),
+        timezone=validate_timezone(source.get("PLANNER_TIMEZONE", "Europe/Amsterdam")),
+        media_dir=media_dir,
+        secure_cookies=_bool(source.get("PLANNER_SECURE_COOKIES"), default=False),
+        ratelimit_storage_uri=source.get("PLANNER_RATELIMIT_STORAGE_URI", "memory://"),
+        allow_loopback_targets=_bool(source.get("PLANNER_ALLOW_LOOPBACK_TARGETS")),
+        embedded_scheduler=_bool(source.get("PLANNER_EMBEDDED_SCHEDULER")),
+        base_url=source.get("PLANNER_BASE_URL", "http://127.0.0.1:5000"),
+    )

@@ -1,0 +1,64 @@
+"""Gemeente Zuiderhaven, the fictional municipality a newcomer signs in to on the first run.
+
+The passwords are public on purpose (the README lists them): this is demo data for a local
+installation, and `planner demo seed` is never run against a production database by `make run`
+once accounts exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import Role
+from planner.accounts.services import create_user
+from planner.organisation.services import get_organisation
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    name: str
+    email: str
+    role: Role
+    password: str
+    weekly_hours: float
+    language: str = "nl"
+
+
+DEMO_PEOPLE = (
+    DemoPerson("Eva de Vries", "eva@zuiderhaven.example", Role.ADMIN, "zuiderhaven-admin", 8),
+    DemoPerson("Sanne Bakker", "sanne@zuiderhaven.example", Role.EDITOR, "zuiderhaven-editor", 24),
+    DemoPerson("Daan Visser", "daan@zuiderhaven.example", Role.EDITOR, "zuiderhaven-editor", 20),
+    DemoPerson(
+        "Mehmet Yilmaz", "mehmet@zuiderhaven.example", Role.CONTRIBUTOR, "zuiderhaven-bijdrage", 2
+    ),
+)
+
+
+def seed_demo(session: Session, now: datetime) -> None:
+    org = get_organisation(session)
+    org.name = "Gemeente Zuiderhaven"
+    org.timezone = "Europe/Amsterdam"
+    org.website = "zuiderhaven.example"
+    org.hashtag = "Zuiderhaven"
+    for person in DEMO_PEOPLE:
+        user = create_user(
+            session,
+            None,
+            email=person.email,
+            name=person.name,
+            role=person.role,
+            password=person.password,
+            weekly_hours=person.weekly_hours,
+        )
+        user.language = person.language
+    session.flush()
+    for hook in SEED_HOOKS:
+        hook(session, now)
+
+
+#: Features add their demo data here (stories, fragments, plan); each runs after the people exist.
+SEED_HOOKS: list[Callable[[Session, datetime], None]] = []

@@ -1,0 +1,1 @@
+"""fragments feature package."""

@@ -1,0 +1,9 @@
+"""Imports every feature's models so that Alembic and the tests see the whole schema."""
+
+from planner.accounts.models import ApiToken, Role, User
+from planner.audit.models import AuditEvent
+from planner.db import Base
+from planner.jobs.models import SchedulerHeartbeat
+from planner.organisation.models import Organisation
+
+__all__ = ["ApiToken", "AuditEvent", "Base", "Organisation", "Role", "SchedulerHeartbeat", "User"]

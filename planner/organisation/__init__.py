@@ -1,0 +1,1 @@
+"""The organisation that uses this installation: its name, timezone and house settings."""

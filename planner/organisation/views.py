@@ -1,0 +1,40 @@
+"""Settings for admins: the organisation, with links to people and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from planner.errors import ValidationError
+from planner.organisation.forms import OrganisationForm
+from planner.organisation.services import get_organisation, update_organisation
+from planner.web.auth import admin_required, current_actor
+from planner.web.database import commit, db_session
+
+bp = Blueprint("organisation", __name__)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings() -> str | Response:
+    session = db_session()
+    org = get_organisation(session)
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            update_organisation(
+                session,
+                current_actor(),
+                name=form.name.data or "",
+                timezone=form.timezone.data or "",
+                website=form.website.data,
+                hashtag=form.hashtag.data,
+            )
+        except ValidationError as exc:
+            getattr(form, exc.field or "name").errors.append(_(exc.message))
+        else:
+            commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("organisation.settings"))
+    return render_template("organisation/settings.html", form=form)

@@ -1,0 +1,1 @@
+"""publishing feature package."""

@@ -1,0 +1,1 @@
+"""stories feature package."""

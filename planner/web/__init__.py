@@ -1,0 +1,1 @@
+"""Shared web plumbing: extensions, the request's database session, errors, filters, the shell."""

@@ -1,0 +1,38 @@
+"""The request's database session: one per request, closed (and rolled back) at teardown.
+
+Views commit explicitly after their service call succeeds; anything not committed is rolled back,
+so a failed request leaves no half-written state.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def init_app(app: Flask, factory: sessionmaker[Session]) -> None:
+    app.extensions["planner.sessionmaker"] = factory
+    app.teardown_appcontext(_close_session)
+
+
+def session_factory() -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = current_app.extensions["planner.sessionmaker"]
+    return factory
+
+
+def db_session() -> Session:
+    if "db_session" not in g:
+        g.db_session = session_factory()()
+    session: Session = g.db_session
+    return session
+
+
+def commit() -> None:
+    db_session().commit()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()

@@ -1,0 +1,83 @@
+"""Domain errors and HTTP errors become pages here (the API renders problem+json itself)."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from planner.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlannerError,
+    ValidationError,
+)
+
+STATUS_FOR = {
+    NotFoundError: 404,
+    PermissionDeniedError: 403,
+    ConflictError: 409,
+    ValidationError: 400,
+}
+
+
+def status_for(error: PlannerError) -> int:
+    for cls, status in STATUS_FOR.items():
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("That did not work"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("That did not work"),
+        409: _("That cannot be done right now"),
+        413: _("The upload is too large"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def _explanations() -> dict[int, str]:
+    return {
+        403: _("Your role does not include this. Ask an administrator if you need it."),
+        404: _("The page may have moved, or the link is incomplete."),
+        413: _("Files can be at most 32 MB. Try a smaller photo."),
+        429: _("Please wait a minute before you try again."),
+        500: _("The error has been logged. Please try again in a moment."),
+    }
+
+
+def render_error(status: int, message: str | None = None):
+    title = _titles().get(status, _("That did not work"))
+    text = message or _explanations().get(status, "")
+    return render_template("errors/error.html", status=status, title=title, message=text), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(PlannerError)
+    def _planner_error(error: PlannerError):
+        if request.path.startswith("/api/"):
+            from planner.api.problems import problem_from_error
+
+            return problem_from_error(error)
+        return render_error(status_for(error), _(error.message))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return render_error(
+            400, _("The form had expired or was sent from elsewhere. Go back and send it again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if request.path.startswith("/api/"):
+            from planner.api.problems import problem
+
+            return problem(error.code or 500, error.name, error.description)
+        return render_error(error.code or 500)

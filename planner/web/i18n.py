@@ -1,0 +1,62 @@
+"""Language and time for people: Dutch or English, times in the organisation's timezone.
+
+The language is the user's own choice first, then the one they picked while signed out, then the
+browser's Accept-Language, then Dutch.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g, request, session
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_login import current_user
+
+from planner.web.database import db_session
+from planner.web.extensions import babel
+
+LANGUAGES = ("nl", "en")
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return str(current_user.language)
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(LANGUAGES) or "nl"
+
+
+def organisation_timezone() -> str:
+    if "org_timezone" not in g:
+        from flask import current_app
+
+        from planner.organisation.services import get_organisation
+
+        default = current_app.extensions["planner.settings"].timezone
+        g.org_timezone = get_organisation(db_session(), default).timezone
+    return str(g.org_timezone)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=organisation_timezone)
+
+    @app.template_filter("datetime")
+    def _datetime(value: datetime | None, fmt: str = "medium") -> str:
+        return "" if value is None else format_datetime(value, fmt)
+
+    @app.template_filter("date")
+    def _date(value: date | datetime | None, fmt: str = "medium") -> str:
+        return "" if value is None else format_date(value, fmt)
+
+    @app.template_filter("time")
+    def _time(value: datetime | None, fmt: str = "short") -> str:
+        return "" if value is None else format_time(value, fmt)
+
+    @app.context_processor
+    def _language() -> dict[str, object]:
+        return {
+            "current_language": str(get_locale() or "nl"),
+            "languages": LANGUAGES,
+            "org_timezone_name": organisation_timezone,
+        }

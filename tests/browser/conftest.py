@@ -1,0 +1,118 @@
+"""A real server on 127.0.0.1 with the demo organisation, and chromium driven by Playwright.
+
+Browser tests skip only when /usr/bin/chromium is missing and PLANNER_REQUIRE_BROWSER is unset.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from planner import create_app, migrate
+from planner.db import make_engine, make_sessionmaker, transaction
+from tests.conftest import make_settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("PLANNER_REQUIRE_BROWSER"):
+        raise RuntimeError("PLANNER_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+    pytest.skip("chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+
+
+class LiveServer:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    _require_browser()
+    from planner.demo.seed import seed_demo
+
+    tmp = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{tmp / 'live.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with transaction(make_sessionmaker(engine)) as session:
+        seed_demo(session, datetime.now(UTC))
+    engine.dispose()
+    app = create_app(make_settings(tmp, database_url=url))
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+    app.extensions["planner.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page: Any, email: str, password: str, language: str = "nl") -> None:
+    """Sign in through the form; the live server is shared, so reset the language chosen."""
+    page.goto("/sign-in")
+    if page.locator("html").get_attribute("lang") != "nl":
+        page.get_by_role("button", name="Nederlands").click()
+        page.wait_for_load_state()
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/dashboard")
+    if page.locator("html").get_attribute("lang") != language:
+        label = "Nederlands" if language == "nl" else "English"
+        page.get_by_role("button", name=label).click()
+        page.wait_for_load_state()
