@@ -36,13 +36,13 @@ run: $(STAMP) $(MO) | instance
 	$(BIN)/planner serve --scheduler
 
 test: $(STAMP) $(MO)
-	$(BIN)/ruff check planner tests bench migrations
+	$(BIN)/ruff check planner tests migrations $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check planner tests bench migrations
-	$(BIN)/ruff format --check planner tests bench migrations
+	$(BIN)/ruff check planner tests migrations $(wildcard bench)
+	$(BIN)/ruff format --check planner tests migrations $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -1,4 +1,4 @@
-"""brand feature package: the check engine (pure), starter styles and the `planner check` command."""
+"""Brand feature package: the pure check engine, starter styles and `planner check`."""
 
 from __future__ import annotations
 

@@ -44,7 +44,8 @@ def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(page: Any) -> None:
 def test_contributor_is_refused_an_admin_page(page: Any) -> None:
     sign_in(page, CONTRIBUTOR.email, CONTRIBUTOR.password)
     response = page.goto("/settings/users")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     assert "geen toegang" in page.get_by_role("heading", level=1).inner_text()
 
 
@@ -61,8 +62,13 @@ PAGES_BY_ROLE = {
     None: ["/sign-in"],
     CONTRIBUTOR: ["/dashboard", "/account"],
     EDITOR: ["/dashboard"],
-    ADMIN: ["/settings", "/settings/users", "/settings/users/1", "/settings/users/new",
-            "/settings/audit"],
+    ADMIN: [
+        "/settings",
+        "/settings/users",
+        "/settings/users/1",
+        "/settings/users/new",
+        "/settings/audit",
+    ],
 }
 
 
