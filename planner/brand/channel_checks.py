@@ -1,0 +1,244 @@
+"""Checks a prose linter lacks: a fragment measured against the channel it will be published on.
+
+Limits come from the channel catalogue and counting from planner.channels.counting, so the checks
+measure exactly as the platform (and the splitter and preview) do. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import regex
+
+from planner.brand.engine.alerts import Alert
+from planner.brand.engine.markup import Document
+from planner.brand.engine.runner import Positions
+from planner.channels import counting
+from planner.channels.catalogue import ChannelKind, get_kind
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCheckSettings:
+    """Thresholds of the channel checks; the organisation may tune every one."""
+
+    #: Emoji beyond this many get a warning each.
+    max_emoji: int = 3
+    #: All-lowercase hashtags of at least this many letters should be CamelCase.
+    camelcase_min_length: int = 7
+    #: Hashtags allowed; None: the channel's limit, else the house style's recommendation.
+    max_hashtags: int | None = None
+    #: Domains whose links must carry the UTM parameters (e.g. "zuiderhaven.nl").
+    own_domains: tuple[str, ...] = ()
+    required_utm: tuple[str, ...] = ("utm_source", "utm_medium", "utm_campaign")
+    shorteners: tuple[str, ...] = ("bit.ly", "t.co", "tinyurl.com", "ow.ly")
+    #: Whether the fragment is sponsored content that needs a disclosure.
+    sponsored: bool = False
+    #: The disclosure must start within this many characters (Instagram folds after ~125).
+    disclosure_window: int = 125
+    disclosures: tuple[str, ...] = (
+        "#adv",
+        "#spon",
+        "#ad",
+        "#sponsored",
+        "in samenwerking met",
+        "sponsored",
+        "advertentie",
+        "betaalde samenwerking",
+        "paid partnership",
+    )
+
+
+_HASHTAG = regex.compile(r"(?<![\w&#/])#(\p{L}[\p{L}\p{N}\p{M}_]*)")
+
+
+def _alt_of(item: Any) -> str:
+    if isinstance(item, Mapping):
+        return str(item.get("alt") or item.get("alt_text") or "")
+    return str(getattr(item, "alt", None) or getattr(item, "alt_text", None) or "")
+
+
+def _hashtag_limit(kind: ChannelKind, settings: ChannelCheckSettings) -> int | None:
+    if settings.max_hashtags is not None:
+        return settings.max_hashtags
+    if kind.hashtag_limit is not None:
+        return kind.hashtag_limit
+    return kind.hashtags_recommended or None
+
+
+def check_channel(
+    doc: Document,
+    kind: ChannelKind,
+    settings: ChannelCheckSettings | None = None,
+    media: Sequence[Any] | None = None,
+) -> list[Alert]:
+    """Channel.* alerts for a parsed document on channel `kind`."""
+    settings = settings or ChannelCheckSettings()
+    text = doc.source
+    pos = Positions(text)
+    alerts: list[Alert] = []
+
+    over = counting.first_offset_over_limit(text, kind)
+    if over is not None and over < len(text):
+        boundaries = counting.grapheme_boundaries(text)
+        end = next((b for b in boundaries if b > over), len(text))
+        size = counting.count(text, kind)
+        alerts.append(
+            pos.alert(
+                "Channel.Length",
+                "error",
+                over,
+                end,
+                f"Te lang voor {kind.label}: {size} van {kind.text_limit} tekens, "
+                f"geteld zoals {kind.label} telt.",
+            )
+        )
+
+    tags = list(_HASHTAG.finditer(text))
+    for m in tags:
+        tag = m.group(1)
+        if len(tag) >= settings.camelcase_min_length and tag.isalpha() and tag == tag.lower():
+            alerts.append(
+                pos.alert(
+                    "Channel.Hashtags",
+                    "suggestion",
+                    m.start(),
+                    m.end(),
+                    f"Schrijf '#{tag}' in CamelCase, zodat schermlezers de woorden voorlezen.",
+                )
+            )
+    limit = _hashtag_limit(kind, settings)
+    if limit is not None and len(tags) > limit:
+        m = tags[limit]
+        alerts.append(
+            pos.alert(
+                "Channel.Hashtags",
+                "warning",
+                m.start(),
+                m.end(),
+                f"{len(tags)} hashtags; voor {kind.label} hooguit {limit}.",
+            )
+        )
+
+    offset = 0
+    emoji_seen = 0
+    for grapheme in counting.graphemes(text):
+        if counting.is_emoji(grapheme):
+            emoji_seen += 1
+            if emoji_seen > settings.max_emoji:
+                alerts.append(
+                    pos.alert(
+                        "Channel.Emoji",
+                        "warning",
+                        offset,
+                        offset + len(grapheme),
+                        f"Emoji nummer {emoji_seen}: gebruik er hooguit {settings.max_emoji}.",
+                    )
+                )
+        offset += len(grapheme)
+
+    for link in doc.links:
+        url = link.url if "://" in link.url else "https://" + link.url
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        start = text.find(link.url, link.start)
+        start = start if start >= 0 else link.start
+        end = start + len(link.url)
+        if host in settings.shorteners:
+            alerts.append(
+                pos.alert(
+                    "Channel.Links",
+                    "warning",
+                    start,
+                    end,
+                    f"Gebruik geen linkverkorter ({host}): "
+                    "lezers zien niet waar de link heen gaat.",
+                )
+            )
+        elif any(host == d or host.endswith("." + d) for d in settings.own_domains):
+            query = parse_qs(parts.query)
+            missing = [p for p in settings.required_utm if p not in query]
+            if missing:
+                alerts.append(
+                    pos.alert(
+                        "Channel.Links",
+                        "warning",
+                        start,
+                        end,
+                        "Link naar de eigen site zonder " + ", ".join(missing) + ".",
+                    )
+                )
+
+    if settings.sponsored:
+        window = text[: settings.disclosure_window].lower()
+        if not any(
+            regex.search(rf"(?<![\w#]){regex.escape(d.lower())}(?!\w)", window)
+            for d in settings.disclosures
+        ):
+            first = regex.search(r"\S+", text)
+            start, end = first.span() if first else (0, 0)
+            alerts.append(
+                pos.alert(
+                    "Channel.Disclosure",
+                    "error",
+                    start,
+                    end,
+                    "Gesponsorde inhoud: zet binnen de eerste "
+                    f"{settings.disclosure_window} tekens een vermelding als #adv of "
+                    "'in samenwerking met'.",
+                )
+            )
+
+    for image in doc.images:
+        if not image.alt.strip():
+            alerts.append(
+                pos.alert(
+                    "Channel.AltText",
+                    "error",
+                    image.start,
+                    image.end,
+                    "Deze afbeelding heeft geen alt-tekst.",
+                )
+            )
+    items = list(media or [])
+    for number, item in enumerate(items, start=1):
+        if not _alt_of(item).strip():
+            alerts.append(
+                pos.alert(
+                    "Channel.AltText",
+                    "error",
+                    0,
+                    0,
+                    f"Media-item {number} heeft geen alt-tekst.",
+                )
+            )
+    count = len(items) if media is not None else len(doc.images)
+    if kind.media_per_post is not None and count > kind.media_per_post:
+        alerts.append(
+            pos.alert(
+                "Channel.Media",
+                "error",
+                0,
+                0,
+                f"{count} media-items; {kind.label} staat er hooguit {kind.media_per_post} toe.",
+            )
+        )
+    return alerts
+
+
+def channel_check(
+    channel: str,
+    *,
+    settings: object | None = None,
+    media: Sequence[object] | None = None,
+) -> Any:
+    """A hook for the engine's runner: the channel checks of `channel` as a function of a doc."""
+    kind = get_kind(channel)
+    chosen = settings if isinstance(settings, ChannelCheckSettings) else None
+
+    def run(doc: Document) -> list[Alert]:
+        return check_channel(doc, kind, chosen, media)
+
+    return run

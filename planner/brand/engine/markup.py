@@ -1,0 +1,462 @@
+"""Turn a document into checkable blocks without moving a single character.
+
+Markdown syntax, code, link destinations, URLs, e-mail addresses and HTML comments are blanked in
+place, so every offset in the masked text is the same offset in the source and alerts point at the
+exact characters the writer typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+#: Scope names a block of each kind answers to (see Selector in rules.py).
+PARAGRAPH = frozenset({"text", "paragraph"})
+LIST_ITEM = frozenset({"text", "list", "paragraph"})
+BLOCKQUOTE = frozenset({"text", "blockquote", "paragraph"})
+TABLE_ROW = frozenset({"text", "table", "paragraph"})
+ALT = frozenset({"alt"})
+
+
+def heading_scopes(level: int) -> frozenset[str]:
+    return frozenset({"text", "heading", f"heading.h{level}"})
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A stretch of prose that rules see as one unit: source[start:end] (masked)."""
+
+    start: int
+    end: int
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    start: int
+    end: int
+    alt: str
+    alt_start: int
+    destination: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    start: int
+    end: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Switch:
+    """An in-document `<!-- vale ... -->` comment: from `offset` on, `target` is on or off.
+
+    `target` None means every rule; otherwise a style name or a Style.Rule check name.
+    """
+
+    offset: int
+    target: str | None
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    source: str
+    masked: str
+    blocks: tuple[Block, ...]
+    images: tuple[Image, ...]
+    links: tuple[Link, ...]
+    switches: tuple[Switch, ...]
+
+    def is_enabled(self, check: str, offset: int) -> bool:
+        """Whether the in-document switches leave `check` on at `offset`."""
+        style = check.split(".", 1)[0]
+        state = True
+        for switch in self.switches:
+            if switch.offset > offset:
+                break
+            if switch.target is None and not switch.enabled:
+                state = False
+            elif switch.target is None:
+                state = True
+            elif switch.target in (check, style):
+                state = switch.enabled
+        return state
+
+
+_FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = regex.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)[ \t]*")
+_ATX_CLOSE = regex.compile(r"[ \t]+#+[ \t]*$")
+_SETEXT = regex.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_THEMATIC = regex.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_QUOTE = regex.compile(r"^(?: {0,3}>[ ]?)+")
+_LIST = regex.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+_TABLE_SEP = regex.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)+\|?\s*$")
+_REF_DEF = regex.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
+_COMMENT = regex.compile(r"<!--(.*?)-->", regex.DOTALL)
+_VALE_SWITCH = regex.compile(r"^\s*vale\s+(.*?)\s*$", regex.DOTALL)
+_INLINE_CODE = regex.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", regex.DOTALL)
+_IMAGE = regex.compile(r"!\[([^\]\n]*)\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_LINK = regex.compile(r"\[([^\]\n]*)\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REF_LINK = regex.compile(r"\[([^\]\n]+)\](\[[^\]\n]*\])")
+_AUTOLINK = regex.compile(r"<((?:https?|ftp|mailto):[^>\s]+|[^>\s@]+@[^>\s]+\.[^>\s]+)>")
+#: Bare URLs end before trailing punctuation, which belongs to the sentence.
+_URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'`]+?(?=[.,;:!?)\]'\"]*(?:\s|$))")
+_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HTML_TAG = regex.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_EMPHASIS = regex.compile(
+    r"(?<![\w*\\])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])"
+    r"|(?<![\w_\\])_{1,3}(?=[^\s_])|(?<=[^\s_])_{1,3}(?![\w_])|~~"
+)
+_PARAGRAPH = regex.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
+_ESCAPE = regex.compile(r"\\(?=[!-/:-@\[-`{-~])")
+
+
+class _Mask:
+    """A mutable copy of the text; every edit keeps the length and never touches newlines."""
+
+    def __init__(self, text: str) -> None:
+        self.chars = list(text)
+
+    def blank(self, start: int, end: int, fill: str = " ") -> None:
+        for i in range(start, end):
+            if self.chars[i] != "\n":
+                self.chars[i] = fill
+
+    def text(self) -> str:
+        return "".join(self.chars)
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, end excluding the newline."""
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _parse_switch(body: str, offset: int) -> list[Switch]:
+    m = _VALE_SWITCH.match(body)
+    if not m:
+        return []
+    arg = m.group(1)
+    if arg == "off":
+        return [Switch(offset, None, False)]
+    if arg == "on":
+        return [Switch(offset, None, True)]
+    out = []
+    for part in arg.split(","):
+        if "=" in part:
+            target, _, value = part.partition("=")
+            out.append(Switch(offset, target.strip(), value.strip().upper() != "NO"))
+    return out
+
+
+def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image]) -> None:
+    """Blank inline syntax on the (already block-masked) text, recording links and images."""
+    for m in _INLINE_CODE.finditer(text):
+        ticks = len(m.group(1))
+        mask.blank(m.start(), m.start() + ticks)
+        # Vale shows inline code to rules as asterisks: a token, but never a word.
+        mask.blank(m.start(2), m.end(2), "*")
+        mask.blank(m.end(2), m.end())
+    text = mask.text()
+    for m in _IMAGE.finditer(text):
+        dest = m.group(2).strip("<>")
+        images.append(Image(m.start(), m.end(), m.group(1), m.start(1), dest))
+        mask.blank(m.start(), m.start(1))
+        mask.blank(m.end(1), m.end())
+    text = mask.text()
+    for m in _LINK.finditer(text):
+        links.append(Link(m.start(), m.end(), m.group(2).strip("<>")))
+        mask.blank(m.start(), m.start(1))
+        mask.blank(m.end(1), m.end())
+    text = mask.text()
+    for m in _REF_LINK.finditer(text):
+        mask.blank(m.start(), m.start(1))
+        mask.blank(m.end(1), m.end())
+    text = mask.text()
+    for m in _AUTOLINK.finditer(text):
+        links.append(Link(m.start(), m.end(), m.group(1)))
+        mask.blank(m.start(), m.start() + 1)
+        mask.blank(m.start(1), m.end(1), "*")
+        mask.blank(m.end() - 1, m.end())
+    text = mask.text()
+    for m in _HTML_TAG.finditer(text):
+        mask.blank(m.start(), m.end())
+    text = mask.text()
+    _mask_urls(text, mask, links)
+    text = mask.text()
+    for m in _EMPHASIS.finditer(text):
+        mask.blank(m.start(), m.end())
+    for m in _ESCAPE.finditer(text):
+        mask.blank(m.start(), m.end())
+
+
+def _mask_urls(text: str, mask: _Mask, links: list[Link]) -> None:
+    # A URL or address is shown to rules as asterisks, the way Vale sees an autolinked URL.
+    for m in _URL.finditer(text):
+        links.append(Link(m.start(), m.end(), m.group()))
+        mask.blank(m.start(), m.end(), "*")
+    for m in _EMAIL.finditer(mask.text()):
+        mask.blank(m.start(), m.end(), "*")
+
+
+def _trimmed(masked: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and masked[start].isspace():
+        start += 1
+    while end > start and masked[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def parse_plain(text: str) -> Document:
+    """Plain text (a social post): paragraphs split at blank lines; URLs and addresses masked."""
+    links: list[Link] = []
+    masked = text
+    if "@" in text or "://" in text or "www." in text:
+        mask = _Mask(text)
+        _mask_urls(text, mask, links)
+        masked = mask.text()
+    blocks = []
+    for m in _PARAGRAPH.finditer(masked):
+        start, end = _trimmed(masked, m.start(), m.end())
+        if end > start:
+            blocks.append(Block(start, end, PARAGRAPH))
+    return Document(text, masked, tuple(blocks), (), tuple(links), ())
+
+
+def parse_markdown(text: str) -> Document:
+    """Markdown: blocks for headings, paragraphs, list items, quotes and table rows."""
+    mask = _Mask(text)
+    lines = _line_spans(text)
+    kinds: list[str] = []
+    levels: dict[int, int] = {}
+
+    # Front matter is metadata, not prose.
+    first = 0
+    if text.startswith(("---\n", "+++\n")):
+        fence = text[:3]
+        for n in range(1, len(lines)):
+            s, e = lines[n]
+            if text[s:e].strip() in (fence, "..."):
+                mask.blank(0, e)
+                first = n + 1
+                break
+    kinds = ["blank"] * first
+
+    fence_char = ""
+    fence_len = 0
+    prev_kind = "blank"
+    prev_text_kind = "blank"
+    for n in range(first, len(lines)):
+        s, e = lines[n]
+        line = text[s:e]
+        if fence_char:
+            mask.blank(s, e)
+            stripped = line.strip()
+            if stripped.startswith(fence_char * fence_len) and set(stripped) == {fence_char}:
+                fence_char = ""
+            kinds.append("code")
+            prev_kind = "code"
+            continue
+        fm = _FENCE.match(line)
+        if fm:
+            fence_char, fence_len = fm.group(1)[0], len(fm.group(1))
+            mask.blank(s, e)
+            kinds.append("code")
+            prev_kind = "code"
+            continue
+        if not line.strip():
+            kinds.append("blank")
+            prev_kind = "blank"
+            continue
+        indented = line.startswith(("    ", "\t"))
+        if (
+            indented
+            and prev_kind in ("blank", "code")
+            and prev_text_kind not in ("list", "listcont")
+        ):
+            mask.blank(s, e)
+            kinds.append("code")
+            prev_kind = "code"
+            continue
+        kind = "para"
+        body_start = s
+        qm = _QUOTE.match(line)
+        if qm:
+            mask.blank(s, s + qm.end())
+            body_start = s + qm.end()
+            kind = "quote"
+        rest = text[body_start:e]
+        hm = _ATX.match(rest)
+        lm = _LIST.match(rest)
+        if _REF_DEF.match(rest):
+            mask.blank(body_start, e)
+            kind = "blank"
+        elif hm:
+            mask.blank(body_start, body_start + hm.end())
+            cm = _ATX_CLOSE.search(rest)
+            if cm and cm.start() >= hm.end():
+                mask.blank(body_start + cm.start(), e)
+            kind = "heading"
+            levels[n] = len(hm.group(2))
+        elif _SETEXT.match(rest) and kind == "para" and prev_kind == "para" and not indented:
+            mask.blank(body_start, e)
+            kinds[n - 1] = "heading"
+            levels[n - 1] = 1 if "=" in rest else 2
+            kind = "blank"
+        elif _THEMATIC.match(rest):
+            mask.blank(body_start, e)
+            kind = "blank"
+        elif _TABLE_SEP.match(rest) and "|" in rest:
+            mask.blank(body_start, e)
+            if prev_kind == "para":
+                kinds[n - 1] = "table"
+            kind = "tablesep"
+        elif lm:
+            mask.blank(body_start, body_start + lm.end())
+            kind = "list" if kind == "para" else kind
+        elif kind == "para" and prev_kind in ("table", "tablesep") and "|" in rest:
+            kind = "table"
+        elif kind == "para" and prev_kind in ("list", "listcont"):
+            kind = "listcont"
+        if kind == "table":
+            for i in range(body_start, e):
+                if text[i] == "|" and (i == 0 or text[i - 1] != "\\"):
+                    mask.blank(i, i + 1)
+        kinds.append(kind)
+        prev_kind = kind
+        if kind not in ("blank", "code"):
+            prev_text_kind = kind
+
+    switches: list[Switch] = []
+    masked_now = mask.text()
+    for m in _COMMENT.finditer(masked_now):
+        switches.extend(_parse_switch(m.group(1), m.start()))
+        mask.blank(m.start(), m.end())
+
+    links: list[Link] = []
+    images: list[Image] = []
+    _mask_inline(mask.text(), mask, links, images)
+    masked = mask.text()
+
+    blocks: list[Block] = []
+    current: list[int] | None = None
+    current_scopes = PARAGRAPH
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None:
+            start, end = _trimmed(masked, current[0], current[1])
+            if end > start:
+                blocks.append(Block(start, end, current_scopes))
+        current = None
+
+    for n, kind in enumerate(kinds):
+        s, e = lines[n]
+        if kind in ("blank", "code", "tablesep"):
+            flush()
+        elif kind == "heading":
+            flush()
+            start, end = _trimmed(masked, s, e)
+            if end > start:
+                blocks.append(Block(start, end, heading_scopes(levels[n])))
+        elif kind in ("list", "table"):
+            flush()
+            current = [s, e]
+            current_scopes = LIST_ITEM if kind == "list" else TABLE_ROW
+        elif kind == "quote":
+            if current is None or current_scopes is not BLOCKQUOTE:
+                flush()
+                current = [s, e]
+                current_scopes = BLOCKQUOTE
+            else:
+                current[1] = e
+        elif current is None or (current_scopes in (TABLE_ROW, BLOCKQUOTE) and kind == "para"):
+            flush()
+            current = [s, e]
+            current_scopes = PARAGRAPH
+        else:
+            current[1] = e
+    flush()
+
+    for image in images:
+        if image.alt.strip():
+            a_start = image.alt_start
+            blocks.append(Block(a_start, a_start + len(image.alt), ALT))
+    blocks.sort(key=lambda b: (b.start, b.end))
+    return Document(
+        text,
+        masked,
+        tuple(blocks),
+        tuple(images),
+        tuple(links),
+        tuple(sorted(switches, key=lambda s: s.offset)),
+    )
+
+
+def parse(text: str, *, markdown: bool) -> Document:
+    return parse_markdown(text) if markdown else parse_plain(text)
+
+
+_SENTENCE_END = regex.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|$)")
+#: Abbreviations that end in a full stop without ending the sentence (Dutch and English).
+_ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "vs",
+        "etc",
+        "bijv",
+        "o.a",
+        "d.w.z",
+        "m.b.t",
+        "t.a.v",
+        "dhr",
+        "mevr",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "drs",
+        "ir",
+        "ing",
+        "nr",
+        "no",
+        "st",
+        "p.m",
+        "a.m",
+        "z.g.a.n",
+        "ca",
+        "resp",
+        "incl",
+        "excl",
+        "jl",
+        "a.s",
+    ]
+)
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans within text[start:end], trimmed of surrounding space."""
+    out = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        before = regex.search(r"([\w.]+)\.*$", text[pos : m.start() + 1])
+        word = before.group(1).rstrip(".").lower() if before else ""
+        if m.group().startswith(".") and (
+            word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+        ):
+            continue
+        s, e = _trimmed(text, pos, m.end())
+        if e > s:
+            out.append((s, e))
+        pos = m.end()
+    s, e = _trimmed(text, pos, end)
+    if e > s:
+        out.append((s, e))
+    return out

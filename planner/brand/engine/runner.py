@@ -1,0 +1,169 @@
+"""Check one text against a loaded configuration and turn rule hits into positioned alerts."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+
+from planner.brand.engine.alerts import Action, Alert, level_rank
+from planner.brand.engine.config import LoadedConfig
+from planner.brand.engine.markup import Document, parse, sentences
+from planner.brand.engine.rules import Rule, RunState
+
+#: A hook that adds alerts of its own (channel checks) to what the style rules found.
+ExtraCheck = Callable[[Document], Sequence[Alert]]
+
+
+class Positions:
+    """Line and column (1-based, code points) of absolute offsets in one text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        at = text.find("\n")
+        while at != -1:
+            self.starts.append(at + 1)
+            at = text.find("\n", at + 1)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def alert(
+        self,
+        check: str,
+        severity: str,
+        start: int,
+        end: int,
+        message: str,
+        *,
+        action: Action | None = None,
+        link: str = "",
+        description: str = "",
+    ) -> Alert:
+        line, column = self.line_col(start)
+        match = self.text[start:end]
+        return Alert(
+            check=check,
+            severity=severity,
+            line=line,
+            span=(column, column + max(len(match), 1) - 1),
+            match=match,
+            message=message,
+            action=action or Action(),
+            link=link,
+            description=description,
+            start=start,
+            end=end,
+        )
+
+
+def _units(rule: Rule, doc: Document) -> list[tuple[int, int, bool]]:
+    """(start, end, raw) of every stretch of text the rule's scope selects, in document order."""
+    units: set[tuple[int, int, bool]] = set()
+    for selector in rule.scope:
+        if selector.unit == "raw":
+            units.add((0, len(doc.source), True))
+        elif selector.unit == "summary":
+            units.add((0, len(doc.masked), False))
+        else:
+            for block in doc.blocks:
+                if not selector.accepts(block.scopes):
+                    continue
+                if selector.unit == "sentence":
+                    for start, end in sentences(doc.masked, block.start, block.end):
+                        units.add((start, end, False))
+                else:
+                    units.add((block.start, block.end, False))
+    return sorted(units)
+
+
+def check_document(
+    doc: Document,
+    config: LoadedConfig,
+    *,
+    filename: str,
+    extra: Sequence[ExtraCheck] = (),
+) -> list[Alert]:
+    rule_set = config.rule_set(filename)
+    positions = Positions(doc.source)
+    state = RunState()
+    minimum = level_rank(config.min_alert_level)
+    alerts: list[Alert] = []
+    found: dict[str, int] = {}
+
+    def emit(rule: Rule, level: str, base: int, text: str) -> None:
+        for hit in rule.find(text, base, state):
+            offset = base + hit.start
+            if not doc.is_enabled(rule.name, offset):
+                continue
+            if rule.limit and found.get(rule.name, 0) >= rule.limit:
+                return
+            found[rule.name] = found.get(rule.name, 0) + 1
+            alerts.append(
+                positions.alert(
+                    rule.name,
+                    level,
+                    offset,
+                    base + hit.end,
+                    hit.message,
+                    action=hit.action or rule.action,
+                    link=rule.link,
+                    description=rule.description,
+                )
+            )
+
+    if rule_set.scanner.has_entries:
+        scans = {}
+        for block in doc.blocks:
+            text = doc.masked[block.start : block.end]
+            hits = rule_set.scanner.scan(text)
+            scans[block.start] = hits
+            # Word-list rules run only on blocks where the automaton found one of their words;
+            # with hundreds of term rules that is what keeps a post cheap to check.
+            for name in hits:
+                entry = rule_set.by_scan.get(name)
+                if entry is None or level_rank(entry[1]) < minimum:
+                    continue
+                if any(s.accepts(block.scopes) for s in entry[0].scope):
+                    state.literal_hits = {block.start: hits}
+                    emit(entry[0], entry[1], block.start, text)
+        state.literal_hits = scans
+    unit_cache: dict[object, list[tuple[int, int, bool]]] = {}
+    for rule, level in rule_set.rules:
+        if level_rank(level) < minimum:
+            continue
+        units = unit_cache.get(rule.scope)
+        if units is None:
+            units = unit_cache[rule.scope] = _units(rule, doc)
+        for start, end, raw in units:
+            emit(rule, level, start, (doc.source if raw else doc.masked)[start:end])
+    for check in extra:
+        alerts.extend(a for a in check(doc) if level_rank(a.severity) >= minimum)
+    alerts.sort(key=lambda a: (a.line, a.span[0], a.check))
+    return alerts
+
+
+def check_text(
+    text: str,
+    *,
+    markdown: bool,
+    config: LoadedConfig,
+    channel: str | None = None,
+    filename: str | None = None,
+    channel_settings: object | None = None,
+    media: Sequence[object] | None = None,
+) -> list[Alert]:
+    """Every alert for `text`: the configuration's rules, plus channel checks when `channel` is set.
+
+    `filename` picks the .vale.ini sections that apply (default: a .md or .txt name);
+    `channel_settings` and `media` go to planner.brand.channel_checks.
+    """
+    name = filename or ("fragment.md" if markdown else "fragment.txt")
+    doc = parse(text, markdown=markdown)
+    extra: list[ExtraCheck] = []
+    if channel:
+        from planner.brand.channel_checks import channel_check
+
+        extra.append(channel_check(channel, settings=channel_settings, media=media))
+    return check_document(doc, config, filename=name, extra=extra)

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import pytest
+
+from planner.brand.engine import build_config, check_text
+
+SUBST = """
+extends: substitution
+message: "Gebruik '%s' in plaats van '%s'."
+level: error
+ignorecase: true
+swap:
+  klanten: inwoners
+  klant: inwoner
+"""
+
+
+def test_substitution_reports_position_match_and_message(check):
+    [alert] = check({"H.Inwoners": SUBST}, "Onze klanten zijn tevreden.")
+    assert (alert.check, alert.severity, alert.line, alert.span) == (
+        "H.Inwoners",
+        "error",
+        1,
+        (6, 12),
+    )
+    assert alert.match == "klanten"
+    assert alert.message == "Gebruik 'inwoners' in plaats van 'klanten'."
+    assert (alert.start, alert.end) == (5, 12)
+
+
+def test_substitution_replace_action_capitalises_like_the_observed_word(check):
+    rule = """
+extends: substitution
+message: "Use '%s' instead of '%s'."
+level: error
+ignorecase: true
+action:
+  name: replace
+swap:
+  are not: aren't
+"""
+    [alert] = check({"S.C": rule}, "Are not you tired?")
+    assert alert.message == "Use 'Aren't' instead of 'Are not'."
+    assert alert.action.name == "replace"
+    assert alert.action.params == ("Aren't",)
+
+
+def test_substitution_with_capture_group_is_a_config_error():
+    from planner.brand.engine import ConfigError
+
+    with pytest.raises(ConfigError, match="capture group"):
+        build_config({"S.C": "extends: substitution\nmessage: x\nswap:\n  '(a|b)': c\n"})
+
+
+def test_existence_word_boundaries_are_unicode_aware(check):
+    rule = (
+        "extends: existence\nmessage: \"Vermijd '%s'.\"\nignorecase: true\ntokens: [twee, idee]\n"
+    )
+    alerts = check({"H.T": rule}, "Met z'n tweeën of twee keer, ideeën en een idee.")
+    assert [(a.match, a.span) for a in alerts] == [("twee", (19, 22)), ("idee", (44, 47))]
+
+
+def test_existence_decomposed_diaeresis_is_part_of_the_word(check):
+    rule = "extends: existence\nmessage: x\ntokens: [idee]\n"
+    assert check({"H.T": rule}, "Twee idee\u0308n.") == []
+
+
+def test_existence_raw_and_nonword_patterns(check):
+    rule = "extends: existence\nmessage: \"'%s'\"\nnonword: true\ntokens: ['\\d{1,2}[AP]M']\n"
+    [alert] = check({"M.AMPM": rule}, "Tot 10PM of 11 PM.")
+    assert alert.match == "10PM"
+
+
+def test_existence_exceptions_are_skipped(check):
+    rule = "extends: existence\nmessage: x\ntokens: ['[A-Z]{3}']\nexceptions: [API]\n"
+    alerts = check({"A.B": rule}, "De API en de CMS.")
+    assert [a.match for a in alerts] == ["CMS"]
+
+
+def test_occurrence_flags_long_sentences(check):
+    rule = "extends: occurrence\nmessage: Te lang.\nscope: sentence\nmax: 5\ntoken: '\\b\\w+\\b'\n"
+    alerts = check({"H.Z": rule}, "Kort is fijn. Dit is een zin met veel te veel woorden erin.")
+    assert len(alerts) == 1
+    assert alerts[0].span[0] == 15
+
+
+def test_repetition_flags_repeated_word_once(check):
+    rule = "extends: repetition\nmessage: \"'%s' is repeated!\"\nalpha: true\ntokens: ['[^\\s]+']\n"
+    alerts = check({"W.I": rule}, "the the book. // // ok")
+    assert [(a.match, a.message) for a in alerts] == [("the the", "'the' is repeated!")]
+
+
+def test_consistency_flags_the_later_variant(check):
+    rule = "extends: consistency\nmessage: \"Kies: '%s'\"\nignorecase: true\neither:\n  je: u\n"
+    alerts = check({"H.A": rule}, "Kom je ook? Dan ziet u ons. Bel je?")
+    assert [a.match for a in alerts] == ["u"]
+
+
+def test_conditional_requires_a_definition_first(check):
+    rule = (
+        "extends: conditional\nmessage: \"'%s' has no definition.\"\n"
+        "first: '\\b([A-Z]{3,5})\\b'\nsecond: '(?:\\b[A-Z][a-z]+ )+\\(([A-Z]{3,5})\\)'\n"
+    )
+    text = "The World Health Organization (WHO) helps. WHO and DAFB too."
+    assert [a.match for a in check({"M.A": rule}, text)] == ["DAFB"]
+
+
+def test_capitalization_sentence_case_in_headings(check):
+    rule = (
+        "extends: capitalization\nmessage: \"'%s' should use sentence-style capitalization.\"\n"
+        "scope: heading\nmatch: $sentence\nindicators: [':']\n"
+    )
+    alerts = check(
+        {"M.H": rule}, "# This is a Heading\n\n# This is fine\n\nBody Text Here.", markdown=True
+    )
+    assert [(a.line, a.span[0], a.match) for a in alerts] == [(1, 3, "This is a Heading")]
+
+
+def test_metric_condition_reports_at_document_start(check):
+    rule = "extends: metric\nmessage: 'Te veel woorden: %s'\nformula: words\ncondition: '> 3'\n"
+    [alert] = check({"H.M": rule}, "een twee drie vier vijf")
+    assert (alert.line, alert.span, alert.message) == (1, (1, 1), "Te veel woorden: 5.00")
+
+
+def test_readability_grade_above_threshold(check):
+    rule = "extends: readability\nmessage: 'Grade %s'\ngrade: 1\nmetrics: [Flesch-Kincaid]\n"
+    text = "Comprehensive institutional documentation necessitates considerable organisational deliberation."
+    assert [a.check for a in check({"E.R": rule}, text)] == ["E.R"]
+    assert check({"E.R": rule.replace("grade: 1", "grade: 200")}, text) == []
+
+
+def test_sequence_rules_load_disabled_and_are_reported():
+    config = build_config({"S.Seq": "extends: sequence\nmessage: x\ntokens: []\n"})
+    [report] = [r for r in config.report.rules if r.check == "S.Seq"]
+    assert report.status == "disabled"
+    assert "tagger" in report.reasons[0]
+    assert check_text("anything", markdown=False, config=config) == []
+
+
+def test_limit_caps_alerts_per_rule(check):
+    rule = "extends: existence\nmessage: x\nlimit: 2\ntokens: [a]\n"
+    assert len(check({"L.L": rule}, "a a a a")) == 2
+
+
+def test_severity_and_min_alert_level(check):
+    rule = "extends: existence\nmessage: x\nlevel: suggestion\ntokens: [foo]\n"
+    assert check({"L.L": rule}, "foo", min_alert_level="warning") == []
