@@ -173,7 +173,10 @@ def serve(host: str, port: int, reload: bool, with_scheduler: bool) -> None:
         os.environ["PLANNER_USE_RELOADER"] = "1"
     app = create_app()
     click.echo(f"Contentfabriek at http://{host}:{port}/")
-    app.run(host=host, port=port, debug=reload, use_reloader=reload, threaded=True)
+    # Werkzeug's server directly: Flask ignores app.run() inside its own CLI.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=reload, use_debugger=reload, threaded=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
