@@ -3,7 +3,9 @@
 from planner.accounts.models import ApiToken, Role, User
 from planner.audit.models import AuditEvent
 from planner.db import Base
+from planner.fragments import models as _fragments_models  # noqa: F401
 from planner.jobs.models import SchedulerHeartbeat
 from planner.organisation.models import Organisation
+from planner.stories import models as _stories_models  # noqa: F401
 
 __all__ = ["ApiToken", "AuditEvent", "Base", "Organisation", "Role", "SchedulerHeartbeat", "User"]

@@ -56,6 +56,12 @@ def seed_demo(session: Session, now: datetime) -> None:
         )
         user.language = person.language
     session.flush()
+    from planner.stories.demo import seed_stories
+
+    seed_stories(session, now)
+    from planner.fragments.services import seed_fragments
+
+    seed_fragments(session, now)
     for hook in SEED_HOOKS:
         hook(session, now)
 

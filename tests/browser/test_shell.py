@@ -59,15 +59,26 @@ def test_wrong_password_shows_message_in_page(page: Any) -> None:
 
 
 PAGES_BY_ROLE = {
-    None: ["/sign-in"],
-    CONTRIBUTOR: ["/dashboard", "/account"],
-    EDITOR: ["/dashboard"],
+    None: ["/sign-in", "/i/deel-je-verhaal-zuiderhaven"],
+    CONTRIBUTOR: ["/dashboard", "/account", "/stories", "/stories/new"],
+    EDITOR: [
+        "/dashboard",
+        "/stories",
+        "/stories/1",
+        "/stories/7",
+        "/stories/intake",
+        "/channels",
+        "/fragments",
+        "/fragments/1",
+        "/stories/1/split",
+    ],
     ADMIN: [
         "/settings",
         "/settings/users",
         "/settings/users/1",
         "/settings/users/new",
         "/settings/audit",
+        "/stories/privacy",
     ],
 }
 

@@ -1,0 +1,95 @@
+"""The channels part of the JSON API: list the organisation's channels and add one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from flask import g
+from pydantic import BaseModel, Field
+
+from planner.api import api
+from planner.channels import services
+from planner.channels.catalogue import all_kinds
+from planner.channels.models import Channel
+from planner.errors import ConflictError, ValidationError
+from planner.web.database import commit, db_session
+
+SOME_TEXT = r"^[^\x00]*[^\x00\s\x1c-\x1f][^\x00]*$"
+NO_NUL = r"^[^\x00]*$"
+#: the catalogue's kind keys, so the document lists what the service accepts
+KIND_PATTERN = "^(" + "|".join(kind.key for kind in all_kinds()) + ")$"
+
+
+class ChannelOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    colour: str
+    timezone: str
+    cadence_per_week: float
+    handle: str | None
+    is_active: bool
+
+
+class ChannelIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=SOME_TEXT)
+    kind: str = Field(max_length=32, pattern=KIND_PATTERN)
+    colour: str = Field(default="#4A5560", pattern=r"^#[0-9A-Fa-f]{6}$")
+    timezone: str = Field(default="Europe/Amsterdam", max_length=64, pattern=NO_NUL)
+    cadence_per_week: Annotated[float, Field(ge=0, le=100)] = 0.0
+    handle: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+
+
+def channel_out(channel: Channel) -> ChannelOut:
+    return ChannelOut(
+        id=channel.id,
+        name=channel.name,
+        kind=channel.kind_key,
+        colour=channel.colour,
+        timezone=channel.timezone,
+        cadence_per_week=channel.cadence_per_week,
+        handle=channel.handle,
+        is_active=channel.is_active,
+    )
+
+
+@api.operation(
+    "GET",
+    "/channels",
+    summary="The organisation's channels",
+    tags=["channels"],
+    response=ChannelOut,
+    errors=(403,),
+    many=True,
+)
+def list_channels() -> list[ChannelOut]:
+    return [channel_out(c) for c in services.list_channels(db_session(), g.api_user)]
+
+
+@api.operation(
+    "POST",
+    "/channels",
+    summary="Add a channel (editors)",
+    tags=["channels"],
+    response=ChannelOut,
+    body=ChannelIn,
+    status=201,
+    errors=(403, 409),
+)
+def create_channel(body: ChannelIn) -> ChannelOut:
+    try:
+        channel = services.create_channel(
+            db_session(),
+            g.api_user,
+            name=body.name,
+            kind_key=body.kind,
+            colour=body.colour,
+            timezone=body.timezone,
+            cadence_per_week=body.cadence_per_week,
+            handle=body.handle,
+        )
+    except ValidationError as exc:
+        # The body was well formed; a taken name or an unknown timezone is a state conflict.
+        raise ConflictError(exc.message, field=exc.field) from exc
+    commit()
+    return channel_out(channel)

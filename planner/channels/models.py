@@ -1,0 +1,35 @@
+"""The organisation's own channels: an account on a platform, described by a catalogue kind.
+
+The catalogue (planner.channels.catalogue) holds what a platform allows; a Channel row holds what
+this organisation does there: its name, account, calendar colour, timezone and planned cadence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planner.db import Base, utcnow
+
+
+class Channel(Base):
+    __tablename__ = "channels"
+    __table_args__ = (
+        CheckConstraint("cadence_per_week >= 0", name="cadence_not_negative"),
+        CheckConstraint("length(colour) = 7", name="colour_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    #: a key of planner.channels.catalogue (mastodon, bluesky, blog, ...)
+    kind_key: Mapped[str] = mapped_column(String(32))
+    #: "#RRGGBB", used as a background for white calendar text
+    colour: Mapped[str] = mapped_column(String(7), default="#4A5560")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    cadence_per_week: Mapped[float] = mapped_column(default=0.0)
+    #: the account name as the platform shows it, e.g. "@zuiderhaven@social.example"
+    handle: Mapped[str | None] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,263 @@
+"""The fragments part of the JSON API: split a story, read and edit fragments, preview and check
+them, and check any text against the house style without storing anything."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from flask import g
+from pydantic import BaseModel, Field
+
+from planner.api import api
+from planner.brand.engine import Alert
+from planner.channels.api import KIND_PATTERN
+from planner.errors import ConflictError, ValidationError
+from planner.fragments import services
+from planner.fragments.models import Fragment
+from planner.stories import services as story_services
+from planner.web.database import commit, db_session
+
+MAX_ID = 2**31 - 1
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, Field(max_length=20_000, pattern=NO_NUL)]
+
+
+class FragmentOut(BaseModel):
+    id: int
+    story_id: int
+    channel_id: int
+    channel_kind: str
+    kind: str
+    status: str
+    version: int
+    parts: list[str]
+    title: str | None
+    lead: str | None
+    body: str | None
+    meta_description: str | None
+    video_brief: dict[str, Any] | None
+    hashtags: list[str]
+    is_sponsored: bool
+    scheduled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SplitIn(BaseModel):
+    channel: int = Field(ge=1, le=MAX_ID)
+    kind: Literal["post", "thread", "article", "video_brief"] | None = None
+
+
+class FragmentPatch(BaseModel):
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
+    parts: list[Text] | None = Field(default=None, max_length=services.MAX_PARTS)
+    title: str | None = Field(default=None, max_length=300, pattern=NO_NUL)
+    lead: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
+    body: str | None = Field(default=None, max_length=70_000, pattern=NO_NUL)
+    meta_description: str | None = Field(default=None, max_length=300, pattern=NO_NUL)
+    hashtags: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] | None = Field(
+        default=None, max_length=30
+    )
+    is_sponsored: bool | None = None
+
+
+class AlertOut(BaseModel):
+    check: str
+    severity: str
+    message: str
+    match: str
+    start: int
+    end: int
+    line: int
+    action: str
+    replacements: list[str]
+    #: which text the offsets are in: "part-0", "body", ...
+    field: str | None = None
+
+
+class PreviewPartOut(BaseModel):
+    field: str
+    text: str
+    html: str
+    count: int
+    limit: int | None
+    remaining: int | None
+    fits: bool
+    more_cut_offset: int | None
+
+
+class PreviewOut(BaseModel):
+    fragment_id: int
+    channel_kind: str
+    parts: list[PreviewPartOut]
+
+
+class CheckIn(BaseModel):
+    text: str = Field(max_length=70_000, pattern=NO_NUL)
+    format: Literal["markdown", "plain"] = "plain"
+    channel: str | None = Field(default=None, max_length=32, pattern=KIND_PATTERN)
+    language: Literal["nl", "en"] = "nl"
+
+
+def fragment_out(fragment: Fragment) -> FragmentOut:
+    return FragmentOut(
+        id=fragment.id,
+        story_id=fragment.story_id,
+        channel_id=fragment.channel_id,
+        channel_kind=fragment.channel.kind_key,
+        kind=fragment.kind,
+        status=fragment.status.value,
+        version=fragment.version,
+        parts=list(fragment.parts),
+        title=fragment.title,
+        lead=fragment.lead,
+        body=fragment.body,
+        meta_description=fragment.meta_description,
+        video_brief=fragment.video_brief,
+        hashtags=list(fragment.hashtags),
+        is_sponsored=fragment.is_sponsored,
+        scheduled_at=fragment.scheduled_at,
+        created_at=fragment.created_at,
+        updated_at=fragment.updated_at,
+    )
+
+
+def alert_out(alert: Alert, field: str | None = None) -> AlertOut:
+    return AlertOut(
+        check=alert.check,
+        severity=alert.severity,
+        message=alert.message,
+        match=alert.match,
+        start=alert.start,
+        end=alert.end,
+        line=alert.line,
+        action=alert.action.name,
+        replacements=list(alert.action.params or ()),
+        field=field,
+    )
+
+
+@api.operation(
+    "POST",
+    "/stories/<int:story_id>/fragments",
+    summary="Draft a fragment of a story for one channel (editors)",
+    tags=["fragments"],
+    response=FragmentOut,
+    body=SplitIn,
+    status=201,
+    errors=(403, 409),
+    many=True,
+)
+def split_story(story_id: int, body: SplitIn) -> list[FragmentOut]:
+    session = db_session()
+    story = story_services.get_story(session, g.api_user, story_id)
+    try:
+        fragments = services.split_story(
+            session, g.api_user, story, [body.channel], fragment_kind=body.kind
+        )
+    except ValidationError as exc:
+        # e.g. a video brief asked of a channel that takes only posts
+        raise ConflictError(exc.message, field=exc.field) from exc
+    commit()
+    return [fragment_out(f) for f in fragments]
+
+
+@api.operation(
+    "GET",
+    "/fragments/<int:fragment_id>",
+    summary="One fragment",
+    tags=["fragments"],
+    response=FragmentOut,
+    errors=(403,),
+)
+def get_fragment(fragment_id: int) -> FragmentOut:
+    return fragment_out(services.get_fragment(db_session(), g.api_user, fragment_id))
+
+
+@api.operation(
+    "PATCH",
+    "/fragments/<int:fragment_id>",
+    summary="Change a fragment; every change is a new version",
+    tags=["fragments"],
+    response=FragmentOut,
+    body=FragmentPatch,
+    errors=(403, 409),
+)
+def update_fragment(fragment_id: int, body: FragmentPatch) -> FragmentOut:
+    session = db_session()
+    fragment = services.get_fragment(session, g.api_user, fragment_id)
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    changes = {k: v for k, v in changes.items() if not (v is None and k in ("parts", "hashtags"))}
+    if changes.get("is_sponsored", False) is None:
+        changes.pop("is_sponsored")
+    try:
+        services.update_fragment(
+            session, g.api_user, fragment, expected_version=body.version, **changes
+        )
+    except ValidationError as exc:
+        # Well-formed, but wrong for this fragment (two parts for a post): a state conflict.
+        raise ConflictError(exc.message, field=exc.field) from exc
+    commit()
+    return fragment_out(fragment)
+
+
+@api.operation(
+    "GET",
+    "/fragments/<int:fragment_id>/preview",
+    summary="How the fragment will look on its channel, counted",
+    tags=["fragments"],
+    response=PreviewOut,
+    errors=(403,),
+)
+def preview_fragment(fragment_id: int) -> PreviewOut:
+    fragment = services.get_fragment(db_session(), g.api_user, fragment_id)
+    parts = [
+        PreviewPartOut(
+            field=p.field,
+            text=p.text,
+            html=str(p.preview.html),
+            count=p.preview.count,
+            limit=p.preview.limit,
+            remaining=p.preview.remaining,
+            fits=p.preview.fits,
+            more_cut_offset=p.preview.more_cut_offset,
+        )
+        for p in services.preview_fragment(fragment)
+        if p.preview is not None
+    ]
+    return PreviewOut(fragment_id=fragment.id, channel_kind=fragment.channel.kind_key, parts=parts)
+
+
+@api.operation(
+    "GET",
+    "/fragments/<int:fragment_id>/checks",
+    summary="Brand and channel findings for the fragment as stored",
+    tags=["fragments"],
+    response=AlertOut,
+    errors=(403,),
+    many=True,
+)
+def check_fragment(fragment_id: int) -> list[AlertOut]:
+    fragment = services.get_fragment(db_session(), g.api_user, fragment_id)
+    return [
+        alert_out(alert, found.field)
+        for found in services.check_fragment_parts(fragment)
+        for alert in found.alerts
+    ]
+
+
+@api.operation(
+    "POST",
+    "/check",
+    summary="Check any text against the house style and a channel; nothing is stored",
+    tags=["fragments"],
+    response=AlertOut,
+    body=CheckIn,
+    many=True,
+)
+def check_text(body: CheckIn) -> list[AlertOut]:
+    alerts = services.check_draft(
+        body.text, body.channel, body.language, markdown=body.format == "markdown"
+    )
+    return [alert_out(alert) for alert in alerts]

@@ -1,0 +1,423 @@
+"""Use cases for fragments: split a story into channel drafts, edit them, check them, review them.
+
+Every save is a revision, so an editor can always go back; the brand gate lives here, not in the
+views, so the web page and the API refuse the same drafts for the same reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import Role, User
+from planner.accounts.permissions import require_role
+from planner.audit.services import record_event
+from planner.brand import starter_config_path
+from planner.brand.engine import Alert, LoadedConfig, check_text, load_config
+from planner.channels.models import Channel
+from planner.channels.preview import Preview, render_preview
+from planner.errors import ConflictError, NotFoundError, ValidationError
+from planner.fragments.models import FRAGMENT_KINDS, Fragment, FragmentRevision, FragmentStatus
+from planner.fragments.splitting import OrgSettings, StoryInput, draft
+from planner.organisation.services import get_organisation
+from planner.stories.models import Story
+
+#: the fields a revision keeps and a restore puts back
+SNAPSHOT_FIELDS = (
+    "parts",
+    "title",
+    "lead",
+    "body",
+    "meta_description",
+    "video_brief",
+    "hashtags",
+    "is_sponsored",
+)
+MAX_PARTS = 25
+MAX_PART_LENGTH = 70_000
+
+# Loading a style parses every rule file; do it once per style path for the life of the process.
+_CONFIGS: dict[Path, LoadedConfig] = {}
+
+
+def brand_config(language: str) -> LoadedConfig:
+    path = starter_config_path(language)
+    config = _CONFIGS.get(path)
+    if config is None:
+        config = _CONFIGS[path] = load_config(path)
+    return config
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def check_draft(
+    text: str, channel_kind: str | None, language: str = "nl", *, markdown: bool = False
+) -> list[Alert]:
+    """Brand and channel findings for a text being typed; pure apart from the cached style."""
+    return check_text(text, markdown=markdown, config=brand_config(language), channel=channel_kind)
+
+
+@dataclass(frozen=True, slots=True)
+class PartFindings:
+    """The findings for one editable text of a fragment, with offsets into that text."""
+
+    #: "part-0", "part-1", ... for posts and threads; "body" for an article; "brief" for video
+    field: str
+    text: str
+    alerts: list[Alert]
+
+
+def check_fragment_parts(fragment: Fragment) -> list[PartFindings]:
+    language = fragment.story.language
+    kind = fragment.channel.kind_key
+    if fragment.kind == "article":
+        text = fragment.text()
+        return [PartFindings("body", text, check_draft(text, kind, language, markdown=True))]
+    if fragment.kind == "video_brief":
+        text = fragment.text()
+        return [PartFindings("brief", text, check_draft(text, None, language))]
+    return [
+        PartFindings(f"part-{i}", part, check_draft(part, kind, language))
+        for i, part in enumerate(fragment.parts)
+    ]
+
+
+def check_fragment(session: Session, fragment: Fragment) -> list[Alert]:
+    """Every finding on the fragment as it is stored now."""
+    return [alert for found in check_fragment_parts(fragment) for alert in found.alerts]
+
+
+def blocking(alerts: Sequence[Alert]) -> list[Alert]:
+    return [alert for alert in alerts if alert.severity == "error"]
+
+
+# --- splitting ------------------------------------------------------------------------------
+
+
+def _org_settings(session: Session) -> OrgSettings:
+    org = get_organisation(session)
+    return OrgSettings(name=org.name, hashtag=org.hashtag or "")
+
+
+def _story_input(session: Session, story: Story) -> StoryInput:
+    website = get_organisation(session).website
+    url = None
+    if website:
+        base = website if website.startswith("http") else f"https://{website}"
+        url = f"{base.rstrip('/')}/verhalen/{story.id}"
+    return StoryInput(
+        id=story.id,
+        title=story.title,
+        body=story.body,
+        language=story.language,
+        themes=tuple(theme.name for theme in story.themes),
+        url=url,
+        campaign=story.campaign.name if story.campaign else None,
+    )
+
+
+def _snapshot(fragment: Fragment) -> dict[str, Any]:
+    return {name: getattr(fragment, name) for name in SNAPSHOT_FIELDS}
+
+
+def _add_revision(session: Session, fragment: Fragment, actor: User) -> FragmentRevision:
+    revision = FragmentRevision(
+        fragment=fragment, version=fragment.version, snapshot=_snapshot(fragment), author=actor
+    )
+    session.add(revision)
+    return revision
+
+
+def split_story(
+    session: Session,
+    actor: User | None,
+    story: Story,
+    channel_ids: Sequence[int],
+    *,
+    fragment_kind: str | None = None,
+) -> list[Fragment]:
+    """One draft per chosen channel, each within its channel's counted limits."""
+    actor = require_role(actor, Role.EDITOR)
+    if story.consent_withdrawn_at is not None:
+        raise ConflictError("Consent for this story was withdrawn; it cannot be split.")
+    if not channel_ids:
+        raise ValidationError("Choose at least one channel.", field="channels")
+    org = _org_settings(session)
+    source = _story_input(session, story)
+    fragments: list[Fragment] = []
+    for channel_id in dict.fromkeys(channel_ids):
+        channel = session.get(Channel, channel_id)
+        if channel is None:
+            raise NotFoundError("This channel does not exist.")
+        if fragment_kind is not None and fragment_kind not in FRAGMENT_KINDS:
+            raise ValidationError("Unknown fragment kind.", field="kind")
+        result = draft(source, channel.kind_key, fragment_kind=fragment_kind, org=org)
+        fragment = Fragment(
+            story=story,
+            channel=channel,
+            kind=result.fragment_kind,
+            parts=list(result.parts),
+            title=result.title,
+            lead=result.lead,
+            body=result.body,
+            meta_description=result.meta_description,
+            video_brief=result.video_brief,
+            hashtags=list(result.hashtags),
+            is_sponsored=False,
+            version=1,
+        )
+        session.add(fragment)
+        _add_revision(session, fragment, actor)
+        fragments.append(fragment)
+    session.flush()
+    for fragment in fragments:
+        record_event(session, actor, "fragment.create", fragment, story=story.id)
+    return fragments
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def get_fragment(session: Session, actor: User | None, fragment_id: int) -> Fragment:
+    require_role(actor, Role.EDITOR)
+    fragment = session.get(Fragment, fragment_id)
+    if fragment is None:
+        raise NotFoundError("This fragment does not exist.")
+    return fragment
+
+
+def list_fragments(
+    session: Session,
+    actor: User | None,
+    *,
+    status: FragmentStatus | None = None,
+    channel_id: int | None = None,
+    story_id: int | None = None,
+) -> list[Fragment]:
+    require_role(actor, Role.EDITOR)
+    query = select(Fragment)
+    if status is not None:
+        query = query.where(Fragment.status == status)
+    if channel_id is not None:
+        query = query.where(Fragment.channel_id == channel_id)
+    if story_id is not None:
+        query = query.where(Fragment.story_id == story_id)
+    return list(session.scalars(query.order_by(Fragment.updated_at.desc(), Fragment.id.desc())))
+
+
+def list_revisions(
+    session: Session, actor: User | None, fragment: Fragment
+) -> list[FragmentRevision]:
+    require_role(actor, Role.EDITOR)
+    return list(
+        session.scalars(
+            select(FragmentRevision)
+            .where(FragmentRevision.fragment_id == fragment.id)
+            .order_by(FragmentRevision.version.desc())
+        )
+    )
+
+
+# --- changing -------------------------------------------------------------------------------
+
+_UNSET: Any = object()
+
+
+def _require_editable(fragment: Fragment) -> None:
+    if fragment.status not in (FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW):
+        raise ConflictError("Only drafts and fragments in review can be changed.")
+
+
+def _clean_parts(fragment: Fragment, parts: Sequence[str]) -> list[str]:
+    cleaned = [part.replace("\r\n", "\n").strip() for part in parts]
+    if fragment.kind == "post" and len(cleaned) != 1:
+        raise ValidationError("A post has exactly one text.", field="parts")
+    if fragment.kind == "thread" and not 1 <= len(cleaned) <= MAX_PARTS:
+        raise ValidationError(f"A thread has 1 to {MAX_PARTS} parts.", field="parts")
+    if fragment.kind in ("article", "video_brief") and cleaned:
+        raise ValidationError("Articles and video briefs have no parts.", field="parts")
+    if any(len(part) > MAX_PART_LENGTH for part in cleaned):
+        raise ValidationError("A part is too long.", field="parts")
+    return cleaned
+
+
+def update_fragment(
+    session: Session,
+    actor: User | None,
+    fragment: Fragment,
+    *,
+    parts: Sequence[str] = _UNSET,
+    title: str | None = _UNSET,
+    lead: str | None = _UNSET,
+    body: str | None = _UNSET,
+    meta_description: str | None = _UNSET,
+    video_brief: dict[str, Any] | None = _UNSET,
+    hashtags: Sequence[str] = _UNSET,
+    is_sponsored: bool = _UNSET,
+    expected_version: int | None = None,
+) -> Fragment:
+    """Save the given fields as a new version; nothing given, nothing saved."""
+    actor = require_role(actor, Role.EDITOR)
+    _require_editable(fragment)
+    if expected_version is not None and expected_version != fragment.version:
+        raise ConflictError(
+            "Someone else saved this fragment in the meantime; reload it to see their changes.",
+            version=fragment.version,
+        )
+    before = _snapshot(fragment)
+    if parts is not _UNSET:
+        fragment.parts = _clean_parts(fragment, parts)
+    for name, value in (("title", title), ("lead", lead), ("body", body)):
+        if value is not _UNSET:
+            setattr(fragment, name, (value or "").strip() or None)
+    if meta_description is not _UNSET:
+        text = (meta_description or "").strip()
+        if len(text) > 300:
+            raise ValidationError("The meta description is too long.", field="meta_description")
+        fragment.meta_description = text or None
+    if video_brief is not _UNSET:
+        fragment.video_brief = dict(video_brief) if video_brief else None
+    if hashtags is not _UNSET:
+        fragment.hashtags = [tag.strip().lstrip("#") for tag in hashtags if tag.strip().lstrip("#")]
+    if is_sponsored is not _UNSET:
+        fragment.is_sponsored = bool(is_sponsored)
+    if _snapshot(fragment) == before:
+        return fragment
+    fragment.version += 1
+    _add_revision(session, fragment, actor)
+    session.flush()
+    record_event(session, actor, "fragment.update", fragment, version=fragment.version)
+    return fragment
+
+
+def restore_revision(
+    session: Session, actor: User | None, fragment: Fragment, version: int
+) -> Fragment:
+    """Put an earlier version back, as a new version (history is never rewritten)."""
+    actor = require_role(actor, Role.EDITOR)
+    _require_editable(fragment)
+    revision = session.scalar(
+        select(FragmentRevision).where(
+            FragmentRevision.fragment_id == fragment.id, FragmentRevision.version == version
+        )
+    )
+    if revision is None:
+        raise NotFoundError("This version does not exist.")
+    for name in SNAPSHOT_FIELDS:
+        if name in revision.snapshot:
+            setattr(fragment, name, revision.snapshot[name])
+    fragment.version += 1
+    _add_revision(session, fragment, actor)
+    session.flush()
+    record_event(session, actor, "fragment.restore", fragment, version=version)
+    return fragment
+
+
+def submit_for_review(session: Session, actor: User | None, fragment: Fragment) -> Fragment:
+    """The brand gate: a draft goes to review only when no error-level finding remains."""
+    actor = require_role(actor, Role.EDITOR)
+    if fragment.status != FragmentStatus.DRAFT:
+        raise ConflictError("Only a draft can be submitted for review.")
+    errors = blocking(check_fragment(session, fragment))
+    if errors:
+        raise ConflictError(
+            "Fix these findings first: " + " ".join(alert.message for alert in errors),
+            findings=[{"check": a.check, "message": a.message, "match": a.match} for a in errors],
+        )
+    fragment.status = FragmentStatus.IN_REVIEW
+    session.flush()
+    record_event(session, actor, "fragment.submit", fragment)
+    return fragment
+
+
+# --- live editing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LivePart:
+    """One editable text as the editor sees it while typing: counted, previewed and checked."""
+
+    field: str
+    text: str
+    preview: Preview | None
+    alerts: list[Alert]
+
+
+def preview_fragment(
+    fragment: Fragment,
+    *,
+    parts: Sequence[str] | None = None,
+    body: str | None = None,
+) -> list[LivePart]:
+    """Count, preview and check unsaved text of a fragment; nothing is written."""
+    kind = fragment.channel.kind_key
+    language = fragment.story.language
+    if fragment.kind == "article":
+        text = fragment.text() if body is None else body
+        return [LivePart("body", text, None, check_draft(text, kind, language, markdown=True))]
+    if fragment.kind == "video_brief":
+        text = fragment.text() if body is None else body
+        return [LivePart("brief", text, None, check_draft(text, None, language))]
+    texts = list(fragment.parts if parts is None else parts)[:MAX_PARTS]
+    return [
+        LivePart(
+            f"part-{i}",
+            text,
+            render_preview(text[:MAX_PART_LENGTH], kind),
+            check_draft(text[:MAX_PART_LENGTH], kind, language),
+        )
+        for i, text in enumerate(texts)
+    ]
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def seed_fragments(session: Session, now: datetime) -> None:
+    """The demo channels, and drafts of the demo stories across several of them.
+
+    Runs after the people and stories exist; drafts go through split_story, so the demo shows
+    exactly what an editor would get, and a few move on to review so the list is not all drafts.
+    """
+    from planner.demo import content
+
+    editor = session.scalar(
+        select(User).where(User.role == Role.EDITOR, User.is_active.is_(True)).order_by(User.id)
+    )
+    if editor is None:
+        return
+    channels = []
+    for demo in content.CHANNELS:
+        channel = Channel(
+            name=demo.name,
+            kind_key=demo.kind_key,
+            colour=demo.colour,
+            cadence_per_week=demo.cadence_per_week,
+            handle=demo.handle,
+            created_at=now,
+        )
+        session.add(channel)
+        channels.append(channel)
+    session.flush()
+    titles = {demo.title for demo in content.STORIES}
+    stories = session.scalars(
+        select(Story)
+        .where(Story.title.in_(titles), Story.consent_withdrawn_at.is_(None))
+        .order_by(Story.created_at)
+    ).all()
+    social = [c for c in channels if c.kind_key in ("mastodon", "bluesky", "linkedin", "instagram")]
+    website = [c for c in channels if c.kind_key == "blog"]
+    for index, story in enumerate(stories[:6]):
+        chosen = social[index % 2 :: 2] + website
+        fragments = split_story(session, editor, story, [c.id for c in chosen])
+        if index % 3 == 1:
+            for fragment in fragments:
+                if not blocking(check_fragment(session, fragment)):
+                    fragment.status = FragmentStatus.IN_REVIEW

@@ -1,0 +1,225 @@
+"""Fragment pages: the list, splitting a story, and the editor with its live counter and checks.
+
+The live partial is recomputed on the server on every pause in typing, so the counter, the
+preview and the brand findings come from the same pure modules the gate and the publisher use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from planner.channels import services as channel_services
+from planner.channels.catalogue import get_kind
+from planner.errors import ConflictError, ValidationError
+from planner.fragments import services
+from planner.fragments.forms import (
+    ActionForm,
+    FilterForm,
+    FragmentForm,
+    SplitForm,
+    kind_labels,
+    status_labels,
+)
+from planner.fragments.models import Fragment, FragmentStatus
+from planner.stories import services as story_services
+from planner.web.auth import current_actor, editor_required
+from planner.web.database import commit, db_session
+
+bp = Blueprint("fragments", __name__)
+
+_BRIEF_FIELDS = (
+    "hook",
+    "key_message",
+    "goal",
+    "audience",
+    "target_duration_seconds",
+    "aspect",
+    "call_to_action",
+)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {"fragment_status_labels": status_labels(), "fragment_kind_labels": kind_labels()}
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+@bp.get("/fragments")
+@editor_required
+def index() -> str:
+    session = db_session()
+    actor = current_actor()
+    form = FilterForm(request.args)
+    channels = channel_services.list_channels(session, actor)
+    form.status.choices = [("", _("Any status")), *status_labels().items()]
+    form.channel.choices = [("", _("Any channel"))] + [(str(c.id), c.name) for c in channels]
+    statuses = {s.value for s in FragmentStatus}
+    fragments = services.list_fragments(
+        session,
+        actor,
+        status=FragmentStatus(form.status.data) if form.status.data in statuses else None,
+        channel_id=_int_or_none(form.channel.data),
+        story_id=_int_or_none(request.args.get("story")),
+    )
+    return render_template("fragments/index.html", form=form, fragments=fragments)
+
+
+@bp.route("/stories/<int:story_id>/split", methods=["GET", "POST"])
+@editor_required
+def split(story_id: int) -> str | Response:
+    session = db_session()
+    actor = current_actor()
+    story = story_services.get_story(session, actor, story_id)
+    channels = channel_services.list_channels(session, actor, active_only=True)
+    form = SplitForm()
+    form.channels.choices = [(c.id, c.name) for c in channels]
+    if form.validate_on_submit():
+        try:
+            fragments = services.split_story(session, actor, story, form.channels.data or [])
+        except (ValidationError, ConflictError) as exc:
+            form.form_errors.append(_(exc.message))
+        else:
+            commit()
+            flash(_("%(n)s drafts have been made.", n=len(fragments)), "success")
+            return redirect(url_for("fragments.edit", fragment_id=fragments[0].id))
+    return render_template("fragments/split.html", form=form, story=story, channels=channels)
+
+
+def _form_for(fragment: Fragment) -> FragmentForm:
+    form = FragmentForm(obj=fragment)
+    form.version.data = str(fragment.version)
+    if request.method == "GET":
+        form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
+        brief = fragment.video_brief or {}
+        for name in _BRIEF_FIELDS:
+            getattr(form, name).data = brief.get(name)
+    return form
+
+
+def _editor(
+    fragment: Fragment,
+    form: FragmentForm,
+    *,
+    parts: list[str] | None = None,
+    refusal: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    session = db_session()
+    live = services.preview_fragment(
+        fragment,
+        parts=parts,
+        body=form.body.data if fragment.kind == "article" else None,
+    )
+    page = render_template(
+        "fragments/edit.html",
+        fragment=fragment,
+        kind=get_kind(fragment.channel.kind_key),
+        form=form,
+        action_form=ActionForm(),
+        live=live,
+        revisions=services.list_revisions(session, current_actor(), fragment),
+        refusal=refusal,
+        blocking=services.blocking([a for p in live for a in p.alerts]),
+    )
+    return page, status
+
+
+def _changes(fragment: Fragment, form: FragmentForm) -> dict[str, Any]:
+    changes: dict[str, Any] = {
+        "hashtags": (form.hashtags.data or "").replace(",", " ").split(),
+        "is_sponsored": bool(form.is_sponsored.data),
+    }
+    if fragment.kind in ("post", "thread"):
+        changes["parts"] = request.form.getlist("parts")
+    elif fragment.kind == "article":
+        for name in ("title", "lead", "body", "meta_description"):
+            changes[name] = getattr(form, name).data
+    else:
+        brief = dict(fragment.video_brief or {})
+        for name in _BRIEF_FIELDS:
+            brief[name] = getattr(form, name).data
+        changes["video_brief"] = brief
+    return changes
+
+
+@bp.route("/fragments/<int:fragment_id>", methods=["GET", "POST"])
+@editor_required
+def edit(fragment_id: int) -> str | Response | tuple[str, int]:
+    session = db_session()
+    actor = current_actor()
+    fragment = services.get_fragment(session, actor, fragment_id)
+    form = _form_for(fragment)
+    if form.validate_on_submit():
+        try:
+            services.update_fragment(
+                session,
+                actor,
+                fragment,
+                expected_version=_int_or_none(request.form.get("version")),
+                **_changes(fragment, form),
+            )
+        except (ValidationError, ConflictError) as exc:
+            form.form_errors.append(_(exc.message))
+            return _editor(fragment, form, parts=request.form.getlist("parts"), status=409)
+        commit()
+        flash(_("The fragment has been saved."), "success")
+        return redirect(url_for("fragments.edit", fragment_id=fragment.id))
+    return _editor(fragment, form)
+
+
+@bp.post("/fragments/<int:fragment_id>/live")
+@editor_required
+def live(fragment_id: int) -> str:
+    fragment = services.get_fragment(db_session(), current_actor(), fragment_id)
+    parts = request.form.getlist("parts") if fragment.kind in ("post", "thread") else None
+    body = request.form.get("body") if fragment.kind == "article" else None
+    return render_template(
+        "fragments/_live.html",
+        fragment=fragment,
+        kind=get_kind(fragment.channel.kind_key),
+        live=services.preview_fragment(fragment, parts=parts, body=body),
+        oob=True,
+    )
+
+
+@bp.post("/fragments/<int:fragment_id>/submit")
+@editor_required
+def submit(fragment_id: int) -> Response | tuple[str, int]:
+    session = db_session()
+    actor = current_actor()
+    fragment = services.get_fragment(session, actor, fragment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.submit_for_review(session, actor, fragment)
+    except ConflictError:
+        return _editor(
+            fragment,
+            _form_for(fragment),
+            refusal=_("This draft cannot go to review yet: fix the errors listed below."),
+            status=409,
+        )
+    commit()
+    flash(_("The fragment is waiting for review."), "success")
+    return redirect(url_for("fragments.edit", fragment_id=fragment.id))
+
+
+@bp.post("/fragments/<int:fragment_id>/revisions/<int:version>/restore")
+@editor_required
+def restore(fragment_id: int, version: int) -> Response:
+    session = db_session()
+    actor = current_actor()
+    fragment = services.get_fragment(session, actor, fragment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.restore_revision(session, actor, fragment, version)
+    commit()
+    flash(_("Version %(v)s has been restored.", v=version), "success")
+    return redirect(url_for("fragments.edit", fragment_id=fragment.id))

@@ -1,0 +1,105 @@
+"""Forms for stories, intake links and the public intake page (Flask-WTF adds the CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from planner.stories.models import StorySource, StoryStatus
+
+
+def status_labels() -> dict[str, object]:
+    return {
+        StoryStatus.NEW.value: _l("New"),
+        StoryStatus.ACCEPTED.value: _l("Accepted"),
+        StoryStatus.IN_PRODUCTION.value: _l("In production"),
+        StoryStatus.TOLD.value: _l("Told"),
+        StoryStatus.DECLINED.value: _l("Declined"),
+    }
+
+
+def source_labels() -> dict[str, object]:
+    return {
+        StorySource.EMPLOYEE.value: _l("Employee"),
+        StorySource.RESIDENT.value: _l("Resident"),
+        StorySource.PARTNER.value: _l("Partner"),
+        StorySource.ORGANISATION.value: _l("Organisation"),
+    }
+
+
+def language_choices() -> list[tuple[str, object]]:
+    return [("nl", _l("Dutch")), ("en", _l("English"))]
+
+
+class StoryForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Your story"), validators=[DataRequired(), Length(max=50_000)])
+    language = SelectField(_l("Language"), choices=language_choices, default="nl")
+    themes = SelectMultipleField(_l("Themes"), coerce=int, validate_choice=False)
+
+
+class FilterForm(FlaskForm):
+    """The list's filters travel in the query string, so a filtered list can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), validators=[Optional()])
+    theme = SelectField(_l("Theme"), validators=[Optional()])
+    source = SelectField(_l("Source"), validators=[Optional()])
+    campaign = SelectField(_l("Campaign"), validators=[Optional()])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"))
+
+
+class AssignForm(FlaskForm):
+    editor = SelectField(_l("Editor"))
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
+
+
+class IntakeLinkForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    intro = TextAreaField(_l("Introduction"), validators=[Optional(), Length(max=2000)])
+    expires_on = DateField(_l("Open until (optional)"), validators=[Optional()])
+
+
+class PublicStoryForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("Your e-mail address (optional)"), validators=[Optional(), Length(max=254)]
+    )
+    title = StringField(_l("Title of your story"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Your story"), validators=[DataRequired(), Length(max=50_000)])
+    allow_story = BooleanField(_l("Yes, you may use my story."))
+    allow_name = BooleanField(_l("Yes, you may mention my name."))
+    allow_photos = BooleanField(_l("Yes, you may use photos of me."))
+    #: the honeypot; hidden from people and from screen readers
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
+
+
+class PrivacyForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])

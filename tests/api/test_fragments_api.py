@@ -1,0 +1,90 @@
+"""The channels and fragments API: add a channel, split a story, edit, preview and check."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import User
+from planner.accounts.services import create_token
+from planner.stories.models import Story, StorySource
+
+
+def _bearer(db: Session, user: User) -> dict[str, str]:
+    token = create_token(db, None, user, "test")
+    db.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _story(db: Session) -> Story:
+    story = Story(
+        title="Veertig bankjes",
+        body="Mehmet repareert elke week de bankjes in het Havenpark. Dit jaar al veertig.",
+        language="nl",
+        source=StorySource.EMPLOYEE,
+    )
+    db.add(story)
+    db.commit()
+    return story
+
+
+def test_channel_split_patch_preview_and_checks(
+    client: FlaskClient, db: Session, editor: User
+) -> None:
+    auth = _bearer(db, editor)
+    created = client.post(
+        "/api/v1/channels", json={"name": "Mastodon", "kind": "mastodon"}, headers=auth
+    )
+    assert created.status_code == 201
+    channel = created.get_json()
+    assert [c["id"] for c in client.get("/api/v1/channels", headers=auth).get_json()] == [
+        channel["id"]
+    ]
+    story = _story(db)
+    split = client.post(
+        f"/api/v1/stories/{story.id}/fragments", json={"channel": channel["id"]}, headers=auth
+    )
+    assert split.status_code == 201
+    fragment = split.get_json()[0]
+    assert fragment["kind"] == "post"
+    assert fragment["version"] == 1
+
+    patched = client.patch(
+        f"/api/v1/fragments/{fragment['id']}",
+        json={"version": 1, "parts": ["Wij helpen onze klanten graag."]},
+        headers=auth,
+    )
+    assert patched.status_code == 200
+    assert patched.get_json()["version"] == 2
+    stale = client.patch(
+        f"/api/v1/fragments/{fragment['id']}", json={"version": 1, "parts": ["x"]}, headers=auth
+    )
+    assert stale.status_code == 409
+
+    preview = client.get(f"/api/v1/fragments/{fragment['id']}/preview", headers=auth).get_json()
+    assert preview["parts"][0]["count"] == 30
+    assert preview["parts"][0]["limit"] == 500
+    checks = client.get(f"/api/v1/fragments/{fragment['id']}/checks", headers=auth).get_json()
+    assert any(a["severity"] == "error" and a["replacements"] == ["inwoners"] for a in checks)
+
+
+def test_check_endpoint_runs_the_engine(client: FlaskClient, db: Session, editor: User) -> None:
+    auth = _bearer(db, editor)
+    found = client.post(
+        "/api/v1/check", json={"text": "Onze klanten.", "channel": "x"}, headers=auth
+    ).get_json()
+    assert found[0]["match"] == "klanten"
+    assert found[0]["start"] == 5
+    unknown = client.post("/api/v1/check", json={"text": "x", "channel": "fax"}, headers=auth)
+    assert unknown.status_code == 422
+
+
+def test_contributor_cannot_create_channels(
+    client: FlaskClient, db: Session, contributor: User
+) -> None:
+    response = client.post(
+        "/api/v1/channels",
+        json={"name": "X", "kind": "x"},
+        headers=_bearer(db, contributor),
+    )
+    assert response.status_code == 403

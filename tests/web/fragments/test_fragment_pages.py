@@ -1,0 +1,193 @@
+"""The fragment pages through the test client: channels, splitting, the editor with its live
+partial, saving a version, the review gate, and who may open them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import User
+from planner.channels import services as channel_services
+from planner.channels.models import Channel
+from planner.fragments import services
+from planner.fragments.models import Fragment, FragmentStatus
+from planner.stories.models import Story, StorySource
+
+EN = {"Accept-Language": "en"}
+Login = Callable[[FlaskClient, User], FlaskClient]
+
+
+def _story(db: Session) -> Story:
+    story = Story(
+        title="Veertig bankjes",
+        body="Mehmet repareert elke week de bankjes in het Havenpark. Dit jaar al veertig.",
+        language="nl",
+        source=StorySource.EMPLOYEE,
+    )
+    db.add(story)
+    db.flush()
+    return story
+
+
+def _channel(db: Session, editor: User) -> Channel:
+    return channel_services.create_channel(
+        db, editor, name="Mastodon", kind_key="mastodon", handle="@zuiderhaven@social.example"
+    )
+
+
+def _fragment(db: Session, editor: User) -> Fragment:
+    fragment = services.split_story(db, editor, _story(db), [_channel(db, editor).id])[0]
+    db.commit()
+    return fragment
+
+
+def test_channels_page_adds_a_channel(client: FlaskClient, login: Login, editor: User) -> None:
+    login(client, editor)
+    response = client.post(
+        "/channels",
+        data={
+            "name": "Bluesky",
+            "kind_key": "bluesky",
+            "colour": "#0A5CC2",
+            "timezone": "Europe/Amsterdam",
+            "cadence_per_week": "3",
+        },
+        headers=EN,
+    )
+    assert response.status_code == 302
+    page = client.get("/channels", headers=EN).get_data(as_text=True)
+    assert "Bluesky" in page
+    assert "300" in page
+
+
+def test_split_page_makes_drafts_and_opens_the_first(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    story = _story(db)
+    channel = _channel(db, editor)
+    db.commit()
+    login(client, editor)
+    assert client.get(f"/stories/{story.id}/split", headers=EN).status_code == 200
+    response = client.post(f"/stories/{story.id}/split", data={"channels": [str(channel.id)]})
+    assert response.status_code == 302
+    assert "/fragments/" in response.headers["Location"]
+
+
+def test_editor_page_renders_counter_and_preview(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert 'id="counter-part-0"' in page
+    assert "/ 500" in page
+    assert 'hx-post="/fragments/' in page
+    assert "pv__avatar" in page
+    assert client.get("/fragments", headers=EN).status_code == 200
+
+
+def test_live_partial_returns_counter_and_findings(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    response = client.post(
+        f"/fragments/{fragment.id}/live",
+        data={"parts": "Wij helpen onze klanten graag. #OpenDag"},
+        headers=EN,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "39 / 500" in html
+    assert 'hx-swap-oob="true"' in html
+    assert "inwoners" in html
+    assert 'data-replacement="inwoners"' in html
+
+
+def test_live_partial_marks_text_over_the_limit(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    html = client.post(
+        f"/fragments/{fragment.id}/live", data={"parts": "a" * 510}, headers=EN
+    ).get_data(as_text=True)
+    assert "counter--over" in html
+    assert "10 too many" in html
+
+
+def test_save_creates_a_version(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    response = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Nieuwe bankjes in het Havenpark.", "version": "1", "hashtags": "#Park"},
+    )
+    assert response.status_code == 302
+    db.refresh(fragment)
+    assert fragment.version == 2
+    assert fragment.hashtags == ["Park"]
+
+
+def test_submit_refused_with_findings_then_accepted(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    services.update_fragment(db, editor, fragment, parts=["Wij helpen onze klanten graag."])
+    db.commit()
+    login(client, editor)
+    refused = client.post(f"/fragments/{fragment.id}/submit", headers=EN)
+    assert refused.status_code == 409
+    assert "inwoners" in refused.get_data(as_text=True)
+    services.update_fragment(db, editor, fragment, parts=["Het park heeft nieuwe bankjes."])
+    db.commit()
+    assert client.post(f"/fragments/{fragment.id}/submit").status_code == 302
+    db.refresh(fragment)
+    assert fragment.status == FragmentStatus.IN_REVIEW
+
+
+def test_restore_button_puts_a_version_back(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    original = list(fragment.parts)
+    services.update_fragment(db, editor, fragment, parts=["Tweede versie."])
+    db.commit()
+    login(client, editor)
+    assert client.post(f"/fragments/{fragment.id}/revisions/1/restore").status_code == 302
+    db.refresh(fragment)
+    assert fragment.parts == original
+
+
+def test_contributors_get_403(
+    client: FlaskClient, login: Login, editor: User, contributor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, contributor)
+    assert client.get(f"/fragments/{fragment.id}").status_code == 403
+    assert client.post(f"/fragments/{fragment.id}/live", data={"parts": "x"}).status_code == 403
+    assert client.get("/fragments").status_code == 403
+    assert client.get("/channels").status_code == 403
+
+
+def test_article_and_video_brief_editors_render(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    story = _story(db)
+    blog = channel_services.create_channel(db, editor, name="Website", kind_key="blog")
+    tiktok = channel_services.create_channel(db, editor, name="TikTok", kind_key="tiktok")
+    article, brief = services.split_story(db, editor, story, [blog.id, tiktok.id])
+    db.commit()
+    login(client, editor)
+    page = client.get(f"/fragments/{article.id}", headers=EN).get_data(as_text=True)
+    assert 'name="meta_description"' in page
+    assert 'data-field="body"' in page
+    live = client.post(
+        f"/fragments/{article.id}/live", data={"body": "Onze klanten."}, headers=EN
+    ).get_data(as_text=True)
+    assert "inwoners" in live
+    assert client.get(f"/fragments/{brief.id}", headers=EN).status_code == 200
