@@ -24,7 +24,7 @@ $(CATALOG)/%/LC_MESSAGES/messages.mo: $(CATALOG)/%/LC_MESSAGES/messages.po | $(S
 translations: $(MO)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k ngettext:1,2 -k ValidationError -k NotFoundError -k PermissionDeniedError -k ConflictError -o $(CATALOG)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k ngettext:1,2 -k ValidationError -k NotFoundError -k PermissionDeniedError -k ConflictError -k ImageRejectedError -o $(CATALOG)/messages.pot .
 	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) --no-fuzzy-matching
 
 instance:
@@ -38,6 +38,7 @@ run: $(STAMP) $(MO) | instance
 test: $(STAMP) $(MO)
 	$(BIN)/ruff check planner tests migrations $(wildcard bench)
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -74,6 +74,18 @@ def create_app(config: Any = None) -> Flask:
         settings.media_dir
     )
 
+    # Publishing: the registry builds each channel's publisher (credentials decrypted with a key
+    # derived from the secret key); the scheduler's tick calls publish_due.
+    from planner.publishing.registry import PublisherRegistry
+    from planner.publishing.secrets import SecretBox
+    from planner.publishing.services import publish_due
+
+    app.extensions["planner.secret_box"] = SecretBox(settings.secret_key)
+    app.extensions["planner.publishers"] = settings.extra.get("publishers") or PublisherRegistry(
+        app.extensions["planner.secret_box"], allow_loopback=settings.allow_loopback_targets
+    )
+    app.extensions["planner.publish_due"] = publish_due
+
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
 

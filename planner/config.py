@@ -42,6 +42,14 @@ class Settings:
     #: Start the APScheduler clock inside the web process (``make run`` only).
     embedded_scheduler: bool = False
     scheduler_interval_seconds: float = 5.0
+    #: publishing engine (docs/publishing.md): overdue deliveries older than the grace period after
+    #: downtime become "missed" instead of going out late; a claim's lease outlives any adapter
+    #: timeout, so only a dead or hung process loses it
+    publish_grace_minutes: float = 15.0
+    publish_lease_seconds: float = 300.0
+    publish_max_attempts: int = 8
+    #: outbound requests one publisher process makes at the same time
+    publish_concurrency: int = 8
     base_url: str = "http://127.0.0.1:5000"
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -91,4 +99,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         allow_loopback_targets=_bool(source.get("PLANNER_ALLOW_LOOPBACK_TARGETS")),
         embedded_scheduler=_bool(source.get("PLANNER_EMBEDDED_SCHEDULER")),
         base_url=source.get("PLANNER_BASE_URL", "http://127.0.0.1:5000"),
+        scheduler_interval_seconds=float(source.get("PLANNER_SCHEDULER_INTERVAL") or 5.0),
+        publish_grace_minutes=float(source.get("PLANNER_PUBLISH_GRACE_MINUTES") or 15.0),
+        publish_lease_seconds=float(source.get("PLANNER_PUBLISH_LEASE_SECONDS") or 300.0),
+        publish_max_attempts=int(source.get("PLANNER_PUBLISH_MAX_ATTEMPTS") or 8),
+        publish_concurrency=int(source.get("PLANNER_PUBLISH_CONCURRENCY") or 8),
     )

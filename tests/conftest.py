@@ -74,7 +74,10 @@ def fresh_database_url(backend: str, tmp_path: Path, name: str) -> str:
     """An empty database of the given backend (used by migration tests and live servers)."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / (name + '.db')}"
-    url = postgres_database(f"planner_{name}")
+    # A prefix of its own lets several test runs share one server without dropping each other's
+    # databases (parallel work on one machine); CI uses the default.
+    prefix = os.environ.get("PLANNER_TEST_DB_PREFIX", "planner")
+    url = postgres_database(f"{prefix}_{name}")
     reset_postgres(url)
     return url
 

@@ -6,7 +6,7 @@ API only translate.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -202,9 +202,17 @@ def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
     return token
 
 
+#: how stale a token's last_used_at may be before a request writes it again
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def user_for_token(session: Session, token: str, *, now: datetime | None = None) -> User | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
-    row.last_used_at = now or utcnow()
+    now = now or utcnow()
+    # "Last used" is shown to a person, to the minute; writing it on every request would turn each
+    # API read into a write (and, on SQLite, make concurrent readers queue for the lock).
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        row.last_used_at = now
     return row.user

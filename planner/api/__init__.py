@@ -7,6 +7,8 @@ Features declare their operations on ``api`` (see planner.api.spec); importing t
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Flask, g, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -44,14 +46,23 @@ def _authenticate() -> ResponseReturnValue | None:
     user = user_for_token(db_session(), token.strip())
     if user is None:
         return problem(401, "Unauthorized", "The token is unknown or has been revoked.")
-    commit()  # last_used_at
+    if db_session().dirty:
+        commit()  # last_used_at, at most once a minute per token
     g.api_user = user
     return None
 
 
+#: Features whose operations need more than a JSON body (a multipart upload) amend the generated
+#: document here; each hook gets the document and changes it in place.
+DOCUMENT_HOOKS: list[Callable[[dict[str, Any]], None]] = []
+
+
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
-    return jsonify(api.openapi(request.host_url.rstrip("/")))
+    document = api.openapi(request.host_url.rstrip("/"))
+    for hook in DOCUMENT_HOOKS:
+        hook(document)
+    return jsonify(document)
 
 
 def init_app(app: Flask) -> None:

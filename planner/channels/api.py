@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from flask import g
+from flask import current_app, g
 from pydantic import BaseModel, Field
 
 from planner.api import api
@@ -29,6 +29,26 @@ class ChannelOut(BaseModel):
     cadence_per_week: float
     handle: str | None
     is_active: bool
+    #: how fragments reach the platform, its non-secret settings, and whether a secret is stored
+    approval_steps: int = 1
+    publisher_kind: str = "manual"
+    publisher_settings: dict[str, Any] = Field(default_factory=dict)
+    has_secret: bool = False
+
+
+class PublisherIn(BaseModel):
+    """Publisher settings; the secret is write-only (webhook secret, token or password)."""
+
+    kind: Literal["manual", "blog", "webhook", "mastodon", "wordpress", "newsletter"]
+    url: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
+    username: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    host: str | None = Field(default=None, max_length=255, pattern=NO_NUL)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    sender: str | None = Field(default=None, max_length=320, pattern=NO_NUL)
+    recipients: list[Annotated[str, Field(max_length=320, pattern=NO_NUL)]] = Field(
+        default_factory=list, max_length=20
+    )
+    secret: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
 
 
 class ChannelIn(BaseModel):
@@ -38,6 +58,9 @@ class ChannelIn(BaseModel):
     timezone: str = Field(default="Europe/Amsterdam", max_length=64, pattern=NO_NUL)
     cadence_per_week: Annotated[float, Field(ge=0, le=100)] = 0.0
     handle: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    #: admins only: approval steps and the publisher (planner.publishing.publisher_settings)
+    approval_steps: int | None = Field(default=None, ge=0, le=2)
+    publisher: PublisherIn | None = None
 
 
 def channel_out(channel: Channel) -> ChannelOut:
@@ -50,6 +73,10 @@ def channel_out(channel: Channel) -> ChannelOut:
         cadence_per_week=channel.cadence_per_week,
         handle=channel.handle,
         is_active=channel.is_active,
+        approval_steps=channel.approval_steps,
+        publisher_kind=channel.publisher_kind,
+        publisher_settings=dict(channel.publisher_settings or {}),
+        has_secret=channel.publisher_secret is not None,
     )
 
 
@@ -91,5 +118,35 @@ def create_channel(body: ChannelIn) -> ChannelOut:
     except ValidationError as exc:
         # The body was well formed; a taken name or an unknown timezone is a state conflict.
         raise ConflictError(exc.message, field=exc.field) from exc
+    if body.publisher is not None or body.approval_steps is not None:
+        try:
+            _configure_publisher(channel, body)
+        except ValidationError as exc:
+            # Same reasoning: a webhook without its URL, or a refused address, is well-formed JSON.
+            raise ConflictError(exc.message, field=exc.field) from exc
     commit()
     return channel_out(channel)
+
+
+def _configure_publisher(channel: Channel, body: ChannelIn) -> None:
+    from planner.publishing.publisher_settings import PublisherInput, configure_publisher
+
+    given = body.publisher
+    configure_publisher(
+        db_session(),
+        g.api_user,
+        channel,
+        PublisherInput(
+            kind=given.kind if given else channel.publisher_kind,
+            approval_steps=body.approval_steps,
+            url=given.url if given else None,
+            username=given.username if given else None,
+            host=given.host if given else None,
+            port=given.port if given else None,
+            sender=given.sender if given else None,
+            recipients=list(given.recipients) if given else [],
+            secret=given.secret if given else None,
+        ),
+        current_app.extensions["planner.secret_box"],
+        allow_loopback=current_app.extensions["planner.settings"].allow_loopback_targets,
+    )

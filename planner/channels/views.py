@@ -1,4 +1,4 @@
-"""The channels page: the organisation's accounts, and a form to add one."""
+"""The channels pages: the organisation's accounts, a form to add one, and one to change one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from wtforms import Field
 
 from planner.channels import services
 from planner.channels.catalogue import find_kind
-from planner.channels.forms import ChannelForm
+from planner.channels.forms import ChannelEditForm, ChannelForm, contrast_with_white
 from planner.errors import ValidationError
 from planner.web.auth import current_actor, editor_required
 from planner.web.database import commit, db_session
@@ -17,7 +17,7 @@ from planner.web.database import commit, db_session
 bp = Blueprint("channels", __name__)
 
 
-def _attach_error(form: ChannelForm, exc: ValidationError) -> None:
+def _attach_error(form: ChannelForm | ChannelEditForm, exc: ValidationError) -> None:
     field = getattr(form, exc.field or "", None)
     if isinstance(field, Field):
         field.errors = [*field.errors, _(exc.message)]
@@ -51,3 +51,49 @@ def index() -> str | Response:
             return redirect(url_for("channels.index"))
     channels = services.list_channels(session, actor)
     return render_template("channels/index.html", form=form, channels=channels, find_kind=find_kind)
+
+
+@bp.route("/channels/<int:channel_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit(channel_id: int) -> str | Response | tuple[str, int]:
+    session = db_session()
+    actor = current_actor()
+    channel = services.get_channel(session, actor, channel_id)
+    form = ChannelEditForm(obj=channel)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_channel(
+                session,
+                actor,
+                channel,
+                name=form.name.data or "",
+                kind_key=channel.kind_key,
+                colour=(form.colour.data or "").strip(),
+                timezone=(form.timezone.data or "").strip(),
+                cadence_per_week=float(form.cadence_per_week.data or 0),
+                handle=form.handle.data,
+                is_active=bool(form.is_active.data),
+            )
+        except ValidationError as exc:
+            _attach_error(form, exc)
+            status = 422
+        else:
+            commit()
+            flash(_("The channel has been saved."), "success")
+            return redirect(url_for("channels.index"))
+    elif form.is_submitted():
+        status = 422
+    colour = (form.colour.data or "").strip()
+    try:
+        contrast = contrast_with_white(colour) if len(colour) == 7 and colour[0] == "#" else None
+    except ValueError:
+        contrast = None
+    page = render_template(
+        "channels/edit.html",
+        form=form,
+        channel=channel,
+        kind=find_kind(channel.kind_key),
+        contrast=contrast,
+    )
+    return page, status

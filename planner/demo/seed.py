@@ -7,15 +7,18 @@ once accounts exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role
 from planner.accounts.services import create_user
 from planner.organisation.services import get_organisation
+
+if TYPE_CHECKING:
+    from planner.media.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ DEMO_PEOPLE = (
 )
 
 
-def seed_demo(session: Session, now: datetime) -> None:
+def seed_demo(session: Session, now: datetime, storage: Storage | None = None) -> None:
+    """``storage`` receives the demo photos; by default the running app's, else the settings'."""
     org = get_organisation(session)
     org.name = "Gemeente Zuiderhaven"
     org.timezone = "Europe/Amsterdam"
@@ -58,13 +62,13 @@ def seed_demo(session: Session, now: datetime) -> None:
     session.flush()
     from planner.stories.demo import seed_stories
 
-    seed_stories(session, now)
+    seed_stories(session, now, storage)
     from planner.fragments.services import seed_fragments
 
     seed_fragments(session, now)
-    for hook in SEED_HOOKS:
-        hook(session, now)
+    from planner.scheduling.demo import seed_plan
 
+    seed_plan(session, now)
+    from planner.publishing.demo import seed_publishing
 
-#: Features add their demo data here (stories, fragments, plan); each runs after the people exist.
-SEED_HOOKS: list[Callable[[Session, datetime], None]] = []
+    seed_publishing(session, now)

@@ -258,6 +258,10 @@ def check_fragment(fragment_id: int) -> list[AlertOut]:
 )
 def check_text(body: CheckIn) -> list[AlertOut]:
     alerts = services.check_draft(
-        body.text, body.channel, body.language, markdown=body.format == "markdown"
+        body.text,
+        body.channel,
+        body.language,
+        markdown=body.format == "markdown",
+        session=db_session(),
     )
     return [alert_out(alert) for alert in alerts]

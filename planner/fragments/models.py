@@ -62,6 +62,10 @@ class Fragment(Base):
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    #: who made it; nobody approves their own fragment
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     is_sponsored: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -69,7 +73,8 @@ class Fragment(Base):
 
     story: Mapped[Story] = relationship()
     channel: Mapped[Channel] = relationship()
-    assignee: Mapped[User | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     revisions: Mapped[list[FragmentRevision]] = relationship(
         back_populates="fragment",
         order_by="FragmentRevision.version.desc()",

@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
-from planner.brand import starter_config_path
-from planner.brand.engine import Alert, LoadedConfig, check_text, load_config
+from planner.brand import services as brand_services
+from planner.brand.engine import Alert, LoadedConfig, check_text
 from planner.channels.models import Channel
 from planner.channels.preview import Preview, render_preview
 from planner.errors import ConflictError, NotFoundError, ValidationError
@@ -41,27 +41,32 @@ SNAPSHOT_FIELDS = (
 )
 MAX_PARTS = 25
 MAX_PART_LENGTH = 70_000
-
-# Loading a style parses every rule file; do it once per style path for the life of the process.
-_CONFIGS: dict[Path, LoadedConfig] = {}
+BEING_PUBLISHED = "This fragment is being published right now; it cannot be changed."
 
 
-def brand_config(language: str) -> LoadedConfig:
-    path = starter_config_path(language)
-    config = _CONFIGS.get(path)
-    if config is None:
-        config = _CONFIGS[path] = load_config(path)
-    return config
+def brand_config(language: str, session: Session | None = None) -> LoadedConfig:
+    """The configuration checks run against: with a session, the organisation's active one
+    (starter style + imported packages + term list, cached by the stamp that changes on every
+    import or edit); without one, the starter style alone."""
+    if session is None:
+        return brand_services.starter_config(language)
+    return brand_services.active_config(session, language)
 
 
 # --- checks ---------------------------------------------------------------------------------
 
 
 def check_draft(
-    text: str, channel_kind: str | None, language: str = "nl", *, markdown: bool = False
+    text: str,
+    channel_kind: str | None,
+    language: str = "nl",
+    *,
+    markdown: bool = False,
+    session: Session | None = None,
 ) -> list[Alert]:
     """Brand and channel findings for a text being typed; pure apart from the cached style."""
-    return check_text(text, markdown=markdown, config=brand_config(language), channel=channel_kind)
+    config = brand_config(language, session)
+    return check_text(text, markdown=markdown, config=config, channel=channel_kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +82,19 @@ class PartFindings:
 def check_fragment_parts(fragment: Fragment) -> list[PartFindings]:
     language = fragment.story.language
     kind = fragment.channel.kind_key
+    session = object_session(fragment)
     if fragment.kind == "article":
         text = fragment.text()
-        return [PartFindings("body", text, check_draft(text, kind, language, markdown=True))]
+        return [
+            PartFindings(
+                "body", text, check_draft(text, kind, language, markdown=True, session=session)
+            )
+        ]
     if fragment.kind == "video_brief":
         text = fragment.text()
-        return [PartFindings("brief", text, check_draft(text, None, language))]
+        return [PartFindings("brief", text, check_draft(text, None, language, session=session))]
     return [
-        PartFindings(f"part-{i}", part, check_draft(part, kind, language))
+        PartFindings(f"part-{i}", part, check_draft(part, kind, language, session=session))
         for i, part in enumerate(fragment.parts)
     ]
 
@@ -96,6 +106,50 @@ def check_fragment(session: Session, fragment: Fragment) -> list[Alert]:
 
 def blocking(alerts: Sequence[Alert]) -> list[Alert]:
     return [alert for alert in alerts if alert.severity == "error"]
+
+
+#: The gate policy. Errors block every transition. Warnings may go to review (the reviewer
+#: sees them), but block approval and scheduling until someone acknowledges them with a reason.
+#: Suggestions only inform. An acknowledgement names (part, check, match): it lapses when the
+#: text no longer contains that match.
+WARNINGS_BLOCK = frozenset({"approve", "schedule"})
+
+
+def gate_alerts(session: Session, fragment: Fragment, action: str = "submit") -> list[Alert]:
+    """The findings that hold a fragment back from `action` ("submit", "approve", "schedule")."""
+    held: list[Alert] = []
+    acknowledged = brand_services.acknowledgements(session, fragment)
+    for found in check_fragment_parts(fragment):
+        for alert in found.alerts:
+            unacknowledged = (found.field, alert.check, alert.match[:500]) not in acknowledged
+            if alert.severity == "error" or (
+                alert.severity == "warning" and action in WARNINGS_BLOCK and unacknowledged
+            ):
+                held.append(alert)
+    return held
+
+
+def require_gate_clear(session: Session, fragment: Fragment, action: str) -> None:
+    """The brand gate, shared by every transition: refuse with the findings that stand in the way.
+
+    ``action`` names the transition ("submit", "approve", "schedule") for the message and the audit.
+    """
+    held = gate_alerts(session, fragment, action)
+    if held:
+        lead = (
+            "Fix these findings first: "
+            if any(a.severity == "error" for a in held)
+            else "Fix or acknowledge these warnings first: "
+        )
+        message = lead + " ".join(alert.message for alert in held)
+        raise ConflictError(
+            message,
+            action=action,
+            findings=[
+                {"check": a.check, "severity": a.severity, "message": a.message, "match": a.match}
+                for a in held
+            ],
+        )
 
 
 # --- splitting ------------------------------------------------------------------------------
@@ -172,6 +226,7 @@ def split_story(
             hashtags=list(result.hashtags),
             is_sponsored=False,
             version=1,
+            created_by=actor,
         )
         session.add(fragment)
         _add_revision(session, fragment, actor)
@@ -230,9 +285,51 @@ def list_revisions(
 _UNSET: Any = object()
 
 
-def _require_editable(fragment: Fragment) -> None:
+def _require_editable(
+    fragment: Fragment, *, session: Session | None = None, scheduled_ok: bool = False
+) -> None:
+    if scheduled_ok and session is not None and fragment.status == FragmentStatus.SCHEDULED:
+        if _live_delivery_sending(session, fragment):
+            raise ConflictError(BEING_PUBLISHED)
+        return
     if fragment.status not in (FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW):
         raise ConflictError("Only drafts and fragments in review can be changed.")
+
+
+def _live_delivery_sending(session: Session, fragment: Fragment) -> bool:
+    from planner.publishing.models import Delivery, DeliveryState
+
+    return (
+        session.scalar(
+            select(Delivery.id).where(
+                Delivery.fragment_id == fragment.id, Delivery.state == DeliveryState.SENDING
+            )
+        )
+        is not None
+    )
+
+
+def _release_schedule(session: Session, fragment: Fragment) -> None:
+    """Editing a scheduled fragment takes it off the calendar: the delivery is cancelled and the
+    fragment is a draft again, because the approval was for the old text.
+
+    The cancellation is fenced like every delivery update (Delivery's version column is its
+    attempt): if the engine claimed the row after we read it, the flush fails and the edit with it,
+    so the text that goes out is always the text that was approved (docs/publishing.md).
+    """
+    from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
+
+    for delivery in session.scalars(
+        select(Delivery).where(
+            Delivery.fragment_id == fragment.id, Delivery.state.in_(ACTIVE_DELIVERY_STATES)
+        )
+    ):
+        if delivery.state == DeliveryState.SENDING:
+            raise ConflictError(BEING_PUBLISHED)
+        delivery.state = DeliveryState.CANCELLED
+        delivery.last_error = "The fragment was edited after it was scheduled."
+    fragment.status = FragmentStatus.DRAFT
+    fragment.scheduled_at = None
 
 
 def _clean_parts(fragment: Fragment, parts: Sequence[str]) -> list[str]:
@@ -265,7 +362,7 @@ def update_fragment(
 ) -> Fragment:
     """Save the given fields as a new version; nothing given, nothing saved."""
     actor = require_role(actor, Role.EDITOR)
-    _require_editable(fragment)
+    _require_editable(fragment, session=session, scheduled_ok=True)
     if expected_version is not None and expected_version != fragment.version:
         raise ConflictError(
             "Someone else saved this fragment in the meantime; reload it to see their changes.",
@@ -290,9 +387,17 @@ def update_fragment(
         fragment.is_sponsored = bool(is_sponsored)
     if _snapshot(fragment) == before:
         return fragment
+    was_scheduled = fragment.status == FragmentStatus.SCHEDULED
+    if was_scheduled:
+        _release_schedule(session, fragment)
     fragment.version += 1
     _add_revision(session, fragment, actor)
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConflictError(BEING_PUBLISHED) from exc
+    if was_scheduled:
+        record_event(session, actor, "fragment.unschedule", fragment, reason="edited")
     record_event(session, actor, "fragment.update", fragment, version=fragment.version)
     return fragment
 
@@ -325,12 +430,7 @@ def submit_for_review(session: Session, actor: User | None, fragment: Fragment) 
     actor = require_role(actor, Role.EDITOR)
     if fragment.status != FragmentStatus.DRAFT:
         raise ConflictError("Only a draft can be submitted for review.")
-    errors = blocking(check_fragment(session, fragment))
-    if errors:
-        raise ConflictError(
-            "Fix these findings first: " + " ".join(alert.message for alert in errors),
-            findings=[{"check": a.check, "message": a.message, "match": a.match} for a in errors],
-        )
+    require_gate_clear(session, fragment, "submit")
     fragment.status = FragmentStatus.IN_REVIEW
     session.flush()
     record_event(session, actor, "fragment.submit", fragment)
@@ -359,19 +459,21 @@ def preview_fragment(
     """Count, preview and check unsaved text of a fragment; nothing is written."""
     kind = fragment.channel.kind_key
     language = fragment.story.language
+    session = object_session(fragment)
     if fragment.kind == "article":
         text = fragment.text() if body is None else body
-        return [LivePart("body", text, None, check_draft(text, kind, language, markdown=True))]
+        alerts = check_draft(text, kind, language, markdown=True, session=session)
+        return [LivePart("body", text, None, alerts)]
     if fragment.kind == "video_brief":
         text = fragment.text() if body is None else body
-        return [LivePart("brief", text, None, check_draft(text, None, language))]
+        return [LivePart("brief", text, None, check_draft(text, None, language, session=session))]
     texts = list(fragment.parts if parts is None else parts)[:MAX_PARTS]
     return [
         LivePart(
             f"part-{i}",
             text,
             render_preview(text[:MAX_PART_LENGTH], kind),
-            check_draft(text[:MAX_PART_LENGTH], kind, language),
+            check_draft(text[:MAX_PART_LENGTH], kind, language, session=session),
         )
         for i, text in enumerate(texts)
     ]
@@ -421,3 +523,15 @@ def seed_fragments(session: Session, now: datetime) -> None:
             for fragment in fragments:
                 if not blocking(check_fragment(session, fragment)):
                     fragment.status = FragmentStatus.IN_REVIEW
+
+
+def list_story_spread(session: Session, actor: User | None, story_id: int) -> list[Fragment]:
+    """Every fragment made from one story, by channel then date: the story page's "spread"."""
+    require_role(actor, Role.EDITOR)
+    query = (
+        select(Fragment)
+        .join(Channel, Fragment.channel_id == Channel.id)
+        .where(Fragment.story_id == story_id)
+        .order_by(Channel.name, Fragment.scheduled_at, Fragment.id)
+    )
+    return list(session.scalars(query))

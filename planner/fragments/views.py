@@ -6,12 +6,25 @@ preview and the brand findings come from the same pure modules the gate and the 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from planner.brand import services as brand_services
+from planner.brand.forms import AcknowledgeForm
+from planner.brand.highlight import highlight
 from planner.channels import services as channel_services
 from planner.channels.catalogue import get_kind
 from planner.errors import ConflictError, ValidationError
@@ -44,7 +57,16 @@ _BRIEF_FIELDS = (
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"fragment_status_labels": status_labels(), "fragment_kind_labels": kind_labels()}
+    return {
+        "fragment_status_labels": status_labels(),
+        "fragment_kind_labels": kind_labels(),
+        "highlight_findings": highlight,
+    }
+
+
+def _now() -> datetime:
+    now: datetime = current_app.extensions["planner.clock"].now()
+    return now
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -93,9 +115,12 @@ def split(story_id: int) -> str | Response:
 
 
 def _form_for(fragment: Fragment) -> FragmentForm:
-    form = FragmentForm(obj=fragment)
+    # Only the editor's own form posts these fields; a refused submit or acknowledgement shows
+    # the stored fragment, not an empty form read from a request that never carried it.
+    from_request = request.method == "POST" and request.endpoint == "fragments.edit"
+    form = FragmentForm(obj=fragment) if from_request else FragmentForm(formdata=None, obj=fragment)
     form.version.data = str(fragment.version)
-    if request.method == "GET":
+    if not from_request:
         form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
         brief = fragment.video_brief or {}
         for name in _BRIEF_FIELDS:
@@ -110,6 +135,7 @@ def _editor(
     parts: list[str] | None = None,
     refusal: str | None = None,
     status: int = 200,
+    ack_form: AcknowledgeForm | None = None,
 ) -> tuple[str, int]:
     session = db_session()
     live = services.preview_fragment(
@@ -127,6 +153,9 @@ def _editor(
         revisions=services.list_revisions(session, current_actor(), fragment),
         refusal=refusal,
         blocking=services.blocking([a for p in live for a in p.alerts]),
+        acks=brand_services.acknowledgements(session, fragment),
+        ack_form=ack_form or AcknowledgeForm(formdata=None),
+        max_parts=services.MAX_PARTS,
     )
     return page, status
 
@@ -177,7 +206,8 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
 @bp.post("/fragments/<int:fragment_id>/live")
 @editor_required
 def live(fragment_id: int) -> str:
-    fragment = services.get_fragment(db_session(), current_actor(), fragment_id)
+    session = db_session()
+    fragment = services.get_fragment(session, current_actor(), fragment_id)
     parts = request.form.getlist("parts") if fragment.kind in ("post", "thread") else None
     body = request.form.get("body") if fragment.kind == "article" else None
     return render_template(
@@ -185,8 +215,47 @@ def live(fragment_id: int) -> str:
         fragment=fragment,
         kind=get_kind(fragment.channel.kind_key),
         live=services.preview_fragment(fragment, parts=parts, body=body),
+        acks=brand_services.acknowledgements(session, fragment),
+        ack_form=AcknowledgeForm(formdata=None),
         oob=True,
     )
+
+
+@bp.post("/fragments/<int:fragment_id>/acknowledgements")
+@editor_required
+def acknowledge(fragment_id: int) -> Response | tuple[str, int]:
+    """Let a warning stand with a reason; approval and scheduling then pass it."""
+    session = db_session()
+    actor = current_actor()
+    fragment = services.get_fragment(session, actor, fragment_id)
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        form.reason.errors = [*form.reason.errors] or [_("Give a reason.")]
+        return _editor(
+            fragment,
+            _form_for(fragment),
+            refusal=_("The warning was not acknowledged: give a reason."),
+            status=422,
+            ack_form=form,
+        )
+    try:
+        brand_services.acknowledge_warning(
+            session,
+            actor,
+            fragment,
+            field=form.field.data or "",
+            check=form.check.data or "",
+            match=form.match.data or "",
+            reason=form.reason.data or "",
+            now=_now(),
+        )
+    except ValidationError as exc:
+        return _editor(
+            fragment, _form_for(fragment), refusal=_(exc.message), status=422, ack_form=form
+        )
+    commit()
+    flash(_("The warning has been acknowledged."), "success")
+    return redirect(url_for("fragments.edit", fragment_id=fragment.id) + "#live")
 
 
 @bp.post("/fragments/<int:fragment_id>/submit")

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from flask import Flask
 
-from planner.db import transaction
 from planner.jobs.services import record_heartbeat
+from planner.publishing.engine import write_session
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,9 @@ def tick(app: Flask, *, name: str, started_at: datetime | None) -> None:
     clock = app.extensions["planner.clock"]
     factory = app.extensions["planner.sessionmaker"]
     now = clock.now()
-    with transaction(factory) as session:
+    # The heartbeat reads then writes: on SQLite take the write lock first (as the engine does),
+    # or a publisher in another process committing in between makes it fail.
+    with write_session(factory) as session:
         record_heartbeat(session, name, now, started_at or now)
     publish = app.extensions.get("planner.publish_due")
     if publish is not None:

@@ -45,9 +45,17 @@ _SRGB_PROFILE = ImageCms.createProfile("sRGB")
 
 
 class ImageRejectedError(ValidationError):
-    """An upload that is not a photo we can use; the message says why, for the person uploading."""
+    """An upload that is not a photo we can use; the message says why, for the person uploading.
+
+    ``message`` is filled in from the details; ``template`` is the untranslated text with
+    ``%(name)s`` placeholders, so a page can translate it and fill in the same details.
+    """
 
     code = "image-rejected"
+
+    def __init__(self, message: str, field: str | None = None, **details: object) -> None:
+        self.template = message
+        super().__init__(message % details if details else message, field=field, **details)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +114,10 @@ def _open_checked(data: bytes, *, max_pixels: int, max_bytes: int) -> Image.Imag
         raise ImageRejectedError("The file is empty.", field="image")
     if len(data) > max_bytes:
         raise ImageRejectedError(
-            f"The file is {len(data) / MiB:.1f} MB; the limit is {max_bytes / MiB:.0f} MB.",
+            "The file is %(size_mb).1f MB; the limit is %(limit_mb)d MB.",
             field="image",
+            size_mb=round(len(data) / MiB, 1),
+            limit_mb=round(max_bytes / MiB),
         )
     try:
         # Pillow's own bomb check runs inside open() against a process-wide limit; we apply our own
@@ -141,13 +151,19 @@ def _too_many_pixels(size: tuple[int, int] | None, max_pixels: int) -> ImageReje
     megapixels = max_pixels / 1_000_000
     if size is None:
         return ImageRejectedError(
-            f"This image is too large: the limit is {megapixels:.0f} megapixels.", field="image"
+            "This image is too large: the limit is %(limit_megapixels)d megapixels.",
+            field="image",
+            limit_megapixels=round(megapixels),
         )
     actual = size[0] * size[1] / 1_000_000
     return ImageRejectedError(
-        f"This image is {size[0]}×{size[1]} pixels ({actual:.0f} megapixels);"
-        f" the limit is {megapixels:.0f} megapixels.",
+        "This image is %(width)d×%(height)d pixels (%(megapixels)d megapixels);"
+        " the limit is %(limit_megapixels)d megapixels.",
         field="image",
+        width=size[0],
+        height=size[1],
+        megapixels=round(actual),
+        limit_megapixels=round(megapixels),
     )
 
 
@@ -415,6 +431,8 @@ def _encode_capped(image: Image.Image, spec: VariantSpec) -> bytes:
         if len(encoded) <= spec.max_bytes:
             return encoded
     raise ImageRejectedError(
-        f"This image cannot be made smaller than {spec.max_bytes:,} bytes for {spec.name}.",
+        "This image cannot be made smaller than %(max_bytes)d bytes for %(variant)s.",
         field="image",
+        max_bytes=spec.max_bytes,
+        variant=spec.name,
     )

@@ -51,18 +51,17 @@ def find_conflicts(
     for item in items:
         by_channel[item.channel].append(item)
 
-    conflicts: list[Conflict] = []
+    # Each instant is normalised once: a busy month has thousands of items and many pairs.
+    found: list[tuple[datetime, datetime, Conflict]] = []
     for channel, group in by_channel.items():
         # sorted() is stable, so items at the same instant keep the caller's order.
-        ordered = sorted(group, key=lambda item: ensure_utc(item.at))
-        for index, first in enumerate(ordered):
-            for second in ordered[index + 1 :]:
-                gap = ensure_utc(second.at) - ensure_utc(first.at)
+        ordered = sorted(((ensure_utc(item.at), item) for item in group), key=lambda pair: pair[0])
+        for index, (first_at, first) in enumerate(ordered):
+            for second_at, second in ordered[index + 1 :]:
+                gap = second_at - first_at
                 if gap >= min_gap:
                     # Sorted by time: every later item is at least as far away.
                     break
-                conflicts.append(Conflict(channel, first, second, gap))
-    conflicts.sort(
-        key=lambda conflict: (ensure_utc(conflict.first.at), ensure_utc(conflict.second.at))
-    )
-    return conflicts
+                found.append((first_at, second_at, Conflict(channel, first, second, gap)))
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    return [conflict for _, _, conflict in found]

@@ -13,11 +13,13 @@ from datetime import date, datetime
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -155,6 +157,11 @@ class Story(Base):
     consents: Mapped[list[Consent]] = relationship(
         back_populates="story", cascade="all, delete-orphan", order_by="Consent.id"
     )
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="story",
+        cascade="all, delete-orphan",
+        order_by="(Photo.position, Photo.id)",
+    )
 
     @property
     def contributor_display(self) -> str:
@@ -195,3 +202,69 @@ class Consent(Base):
     withdrawn_at: Mapped[datetime | None]
 
     story: Mapped[Story] = relationship(back_populates="consents")
+
+
+class Photo(Base):
+    """A photo of a story: the normalised, metadata-free master in Storage, plus what editors add.
+
+    The master is content-addressed (``storage_key`` is its SHA-256 plus a suffix); the focal point
+    (fractions of width and height) is where channel crops centre.
+    """
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        CheckConstraint("focal_x >= 0 AND focal_x <= 1", name="focal_x_fraction"),
+        CheckConstraint("focal_y >= 0 AND focal_y <= 1", name="focal_y_fraction"),
+        CheckConstraint("width > 0 AND height > 0", name="has_pixels"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(80), index=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    mime: Mapped[str] = mapped_column(String(32))
+    byte_size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    focal_x: Mapped[float] = mapped_column(Float, default=0.5)
+    focal_y: Mapped[float] = mapped_column(Float, default=0.5)
+    position: Mapped[int] = mapped_column(default=0)
+    #: None for residents (no account) and for people who were erased
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    story: Mapped[Story] = relationship(back_populates="photos")
+    uploaded_by: Mapped[User | None] = relationship()
+    variants: Mapped[list[PhotoVariant]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan", order_by="PhotoVariant.id"
+    )
+
+    @property
+    def has_alt_text(self) -> bool:
+        return bool(self.alt_text.strip())
+
+
+class PhotoVariant(Base):
+    """A cached crop of a photo for one channel image spec, made once around the focal point.
+
+    Rows are dropped when the focal point moves, so a row always matches the photo's focal point.
+    """
+
+    __tablename__ = "photo_variants"
+    __table_args__ = (UniqueConstraint("photo_id", "channel_kind", "spec_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"))
+    channel_kind: Mapped[str] = mapped_column(String(32))
+    spec_name: Mapped[str] = mapped_column(String(32))
+    storage_key: Mapped[str] = mapped_column(String(80), index=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    mime: Mapped[str] = mapped_column(String(32))
+    byte_size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    photo: Mapped[Photo] = relationship(back_populates="variants")

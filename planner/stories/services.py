@@ -9,10 +9,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from planner.accounts.models import Role, User
@@ -20,6 +20,8 @@ from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from planner.media.storage import Storage
+from planner.stories import photos as photo_services
 from planner.stories import workflow
 from planner.stories.consent import CONSENT_VERSION, consent_text
 from planner.stories.models import (
@@ -33,6 +35,7 @@ from planner.stories.models import (
     StoryStatus,
     Theme,
 )
+from planner.stories.photos import PhotoUpload
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -98,7 +101,10 @@ def list_stories(
     actor = require_role(actor, Role.CONTRIBUTOR)
     filters = filters or StoryFilters()
     query = select(Story).options(
-        selectinload(Story.themes), selectinload(Story.contributor), selectinload(Story.campaign)
+        selectinload(Story.themes),
+        selectinload(Story.contributor),
+        selectinload(Story.campaign),
+        selectinload(Story.photos),
     )
     if not actor.has_role(Role.EDITOR):
         query = query.where(Story.contributor_id == actor.id)
@@ -188,10 +194,16 @@ def submit_story(
     language: str = "nl",
     theme_ids: Sequence[int] = (),
     campaign_id: int | None = None,
+    photos: Sequence[PhotoUpload] = (),
+    storage: Storage | None = None,
 ) -> Story:
-    """A colleague sends in a story from the street; the source is always 'employee'."""
+    """A colleague sends in a story from the street; the source is always 'employee'.
+
+    Photos are checked before anything is stored: one bad file stores neither story nor photos.
+    """
     actor = require_role(actor, Role.CONTRIBUTOR)
     title, body, language = _clean_text(title, body, language)
+    prepared = photo_services.prepare_photos(photos)
     story = Story(
         title=title,
         body=body,
@@ -205,7 +217,22 @@ def submit_story(
     session.add(story)
     session.flush()
     record_event(session, actor, "story.submit", story, source=story.source.value)
+    _attach(session, actor, story, prepared, storage)
     return story
+
+
+def _attach(
+    session: Session,
+    actor: User | None,
+    story: Story,
+    prepared: Sequence[photo_services.PreparedPhoto],
+    storage: Storage | None,
+) -> None:
+    if not prepared:
+        return
+    if storage is None:
+        raise RuntimeError("photos need a storage")
+    photo_services.attach_photos(session, actor, story, prepared, storage)
 
 
 def find_open_intake_link(session: Session, token: str, now: datetime) -> IntakeLink | None:
@@ -230,6 +257,9 @@ def submit_public_story(
     token: str,
     submission: PublicSubmission,
     now: datetime | None = None,
+    *,
+    photos: Sequence[PhotoUpload] = (),
+    storage: Storage | None = None,
 ) -> Story | None:
     """A resident sends a story through an intake link, with consent.
 
@@ -251,6 +281,7 @@ def submit_public_story(
         raise ValidationError("Enter a valid e-mail address, or leave it empty.", field="email")
     if not submission.allow_story:
         raise ValidationError("We can only use your story with your consent.", field="allow_story")
+    prepared = photo_services.prepare_photos(photos)
     story = Story(
         title=title,
         body=body,
@@ -278,6 +309,7 @@ def submit_public_story(
     session.add(story)
     session.flush()
     record_event(session, actor, "story.submit_public", story, intake_link=link.id)
+    _attach(session, actor, story, prepared, storage)
     return story
 
 
@@ -354,14 +386,24 @@ def update_story(
     theme_ids: Sequence[int] = (),
     campaign_id: int | None = None,
 ) -> Story:
-    actor = require_role(actor, Role.EDITOR)
+    """Editors edit any story; a contributor edits their own while it is still new."""
+    actor = require_role(actor, Role.CONTRIBUTOR)
     story = get_story(session, actor, story_id)
+    if not can_edit_story(actor, story):
+        raise PermissionDeniedError("You can change your story only while it is new.")
     story.title, story.body, story.language = _clean_text(title, body, language)
     story.themes = _themes(session, theme_ids)
-    story.campaign = _campaign(session, campaign_id)
+    if actor.has_role(Role.EDITOR):
+        story.campaign = _campaign(session, campaign_id)
     session.flush()
     record_event(session, actor, "story.update", story)
     return story
+
+
+def can_edit_story(actor: User, story: Story) -> bool:
+    if actor.has_role(Role.EDITOR):
+        return True
+    return story.contributor_id == actor.id and story.status == StoryStatus.NEW
 
 
 def add_comment(session: Session, actor: User | None, story_id: int, body: str) -> StoryComment:
@@ -504,6 +546,19 @@ def export_contributor_data(
                 "comments": [
                     {"body": c.body, "created_at": _iso(c.created_at)} for c in s.comments
                 ],
+                "photos": [
+                    {
+                        "id": p.id,
+                        "alt_text": p.alt_text,
+                        "sha256": p.sha256,
+                        "mime": p.mime,
+                        "width": p.width,
+                        "height": p.height,
+                        "byte_size": p.byte_size,
+                        "created_at": _iso(p.created_at),
+                    }
+                    for p in s.photos
+                ],
             }
             for s in stories
         ],
@@ -513,14 +568,21 @@ def export_contributor_data(
     return data
 
 
-def erase_contributor(session: Session, actor: User | None, email: str) -> tuple[int, int]:
+def erase_contributor(
+    session: Session, actor: User | None, email: str, storage: Storage | None = None
+) -> tuple[int, int]:
     """Remove a contributor's personal data: keep (anonymised) what consent lets us keep.
 
-    Returns (anonymised, deleted).
+    Their photos always go, rows and stored files (a photo may show them); the anonymised text
+    stays when consent allows it. Returns (anonymised, deleted).
     """
     actor = require_role(actor, Role.ADMIN)
     anonymised = deleted = 0
     for story in _stories_of(session, email):
+        if story.photos:
+            if storage is None:
+                raise RuntimeError("erasing photos needs a storage")
+            photo_services.remove_photos(session, list(story.photos), storage)
         keep = story.consent_withdrawn_at is None and (
             not story.consents
             or any(c.allow_story and c.withdrawn_at is None for c in story.consents)
@@ -538,3 +600,162 @@ def erase_contributor(session: Session, actor: User | None, email: str) -> tuple
     session.flush()
     record_event(session, actor, "privacy.erase", None, anonymised=anonymised, deleted=deleted)
     return anonymised, deleted
+
+
+# --- themes and campaigns -----------------------------------------------------------------------
+
+THEME_NAME_MAX = 100
+CAMPAIGN_NAME_MAX = 200
+DESCRIPTION_MAX = 2000
+
+
+def _clean_name(name: str, limit: int) -> str:
+    if "\x00" in name:
+        raise ValidationError("The text contains a character we cannot store.", field="name")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Give it a name.", field="name")
+    if len(name) > limit:
+        raise ValidationError("The name is too long.", field="name")
+    return name
+
+
+def _clean_description(description: str) -> str:
+    if "\x00" in description:
+        raise ValidationError("The text contains a character we cannot store.", field="description")
+    description = description.strip()
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationError("The description is too long.", field="description")
+    return description
+
+
+def _unique_name(
+    session: Session, model: type[Theme] | type[Campaign], name: str, own: int | None
+) -> None:
+    # SQLite lowercases ASCII only: compare the exact name too, which the unique index enforces.
+    clash = session.scalar(
+        select(model.id).where(or_(model.name == name, func.lower(model.name) == name.lower()))
+    )
+    if clash is not None and clash != own:
+        raise ValidationError("That name is already in use.", field="name")
+
+
+def get_theme(session: Session, actor: User | None, theme_id: int) -> Theme:
+    require_role(actor, Role.CONTRIBUTOR)
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFoundError("This theme does not exist.")
+    return theme
+
+
+def _theme_fields(
+    session: Session, name: str, description: str, target_share: int, own: int | None
+) -> tuple[str, str, int]:
+    name = _clean_name(name, THEME_NAME_MAX)
+    _unique_name(session, Theme, name, own)
+    if not 0 <= target_share <= 100:
+        raise ValidationError(
+            "The target share is a percentage from 0 to 100.", field="target_share"
+        )
+    return name, _clean_description(description), target_share
+
+
+def create_theme(
+    session: Session, actor: User | None, *, name: str, description: str = "", target_share: int = 0
+) -> Theme:
+    actor = require_role(actor, Role.EDITOR)
+    name, description, target_share = _theme_fields(session, name, description, target_share, None)
+    theme = Theme(name=name, description=description, target_share=target_share)
+    session.add(theme)
+    session.flush()
+    record_event(session, actor, "theme.create", theme, target_share=target_share)
+    return theme
+
+
+def update_theme(
+    session: Session,
+    actor: User | None,
+    theme_id: int,
+    *,
+    name: str,
+    description: str = "",
+    target_share: int = 0,
+) -> Theme:
+    actor = require_role(actor, Role.EDITOR)
+    theme = get_theme(session, actor, theme_id)
+    theme.name, theme.description, theme.target_share = _theme_fields(
+        session, name, description, target_share, theme.id
+    )
+    session.flush()
+    record_event(session, actor, "theme.update", theme, target_share=theme.target_share)
+    return theme
+
+
+def get_campaign(session: Session, actor: User | None, campaign_id: int) -> Campaign:
+    require_role(actor, Role.CONTRIBUTOR)
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFoundError("This campaign does not exist.")
+    return campaign
+
+
+def _campaign_fields(
+    session: Session,
+    name: str,
+    description: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    own: int | None,
+) -> tuple[str, str, date, date]:
+    name = _clean_name(name, CAMPAIGN_NAME_MAX)
+    _unique_name(session, Campaign, name, own)
+    if starts_on is None:
+        raise ValidationError("When does the campaign start?", field="starts_on")
+    if ends_on is None:
+        raise ValidationError("When does the campaign end?", field="ends_on")
+    if ends_on < starts_on:
+        raise ValidationError("The campaign cannot end before it starts.", field="ends_on")
+    return name, _clean_description(description), starts_on, ends_on
+
+
+def create_campaign(
+    session: Session,
+    actor: User | None,
+    *,
+    name: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    description: str = "",
+) -> Campaign:
+    actor = require_role(actor, Role.EDITOR)
+    name, description, starts_on, ends_on = _campaign_fields(
+        session, name, description, starts_on, ends_on, None
+    )
+    campaign = Campaign(name=name, description=description, starts_on=starts_on, ends_on=ends_on)
+    session.add(campaign)
+    session.flush()
+    record_event(session, actor, "campaign.create", campaign)
+    return campaign
+
+
+def update_campaign(
+    session: Session,
+    actor: User | None,
+    campaign_id: int,
+    *,
+    name: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    description: str = "",
+) -> Campaign:
+    actor = require_role(actor, Role.EDITOR)
+    campaign = get_campaign(session, actor, campaign_id)
+    (
+        campaign.name,
+        campaign.description,
+        campaign.starts_on,
+        campaign.ends_on,
+    ) = _campaign_fields(session, name, description, starts_on, ends_on, campaign.id)
+    session.flush()
+    record_event(session, actor, "campaign.update", campaign)
+    return campaign

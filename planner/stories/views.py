@@ -1,11 +1,15 @@
-"""Pages for stories: the list, sending one in, reviewing it, intake links, the public intake
-form and the admin's privacy requests. Each view parses a form, calls one service, commits."""
+"""Pages for stories: the list, sending one in (with photos), reviewing and editing it, its
+photos (alt text, focal point, crops) and the media routes that serve them to staff, themes and
+campaigns, intake links, the public intake form and the admin's privacy requests. Each view
+parses a form, calls one service, commits."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -20,33 +24,47 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms import Field
 
+from planner.channels.catalogue import all_kinds
 from planner.errors import ConflictError, ValidationError
+from planner.media.storage import Storage
+from planner.stories import photos as photo_services
 from planner.stories import services, workflow
 from planner.stories.consent import consent_text
 from planner.stories.forms import (
     ActionForm,
+    AltTextForm,
     AssignForm,
+    CampaignForm,
     CommentForm,
     DeclineForm,
     FilterForm,
+    FocalPointForm,
     IntakeLinkForm,
+    PhotoUploadForm,
     PrivacyForm,
     PublicStoryForm,
     StatusForm,
+    StoryEditForm,
     StoryForm,
+    ThemeForm,
     language_choices,
     source_labels,
     status_labels,
 )
-from planner.stories.models import Story, StorySource, StoryStatus
+from planner.stories.models import Photo, Story, StorySource, StoryStatus
 from planner.web.auth import admin_required, contributor_required, current_actor, editor_required
-from planner.web.database import commit, db_session
+from planner.web.database import commit, db_session, session_factory
 from planner.web.extensions import limiter
 
 bp = Blueprint("stories", __name__)
+T = TypeVar("T")
 
 
 def _now() -> datetime:
@@ -58,9 +76,32 @@ def _intake_limit() -> str:
     return str(current_app.extensions["planner.settings"].intake_rate_limit)
 
 
+def _storage() -> Storage:
+    storage: Storage = current_app.extensions["planner.storage"]
+    return storage
+
+
+def _message(exc: ValidationError) -> str:
+    """The error in the reader's language; image errors carry numbers to fill in after."""
+    template = getattr(exc, "template", None)
+    if template is not None and exc.details:
+        return _(template, **exc.details)
+    return _(exc.message)
+
+
 def _attach_error(form: Any, exc: ValidationError) -> None:
-    field: Field | None = getattr(form, exc.field or "", None)
-    message = _(exc.message)
+    message = _message(exc)
+    name = exc.field or ""
+    photos = getattr(form, "photos", None)
+    if name.startswith("photos-") and photos is not None:
+        # "photos-<index>" is the file, "photos-<index>-alt" the description typed next to it
+        index, _sep, part = name.removeprefix("photos-").partition("-")
+        if index.isdigit() and int(index) < len(photos.entries):
+            entry = photos.entries[int(index)]
+            target = entry.form.alt if part == "alt" else entry.form.file
+            target.errors = [*target.errors, message]
+            return
+    field: Field | None = getattr(form, name, None)
     if isinstance(field, Field):
         field.errors = [*field.errors, message]
     else:
@@ -140,27 +181,74 @@ def index() -> str:
     )
 
 
+def _uploads(form: Any) -> list[photo_services.PhotoUpload]:
+    """The photo slots that have a file, in order; the index in an error is the slot's."""
+    # Read by slot name, not through FieldList, which renumbers entries when a slot is missing.
+    uploads = []
+    for index in range(len(form.photos.entries)):
+        upload = request.files.get(f"{form.photos.name}-{index}-file")
+        if isinstance(upload, FileStorage) and upload.filename:
+            alt = request.form.get(f"{form.photos.name}-{index}-alt", "")
+            uploads.append(
+                photo_services.PhotoUpload(data=upload.read(), alt=alt, filename=upload.filename)
+            )
+        else:
+            uploads.append(photo_services.PhotoUpload(b""))
+    return uploads
+
+
+def _chosen(uploads: list[photo_services.PhotoUpload]) -> list[photo_services.PhotoUpload]:
+    return [u for u in uploads if u.filename]
+
+
+def _remap(exc: ValidationError, uploads: list[photo_services.PhotoUpload]) -> ValidationError:
+    """prepare_photos numbers only the chosen files; point the error at the slot instead."""
+    field = exc.field or ""
+    if not field.startswith("photos-"):
+        return exc
+    index, sep, rest = field.removeprefix("photos-").partition("-")
+    slots = [i for i, u in enumerate(uploads) if u.filename]
+    if not index.isdigit() or int(index) >= len(slots):
+        return exc
+    exc.field = f"photos-{slots[int(index)]}{sep}{rest}"
+    return exc
+
+
+def _photos_need_choosing_again(form: Any, uploads: list[photo_services.PhotoUpload]) -> None:
+    # Files cannot be put back into a file input, and we do not keep photos of people who have
+    # not sent their story yet; so say plainly that they must be chosen again.
+    if _chosen(uploads):
+        form.form_errors.append(
+            _("Your photos have not been saved yet: choose them again before you send.")
+        )
+
+
 @bp.route("/stories/new", methods=["GET", "POST"])
 @contributor_required
 def new() -> str | Response:
     form = StoryForm()
     _theme_choices(form)
-    if form.validate_on_submit():
-        try:
-            story = services.submit_story(
-                db_session(),
-                current_actor(),
-                title=form.title.data or "",
-                body=form.body.data or "",
-                language=form.language.data or "nl",
-                theme_ids=form.themes.data or [],
-            )
-        except ValidationError as exc:
-            _attach_error(form, exc)
-        else:
-            commit()
-            flash(_("Thank you! Your story has been sent to the editors."), "success")
-            return redirect(url_for("stories.show", story_id=story.id))
+    if form.is_submitted():
+        uploads = _uploads(form)
+        if form.validate():
+            try:
+                story = services.submit_story(
+                    db_session(),
+                    current_actor(),
+                    title=form.title.data or "",
+                    body=form.body.data or "",
+                    language=form.language.data or "nl",
+                    theme_ids=form.themes.data or [],
+                    photos=_chosen(uploads),
+                    storage=_storage(),
+                )
+            except ValidationError as exc:
+                _attach_error(form, _remap(exc, uploads))
+            else:
+                commit()
+                flash(_("Thank you! Your story has been sent to the editors."), "success")
+                return redirect(url_for("stories.show", story_id=story.id))
+        _photos_need_choosing_again(form, uploads)
     return render_template("stories/new.html", form=form)
 
 
@@ -178,9 +266,27 @@ def _story_page(story: Story, **forms: Any) -> str:
     ]
     if not assign_form.is_submitted():
         assign_form.editor.data = str(story.editor_id) if story.editor_id else ""
+    actor = current_actor()
+    spread: list[Any] = []
+    fragment_labels: tuple[dict[str, object], dict[str, object]] = ({}, {})
+    if actor.has_role(services.Role.EDITOR):
+        from planner.fragments.forms import kind_labels
+        from planner.fragments.forms import status_labels as fragment_status_labels
+        from planner.fragments.services import list_story_spread
+
+        spread = list_story_spread(session, actor, story.id)
+        fragment_labels = (fragment_status_labels(), kind_labels())
     return render_template(
         "stories/show.html",
         story=story,
+        spread=spread,
+        fragment_status_labels=fragment_labels[0],
+        fragment_kind_labels=fragment_labels[1],
+        can_edit=services.can_edit_story(actor, story),
+        photo_forms=_photo_forms(story, forms.get("photo_forms") or {}),
+        upload_form=forms.get("upload_form") or PhotoUploadForm(prefix="up"),
+        crop_groups=_crop_groups(),
+        missing_alt=photo_services.photos_missing_alt(story),
         body_html=render_body(story.body),
         is_editor=current_actor().has_role(services.Role.EDITOR),
         is_admin=current_actor().has_role(services.Role.ADMIN),
@@ -195,11 +301,249 @@ def _story_page(story: Story, **forms: Any) -> str:
     )
 
 
+def _photo_forms(story: Story, given: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    forms: dict[int, dict[str, Any]] = {}
+    for photo in story.photos:
+        mine = given.get(photo.id, {})
+        alt_form = mine.get("alt") or AltTextForm(prefix=f"alt{photo.id}")
+        focal_form = mine.get("focal") or FocalPointForm(prefix=f"fp{photo.id}")
+        if not alt_form.is_submitted() or "alt" not in mine:
+            alt_form.alt.data = photo.alt_text
+        if "focal" not in mine:
+            focal_form.focal_x.data = photo.focal_x
+            focal_form.focal_y.data = photo.focal_y
+        forms[photo.id] = {"alt": alt_form, "focal": focal_form}
+    return forms
+
+
+def _crop_groups() -> list[dict[str, Any]]:
+    """Channel kinds grouped by the shape of their main image: one preview per shape."""
+    groups: dict[tuple[int, int], dict[str, Any]] = {}
+    for kind in all_kinds():
+        spec = kind.primary_image
+        if spec is None:
+            continue
+        shape = (spec.width, spec.height)
+        group = groups.setdefault(
+            shape, {"kind": kind.key, "aspect": spec.aspect, "labels": [], "spec": spec}
+        )
+        group["labels"].append(kind.label)
+    return list(groups.values())
+
+
 @bp.get("/stories/<int:story_id>")
 @contributor_required
 def show(story_id: int) -> str:
     story = services.get_story(db_session(), current_actor(), story_id)
     return _story_page(story)
+
+
+@bp.route("/stories/<int:story_id>/edit", methods=["GET", "POST"])
+@contributor_required
+def edit(story_id: int) -> str | Response:
+    session = db_session()
+    actor = current_actor()
+    story = services.get_story(session, actor, story_id)
+    if not services.can_edit_story(actor, story):
+        flash(_("You can change your story only while it is new."), "error")
+        return redirect(url_for("stories.show", story_id=story.id))
+    form = StoryEditForm(obj=None if request.method == "POST" else story)
+    form.themes.choices = [(t.id, t.name) for t in services.list_themes(session)]
+    form.campaign.choices = [("", _("No campaign"))] + [
+        (str(c.id), c.name) for c in services.list_campaigns(session)
+    ]
+    if request.method == "GET":
+        form.themes.data = [t.id for t in story.themes]
+        form.campaign.data = str(story.campaign_id) if story.campaign_id else ""
+    if form.validate_on_submit():
+        try:
+            services.update_story(
+                session,
+                actor,
+                story.id,
+                title=form.title.data or "",
+                body=form.body.data or "",
+                language=form.language.data or "nl",
+                theme_ids=form.themes.data or [],
+                campaign_id=_int_or_none(form.campaign.data),
+            )
+        except ValidationError as exc:
+            _attach_error(form, exc)
+        else:
+            return _done(story.id, _("The story has been saved."))
+    return render_template(
+        "stories/edit.html",
+        form=form,
+        story=story,
+        is_editor=actor.has_role(services.Role.EDITOR),
+    )
+
+
+# --- photos --------------------------------------------------------------------------------------
+
+
+@bp.post("/stories/<int:story_id>/photos")
+@contributor_required
+def add_photo(story_id: int) -> str | Response:
+    session = db_session()
+    form = PhotoUploadForm(prefix="up")
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not isinstance(upload, FileStorage) or not upload.filename:
+            form.file.errors = [_("Choose a photo first.")]
+        else:
+            try:
+                data, alt, actor = upload.read(), form.alt.data or "", current_actor()
+                _write(
+                    lambda ws: photo_services.add_photo(ws, actor, story_id, data, alt, _storage())
+                )
+            except ValidationError as exc:
+                form.file.errors = [*form.file.errors, _message(exc)]
+            else:
+                return _done(story_id, _("The photo has been added."))
+    story = services.get_story(session, current_actor(), story_id)
+    return _story_page(story, upload_form=form)
+
+
+def _photo_story(photo_id: int) -> Photo:
+    return photo_services.get_photo(db_session(), current_actor(), photo_id)
+
+
+@bp.post("/photos/<int:photo_id>/alt")
+@contributor_required
+def photo_alt(photo_id: int) -> str | Response:
+    photo = _photo_story(photo_id)
+    form = AltTextForm(prefix=f"alt{photo_id}")
+    if form.validate_on_submit():
+        try:
+            alt, actor = form.alt.data or "", current_actor()
+            _write(lambda ws: photo_services.update_photo(ws, actor, photo_id, _storage(), alt=alt))
+        except ValidationError as exc:
+            _attach_error(form, exc)
+        else:
+            return _done(photo.story_id, _("The alt text has been saved."))
+    return _story_page(photo.story, photo_forms={photo_id: {"alt": form}})
+
+
+@bp.post("/photos/<int:photo_id>/focal-point")
+@contributor_required
+def photo_focal_point(photo_id: int) -> str | Response:
+    photo = _photo_story(photo_id)
+    form = FocalPointForm(prefix=f"fp{photo_id}")
+    if form.validate_on_submit():
+        try:
+            focal, actor = (
+                (float(form.focal_x.data or 0), float(form.focal_y.data or 0)),
+                current_actor(),
+            )
+            _write(
+                lambda ws: photo_services.update_photo(ws, actor, photo_id, _storage(), focal=focal)
+            )
+        except ValidationError as exc:
+            _attach_error(form, exc)
+        else:
+            commit()
+            flash(_("The focal point has been saved."), "success")
+            return redirect(url_for("stories.show", story_id=photo.story_id) + f"#photo-{photo_id}")
+    return _story_page(photo.story, photo_forms={photo_id: {"focal": form}})
+
+
+@bp.post("/photos/<int:photo_id>/delete")
+@contributor_required
+def photo_delete(photo_id: int) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    actor = current_actor()
+    story_id = _write(lambda ws: photo_services.delete_photo(ws, actor, photo_id, _storage()))
+    return _done(story_id, _("The photo has been deleted."))
+
+
+def _send_media(key: str, mime: str, *, immutable: bool) -> Response:
+    storage = _storage()
+    stream = storage.open(key)
+    response = Response(stream, mimetype=mime, direct_passthrough=True)
+    response.set_etag(key.rsplit("/", 1)[-1].split(".", 1)[0])
+    if immutable:
+        # Content-addressed: the bytes behind a key never change. Private: these are not public.
+        response.cache_control.private = True
+        response.cache_control.max_age = 31_536_000
+        response.cache_control.immutable = True
+    else:
+        # The same URL gets a new crop when the focal point moves: revalidate with the ETag.
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
+@bp.get("/media/<path:key>")
+@contributor_required
+def media(key: str) -> Response:
+    mime = photo_services.authorise_media_key(db_session(), current_actor(), key)
+    return _send_media(key, mime, immutable=True)
+
+
+@bp.get("/media/photos/<int:photo_id>/<kind>")
+@contributor_required
+def photo_variant(photo_id: int, kind: str) -> Response:
+    spec = request.args.get("spec") or None
+    actor = current_actor()
+    kind = kind[:32]
+    found = photo_services.find_photo_variant(
+        db_session(), actor, photo_id, kind, _storage(), spec_name=spec
+    )
+    if found is not None:
+        return _send_media(found.storage_key, found.mime, immutable=False)
+    # A page asks for all its crops at once. Make the crop without holding any lock, then
+    # record it in a short transaction that takes SQLite's write lock first, so concurrent
+    # requests wait for each other instead of failing; the first one recorded wins.
+    rendered = photo_services.render_photo_variant(
+        db_session(), actor, photo_id, kind, _storage(), spec_name=spec
+    )
+    commit()  # ends the read transaction; nothing was written
+    for _attempt in range(2):
+        try:
+            with _write_session() as session:
+                variant = photo_services.record_photo_variant(session, actor, rendered, _storage())
+                session.commit()
+        except IntegrityError:  # recorded at the same moment elsewhere (PostgreSQL): read theirs
+            continue
+        if variant is None:  # the focal point moved meanwhile: serve this crop, keep nothing
+            return _send_media(rendered.storage_key, rendered.mime, immutable=False)
+        return _send_media(variant.storage_key, variant.mime, immutable=False)
+    raise ConflictError("This crop is being made right now; try again in a moment.")
+
+
+def _write(call: Callable[[Session], T]) -> T:
+    """One service call in its own transaction that takes SQLite's write lock first, committed.
+
+    The photo pages load their crops in parallel, and each records its crop; a request that read
+    before such a commit and wrote after it would fail on SQLite, so photo changes wait instead.
+    """
+    commit()  # end the request's read transaction (nothing written yet)
+    with _write_session() as session:
+        result = call(session)
+        session.commit()
+        return result
+
+
+@contextmanager
+def _write_session() -> Iterator[Session]:
+    """A session whose first statement takes SQLite's write lock (BEGIN IMMEDIATE)."""
+    session = session_factory()()
+    bind = session.get_bind()
+    conn = None
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        session.close()
+        conn = bind.connect()
+        conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
+        session = Session(bind=conn, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        if conn is not None:
+            conn.close()
 
 
 def _done(story_id: int, message: str) -> Response:
@@ -299,6 +643,90 @@ def withdraw_consent(story_id: int) -> Response:
     return _done(story_id, _("The consent has been withdrawn; this story will not be published."))
 
 
+# --- themes and campaigns -----------------------------------------------------------------------
+
+
+@bp.route("/stories/themes", methods=["GET", "POST"])
+@bp.route("/stories/themes/<int:theme_id>", methods=["GET", "POST"])
+@editor_required
+def themes(theme_id: int | None = None) -> str | Response:
+    session = db_session()
+    actor = current_actor()
+    theme = services.get_theme(session, actor, theme_id) if theme_id else None
+    form = ThemeForm(obj=theme if request.method == "GET" else None)
+    if form.validate_on_submit():
+        name = form.name.data or ""
+        description = form.description.data or ""
+        share = form.target_share.data or 0
+        try:
+            if theme is None:
+                services.create_theme(
+                    session, actor, name=name, description=description, target_share=share
+                )
+            else:
+                services.update_theme(
+                    session, actor, theme.id, name=name, description=description, target_share=share
+                )
+        except ValidationError as exc:
+            _attach_error(form, exc)
+        else:
+            commit()
+            flash(_("The theme has been saved."), "success")
+            return redirect(url_for("stories.themes"))
+    all_themes = services.list_themes(session)
+    return render_template(
+        "stories/themes.html",
+        form=form,
+        theme=theme,
+        themes=all_themes,
+        total_share=sum(t.target_share for t in all_themes),
+    )
+
+
+@bp.route("/stories/campaigns", methods=["GET", "POST"])
+@bp.route("/stories/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+@editor_required
+def campaigns(campaign_id: int | None = None) -> str | Response:
+    session = db_session()
+    actor = current_actor()
+    campaign = services.get_campaign(session, actor, campaign_id) if campaign_id else None
+    form = CampaignForm(obj=campaign if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            if campaign is None:
+                services.create_campaign(
+                    session,
+                    actor,
+                    name=form.name.data or "",
+                    description=form.description.data or "",
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                )
+            else:
+                services.update_campaign(
+                    session,
+                    actor,
+                    campaign.id,
+                    name=form.name.data or "",
+                    description=form.description.data or "",
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                )
+        except ValidationError as exc:
+            _attach_error(form, exc)
+        else:
+            commit()
+            flash(_("The campaign has been saved."), "success")
+            return redirect(url_for("stories.campaigns"))
+    return render_template(
+        "stories/campaigns.html",
+        form=form,
+        campaign=campaign,
+        campaigns=services.list_campaigns(session),
+        today=_now().date(),
+    )
+
+
 # --- intake links --------------------------------------------------------------------------------
 
 
@@ -356,6 +784,7 @@ def intake(token: str) -> str | Response:
     link = services.get_open_intake_link(session, token, _now())
     form = PublicStoryForm()
     language = str(get_locale() or "nl")
+    uploads = _uploads(form) if form.is_submitted() else []
     if form.validate_on_submit():
         submission = services.PublicSubmission(
             name=form.name.data or "",
@@ -369,12 +798,22 @@ def intake(token: str) -> str | Response:
             website=form.website.data or "",
         )
         try:
-            services.submit_public_story(session, None, token, submission, _now())
+            services.submit_public_story(
+                session,
+                None,
+                token,
+                submission,
+                _now(),
+                photos=_chosen(uploads),
+                storage=_storage(),
+            )
         except ValidationError as exc:
-            _attach_error(form, exc)
+            _attach_error(form, _remap(exc, uploads))
         else:
             commit()
             return redirect(url_for("stories.intake_thanks", token=token))
+    if form.is_submitted():
+        _photos_need_choosing_again(form, uploads)
     return render_template(
         "stories/intake.html", form=form, link=link, consent=consent_text(language)
     )
@@ -398,7 +837,9 @@ def privacy() -> str | Response:
         email = form.email.data or ""
         try:
             if request.form.get("action") == "erase":
-                anonymised, deleted = services.erase_contributor(session, current_actor(), email)
+                anonymised, deleted = services.erase_contributor(
+                    session, current_actor(), email, _storage()
+                )
                 commit()
                 flash(
                     _(

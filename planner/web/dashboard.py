@@ -18,4 +18,10 @@ class Panel:
 
 
 def dashboard_panels(session: Session, actor: User) -> list[Panel]:
-    return []
+    panels: list[Panel] = []
+    from planner.publishing.views import dashboard_panel as publishing_panel
+
+    publishing = publishing_panel(session, actor)
+    if publishing is not None:
+        panels.append(publishing)
+    return panels

@@ -29,6 +29,7 @@ NAV = (
     NavItem("stories.index", _l("Stories"), Role.CONTRIBUTOR, "/stories"),
     NavItem("fragments.index", _l("Fragments"), Role.EDITOR, "/fragments"),
     NavItem("scheduling.calendar", _l("Calendar"), Role.EDITOR, "/calendar"),
+    NavItem("publishing.by_hand", _l("To post by hand"), Role.EDITOR, "/publishing"),
     NavItem("brand.index", _l("Brand style"), Role.EDITOR, "/brand"),
     NavItem("channels.index", _l("Channels"), Role.EDITOR, "/channels"),
     NavItem("organisation.settings", _l("Settings"), Role.ADMIN, "/settings"),

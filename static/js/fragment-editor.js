@@ -1,20 +1,106 @@
 // Fragment editor: a finding's "replace" button swaps the matched words in its textarea, then
-// fires an input event so the live counter, preview and checks follow.
-document.addEventListener("click", (event) => {
-  const button = event.target.closest(".js-replace");
-  if (!button) return;
-  const area = document.querySelector(`[data-field="${button.dataset.field}"]`);
-  if (!area) return;
-  const match = button.dataset.match || "";
-  let start = Number(button.dataset.start);
-  let end = Number(button.dataset.end);
-  if (area.value.slice(start, end) !== match) {
-    start = area.value.indexOf(match);
-    if (start < 0) return;
-    end = start + match.length;
-  }
-  area.value = area.value.slice(0, start) + button.dataset.replacement + area.value.slice(end);
-  area.focus();
-  area.setSelectionRange(start + button.dataset.replacement.length, start + button.dataset.replacement.length);
-  area.dispatchEvent(new Event("input", { bubbles: true }));
-});
+// fires an input event so the live counter, preview and checks follow. For threads, parts can be
+// added and removed (1 to data-max-parts); fields are renumbered so each keeps its own counter.
+(() => {
+  const textareaFor = (field) => document.querySelector(`#fragment-form [data-field="${field}"]`);
+
+  const refreshLive = (area) => {
+    if (window.htmx && area) {
+      window.htmx.ajax("POST", area.getAttribute("hx-post"), { source: area, target: "#live" });
+    }
+  };
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".js-replace");
+    if (!button) return;
+    const area = textareaFor(button.dataset.field);
+    if (!area) return;
+    const match = button.dataset.match || "";
+    // The server counts code points, the browser UTF-16 units: verify, else find the match.
+    let start = Number(button.dataset.start);
+    let end = Number(button.dataset.end);
+    if (area.value.slice(start, end) !== match) {
+      start = area.value.indexOf(match);
+      if (start < 0) return;
+      end = start + match.length;
+    }
+    const replacement = button.dataset.replacement;
+    area.value = area.value.slice(0, start) + replacement + area.value.slice(end);
+    area.focus();
+    area.setSelectionRange(start + replacement.length, start + replacement.length);
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  const parts = () => document.getElementById("thread-parts");
+
+  const renumber = (container) => {
+    const blocks = container.querySelectorAll(".thread-part");
+    const total = blocks.length;
+    const max = Number(container.dataset.maxParts || 25);
+    blocks.forEach((block, i) => {
+      const field = `part-${i}`;
+      const area = block.querySelector("textarea");
+      const label = block.querySelector("label");
+      const counter = block.querySelector(".counter");
+      const remove = block.querySelector(".js-remove-part");
+      area.id = field;
+      area.dataset.field = field;
+      area.setAttribute("aria-describedby", `counter-${field}`);
+      label.htmlFor = field;
+      label.textContent = container.dataset.labelPart
+        .replace("{n}", String(i + 1))
+        .replace("{total}", String(total));
+      if (counter) counter.id = `counter-${field}`;
+      if (remove) {
+        remove.textContent = container.dataset.labelRemove.replace("{n}", String(i + 1));
+        remove.disabled = total <= 1;
+      }
+    });
+    const add = document.querySelector(".js-add-part");
+    if (add) add.disabled = total >= max;
+  };
+
+  const announce = (template, n) => {
+    const status = document.getElementById("thread-status");
+    if (status && template) status.textContent = template.replace("{n}", String(n));
+  };
+
+  document.addEventListener("click", (event) => {
+    const container = parts();
+    if (!container) return;
+    const add = event.target.closest(".js-add-part");
+    if (add) {
+      const blocks = container.querySelectorAll(".thread-part");
+      if (blocks.length >= Number(container.dataset.maxParts || 25)) return;
+      const copy = blocks[blocks.length - 1].cloneNode(true);
+      const area = copy.querySelector("textarea");
+      area.value = "";
+      area.textContent = "";
+      const counter = copy.querySelector(".counter");
+      if (counter) {
+        counter.textContent = "";
+        counter.classList.remove("counter--over");
+      }
+      container.appendChild(copy);
+      renumber(container);
+      if (window.htmx) window.htmx.process(copy);
+      area.focus();
+      announce(container.dataset.msgAdded, blocks.length + 1);
+      refreshLive(area);
+      return;
+    }
+    const remove = event.target.closest(".js-remove-part");
+    if (remove) {
+      const blocks = Array.from(container.querySelectorAll(".thread-part"));
+      if (blocks.length <= 1) return;
+      const block = remove.closest(".thread-part");
+      const index = blocks.indexOf(block);
+      block.remove();
+      renumber(container);
+      const next = container.querySelectorAll(".thread-part textarea")[Math.max(0, index - 1)];
+      if (next) next.focus();
+      announce(container.dataset.msgRemoved, index + 1);
+      refreshLive(next);
+    }
+  });
+})();

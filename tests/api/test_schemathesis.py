@@ -9,10 +9,20 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from planner.accounts.services import create_token
 
 MAX_EXAMPLES = 30
+
+#: Checks skipped per operation, each with its reason.
+EXCLUDED_CHECKS = {
+    # A schema cannot say "these bytes decode as a photo": random schema-valid bytes are rightly
+    # refused with 422, which the positive-data check reads as a rejected valid request. Every
+    # other check (no 5xx, response schema, status codes) still runs on the multipart upload;
+    # tests/api/test_stories_api.py covers real photos and each kind of bad file.
+    "POST /api/v1/stories/{story_id}/media": [positive_data_acceptance],
+}
 
 
 @pytest.fixture
@@ -37,6 +47,8 @@ def test_api_fuzzing_finds_no_server_errors_and_valid_responses(fuzz_target) -> 
             suppress_health_check=list(HealthCheck),
         )
         def check(case) -> None:
-            case.call_and_validate(headers=headers)
+            case.call_and_validate(
+                headers=headers, excluded_checks=EXCLUDED_CHECKS.get(case.operation.label, [])
+            )
 
         check()

@@ -59,13 +59,15 @@ class LiveServer:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     _require_browser()
     from planner.demo.seed import seed_demo
+    from planner.media.storage import FileSystemStorage
 
     tmp = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{tmp / 'live.db'}"
     migrate.upgrade(url)
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
-        seed_demo(session, datetime.now(UTC))
+        # the demo photos go where the live app below reads them (make_settings: tmp/media)
+        seed_demo(session, datetime.now(UTC), FileSystemStorage(tmp / "media"))
     engine.dispose()
     app = create_app(make_settings(tmp, database_url=url))
     server = LiveServer(app)

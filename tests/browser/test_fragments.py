@@ -35,3 +35,65 @@ def test_editor_types_and_the_counter_preview_and_checks_follow(page: Any) -> No
     area.fill("x" * 510)
     expect(page.locator("#counter-part-0")).to_have_class(re.compile("counter--over"))
     screenshot(page, "fragment-editor-over-limit")
+
+
+def _thread_draft(live_server: Any) -> int:
+    """A fresh Bluesky draft of a demo story, made a two-part thread (setup in the database, so
+    the shared demo drafts other tests use stay as they are)."""
+    from sqlalchemy import select
+
+    from planner.accounts.models import User
+    from planner.channels.models import Channel
+    from planner.db import make_sessionmaker, transaction
+    from planner.fragments import services
+    from planner.stories.models import Story
+
+    factory = make_sessionmaker(live_server.app.extensions["planner.engine"])
+    with transaction(factory) as session:
+        editor = session.scalar(select(User).where(User.email == EDITOR.email))
+        channel = session.scalar(select(Channel).where(Channel.kind_key == "bluesky"))
+        story = session.scalars(select(Story).order_by(Story.id)).first()
+        assert editor is not None
+        assert channel is not None
+        assert story is not None
+        fragment = services.split_story(session, editor, story, [channel.id])[0]
+        fragment.kind = "thread"
+        fragment.parts = ["Deel een van de draad.", "Deel twee van de draad."]
+        session.flush()
+        return fragment.id
+
+
+def test_editor_adds_and_removes_thread_parts_with_the_keyboard(
+    page: Any, live_server: Any
+) -> None:
+    fragment_id = _thread_draft(live_server)
+    sign_in(page, EDITOR.email, EDITOR.password, language="en")
+    page.goto(f"/fragments/{fragment_id}")
+    parts = page.locator("textarea.fragment-part")
+    expect(parts).to_have_count(2)
+    add = page.get_by_role("button", name="Add a part")
+    add.focus()
+    page.keyboard.press("Enter")
+    expect(parts).to_have_count(3)
+    third = page.get_by_label("Part 3 of 3")
+    expect(third).to_be_focused()
+    page.keyboard.type("Het derde deel, met onze klanten.")
+    expect(page.locator("#counter-part-2 .counter__count")).to_have_text(re.compile(r"^33 / 300$"))
+    expect(page.locator("#live mark.hl--error", has_text="klanten")).to_be_visible()
+    expect(page.locator("#thread-status")).to_have_text("Part 3 added.")
+    screenshot(page, "fragment-thread-three-parts")
+
+    # Remove the second part with the keyboard; the rest renumber and keep their counters.
+    page.get_by_role("button", name="Remove part 2").focus()
+    page.keyboard.press("Enter")
+    expect(parts).to_have_count(2)
+    expect(page.get_by_label("Part 1 of 2")).to_be_focused()
+    expect(page.get_by_label("Part 2 of 2")).to_have_value("Het derde deel, met onze klanten.")
+    expect(page.locator("#counter-part-1 .counter__count")).to_have_text("33 / 300")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash--success")).to_be_visible()
+    expect(parts).to_have_count(2)
+    expect(page.get_by_label("Part 2 of 2")).to_have_value("Het derde deel, met onze klanten.")
+    # One part left: it cannot be removed.
+    page.get_by_role("button", name="Remove part 2").click()
+    expect(page.get_by_role("button", name="Remove part 1")).to_be_disabled()

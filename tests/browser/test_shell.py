@@ -59,7 +59,7 @@ def test_wrong_password_shows_message_in_page(page: Any) -> None:
 
 
 PAGES_BY_ROLE = {
-    None: ["/sign-in", "/i/deel-je-verhaal-zuiderhaven"],
+    None: ["/sign-in", "/i/deel-je-verhaal-zuiderhaven", "/blog"],
     CONTRIBUTOR: ["/dashboard", "/account", "/stories", "/stories/new"],
     EDITOR: [
         "/dashboard",
@@ -67,18 +67,37 @@ PAGES_BY_ROLE = {
         "/stories/1",
         "/stories/7",
         "/stories/intake",
+        "/stories/themes",
+        "/stories/campaigns",
+        "/stories/8",
+        "/stories/1/edit",
         "/channels",
         "/fragments",
         "/fragments/1",
         "/stories/1/split",
+        "/brand",
+        "/settings/terms",
+        "/channels/1/edit",
+        "/calendar",
+        "/calendar/balance",
+        "/calendar/workload",
+        "/calendar/slots",
+        "/calendar/feeds",
+        "/calendar/fragments/1/schedule",
+        "/publishing/by-hand",
+        "/publishing/attention",
     ],
     ADMIN: [
+        "/settings/publishing",
+        "/channels/1/publishing",
+        "/settings/archive",
         "/settings",
         "/settings/users",
         "/settings/users/1",
         "/settings/users/new",
         "/settings/audit",
         "/stories/privacy",
+        "/settings/style",
     ],
 }
 

@@ -1,8 +1,12 @@
-"""A resident sends a story through the demo intake link with consent; an editor finds it in the
-list and accepts it. Screenshots of the intake page, the list and the story page."""
+"""A resident sends a story with a photo through the demo intake link with consent; an editor
+finds it in the list, writes the photo's alt text, sets its focal point by clicking the photo and
+accepts it. Screenshots of the intake page, the list and the story page.
+
+New fields are found by id, not label: their Dutch labels arrive when the catalogue is merged."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,6 +14,7 @@ import pytest
 from planner.demo.seed import DEMO_PEOPLE
 from planner.stories.demo import DEMO_INTAKE_TOKEN
 from tests.browser.conftest import screenshot, sign_in
+from tests.unit.media.sample_images import jpeg
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +33,10 @@ def test_resident_sends_story_and_editor_accepts_it(page: Any) -> None:
     )
     page.get_by_label("Ik geef Gemeente Zuiderhaven toestemming").check()
     page.get_by_label("Mijn naam mag bij het verhaal staan.").check()
+    page.set_input_files(
+        "#photos-0-file",
+        files=[{"name": "bankje.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 800)}],
+    )
     screenshot(page, "stories-intake")
     page.get_by_role("button", name="Verstuur mijn verhaal").click()
     page.wait_for_url(f"**/i/{DEMO_INTAKE_TOKEN}/thanks")
@@ -42,6 +51,40 @@ def test_resident_sends_story_and_editor_accepts_it(page: Any) -> None:
     page.get_by_role("link", name=TITLE).click()
     assert page.get_by_role("heading", level=1).inner_text() == TITLE
     assert page.get_by_text("Joyce Peters").first.is_visible()
+
+    # the photo arrived without alt text: the page warns, the editor writes it
+    photo = page.locator("article.photo").first
+    assert page.locator("#photos .alert--warning").is_visible()
+    alt_box = photo.locator("textarea[id$='-alt']")
+    alt_box.fill("Het gerepareerde bankje bij de vijver, met nieuwe planken.")
+    alt_box.locator("xpath=ancestor::form").locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#photos .alert--warning").count() == 0
+    photo = page.locator("article.photo").first
+    assert photo.locator("img.focal-picker__image").get_attribute("alt") == (
+        "Het gerepareerde bankje bij de vijver, met nieuwe planken."
+    )
+
+    # click a quarter across and a third down: the focal point follows, crops are remade
+    image = photo.locator("img.focal-picker__image")
+    image.scroll_into_view_if_needed()
+    box = image.bounding_box()
+    assert box is not None
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] / 3)
+    photo = page.locator("article.photo").first
+    focal_x = float(photo.locator("input[id$='-focal_x']").input_value())
+    focal_y = float(photo.locator("input[id$='-focal_y']").input_value())
+    assert abs(focal_x - 0.25) < 0.03
+    assert abs(focal_y - 1 / 3) < 0.03
+    marker = photo.locator(".focal-picker__marker").get_attribute("style") or ""
+    assert re.search(r"left: 2[45]\.\d+%", marker), marker
+    crops = photo.locator(".crop img")
+    assert crops.count() >= 5
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.crop img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+
     page.get_by_role("button", name="Accepteren").click()
     page.wait_for_load_state()
     assert page.get_by_text("Het verhaal is geaccepteerd.").is_visible()
@@ -57,3 +100,17 @@ def test_intake_page_without_consent_shows_the_error(page: Any) -> None:
     page.wait_for_load_state()
     assert page.get_by_text("alleen gebruiken als je toestemming geeft").is_visible()
     assert page.get_by_label("Titel van je verhaal").input_value() == "Zonder toestemming"
+
+
+def test_intake_refuses_a_too_large_photo_before_sending(page: Any) -> None:
+    page.goto(f"/i/{DEMO_INTAKE_TOKEN}")
+    page.get_by_label("Titel van je verhaal").fill("Grote foto")
+    big = b"\xff\xd8\xff\xe0" + b"\x00" * (21 * 1024 * 1024)
+    page.set_input_files(
+        "#photos-0-file", files=[{"name": "groot.jpg", "mimeType": "image/jpeg", "buffer": big}]
+    )
+    error = page.locator(".photo-limits__error")
+    error.wait_for()
+    assert "20 MB" in error.inner_text()
+    assert page.locator("#photos-0-file").input_value() == ""
+    assert page.get_by_label("Titel van je verhaal").input_value() == "Grote foto"

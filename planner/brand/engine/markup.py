@@ -441,12 +441,17 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+_LAST_WORD = regex.compile(r"([\w.]+)\.*$")
+
+
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans within text[start:end], trimmed of surrounding space."""
     out = []
     pos = start
     for m in _SENTENCE_END.finditer(text, start, end):
-        before = regex.search(r"([\w.]+)\.*$", text[pos : m.start() + 1])
+        # Only the last word matters (is it an abbreviation?): look at a short tail, not the
+        # whole sentence, so long texts stay linear.
+        before = _LAST_WORD.search(text, max(pos, m.start() - 64), m.start() + 1)
         word = before.group(1).rstrip(".").lower() if before else ""
         if m.group().startswith(".") and (
             word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())

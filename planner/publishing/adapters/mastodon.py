@@ -12,12 +12,12 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import regex
-
+from planner.channels import counting
+from planner.channels.catalogue import get_kind
 from planner.publishing.adapters._transport import (
     join_url,
     json_before_publishing,
@@ -44,9 +44,7 @@ DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_MAX_MEDIA = 4
 URL_WEIGHT = 23
 
-_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", re.UNICODE)
-_GRAPHEME = regex.compile(r"\X")
 
 
 @dataclass(frozen=True)
@@ -93,12 +91,12 @@ class InstanceLimitsCache:
 def count_characters(text: str, url_weight: int = URL_WEIGHT) -> int:
     """Characters as Mastodon counts them: graphemes, a URL as `url_weight`, @user@domain as @user.
 
-    An approximation that errs towards the lower count: when in doubt the server decides (its 422
-    becomes a permanent error anyway), so a valid post is never refused here.
+    The counting itself is planner.channels.counting's (the editor's live counter uses the same
+    code); only the two server-specific facts are applied here: the instance's own URL weight, and
+    that a remote mention counts without its domain.
     """
-    text = _URL.sub("x" * url_weight, text)
-    text = _REMOTE_MENTION.sub(lambda m: "@" + m.group(1), text)
-    return len(_GRAPHEME.findall(text))
+    shortened = _REMOTE_MENTION.sub(lambda m: "@" + m.group(1), text)
+    return counting.count(shortened, replace(get_kind("mastodon"), url_weight=url_weight))
 
 
 def part_key(idempotency_key: str, index: int) -> str:

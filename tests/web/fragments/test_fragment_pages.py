@@ -191,3 +191,99 @@ def test_article_and_video_brief_editors_render(
     ).get_data(as_text=True)
     assert "inwoners" in live
     assert client.get(f"/fragments/{brief.id}", headers=EN).status_code == 200
+
+
+# --- editor leftovers: thread parts, channel edit page ---------------------------------------
+
+
+def test_thread_editor_offers_add_and_remove_part_buttons(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    story = _story(db)
+    channel = _channel(db, editor)
+    fragment = services.split_story(db, editor, story, [channel.id])[0]
+    fragment.kind = "thread"
+    services.update_fragment(db, editor, fragment, parts=["Deel een.", "Deel twee."])
+    db.commit()
+    login(client, editor)
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert 'class="button button--small js-add-part"' in page
+    assert "Remove part 2" in page
+    assert 'data-max-parts="25"' in page
+    # Saving three parts keeps three; each gets its own counter in the live partial.
+    html = client.post(
+        f"/fragments/{fragment.id}/live", data={"parts": ["Een.", "Twee.", "Drie."]}, headers=EN
+    ).get_data(as_text=True)
+    assert 'id="counter-part-2"' in html
+    response = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": ["Een.", "Twee.", "Drie."], "version": str(fragment.version)},
+        headers=EN,
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    assert fragment.parts == ["Een.", "Twee.", "Drie."]
+
+
+def test_channel_edit_page_saves_and_checks_contrast(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    channel = _channel(db, editor)
+    db.commit()
+    login(client, editor)
+    page = client.get(f"/channels/{channel.id}/edit", headers=EN).get_data(as_text=True)
+    assert 'value="Mastodon"' in page
+    data = {
+        "name": "Mastodon Zuiderhaven",
+        "handle": "@zuiderhaven@social.example",
+        "colour": "#FFD966",
+        "timezone": "Europe/Amsterdam",
+        "cadence_per_week": "4",
+    }
+    refused = client.post(f"/channels/{channel.id}/edit", data=data, headers=EN)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "choose a darker colour" in html
+    assert 'value="Mastodon Zuiderhaven"' in html  # nothing typed is lost
+    bad_zone = client.post(
+        f"/channels/{channel.id}/edit",
+        data={**data, "colour": "#0A5CC2", "timezone": "Mars/Olympus"},
+        headers=EN,
+    )
+    assert bad_zone.status_code == 422
+    assert "Unknown timezone." in bad_zone.get_data(as_text=True)
+    saved = client.post(f"/channels/{channel.id}/edit", data={**data, "colour": "#0a5cc2"})
+    assert saved.status_code == 302
+    db.expire_all()
+    assert channel.name == "Mastodon Zuiderhaven"
+    assert channel.colour == "#0A5CC2"
+    assert channel.cadence_per_week == 4
+    assert channel.is_active is False  # the box was not ticked
+
+
+def test_channel_edit_page_is_for_editors(
+    client: FlaskClient, login: Login, editor: User, contributor: User, db: Session
+) -> None:
+    channel = _channel(db, editor)
+    db.commit()
+    login(client, contributor)
+    assert client.get(f"/channels/{channel.id}/edit").status_code == 403
+
+
+def test_refused_submit_shows_the_stored_fields_not_an_empty_form(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    services.update_fragment(
+        db, editor, fragment, parts=["Onze klanten."], hashtags=["OpenDag"], is_sponsored=True
+    )
+    db.commit()
+    login(client, editor)
+    refused = client.post(f"/fragments/{fragment.id}/submit", headers=EN)
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert 'value="#OpenDag"' in html
+    assert "[&#39;OpenDag&#39;]" not in html
+    at = html.index('id="is_sponsored"')
+    tag = html[html.rindex("<input", 0, at) : html.index(">", at)]
+    assert "checked" in tag

@@ -1,0 +1,174 @@
+"""The built-in blog: posts written inside the delivery's own transaction, public pages and Atom.
+
+``publish_in_transaction`` is the publisher for channels of kind "blog". It writes the post in the
+transaction that also marks the delivery sent, and the unique ``delivery_id`` lets a retried
+attempt find the post instead of writing a second one: the blog is exactly once by construction.
+The feed is built with xml.etree from stored values only, so it is stable between requests.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from planner.errors import NotFoundError, ValidationError
+from planner.markup import render_markdown
+from planner.publishing.blog_models import BlogPost
+from planner.publishing.models import Delivery
+from planner.publishing.ports import PermanentPublishError, PublishResult
+
+PER_PAGE = 10
+FEED_SIZE = 20
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_SLUG_MAX = 80
+
+
+def slugify(text: str) -> str:
+    """A lowercase ASCII slug: "Veertig bankjes in één jaar!" -> "veertig-bankjes-in-een-jaar"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:_SLUG_MAX].rstrip("-") or "bericht"
+
+
+def _unique_slug(session: Session, base: str) -> str:
+    taken = set(
+        session.scalars(
+            select(BlogPost.slug).where((BlogPost.slug == base) | BlogPost.slug.like(base + "-%"))
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def publish_in_transaction(
+    session: Session, delivery: Delivery, now: datetime, *, base_url: str = ""
+) -> PublishResult:
+    """Write (or find) the post for ``delivery``; the caller commits it with the delivery state."""
+    existing = session.scalar(select(BlogPost).where(BlogPost.delivery_id == delivery.id))
+    if existing is None:
+        existing = _write_post(session, delivery, now)
+    return PublishResult(
+        remote_id=str(existing.id),
+        remote_url=f"{base_url.rstrip('/')}/blog/{existing.slug}",
+        raw={"slug": existing.slug},
+    )
+
+
+def _write_post(session: Session, delivery: Delivery, now: datetime) -> BlogPost:
+    fragment = delivery.fragment
+    story = fragment.story
+    if fragment.kind == "article":
+        title = (fragment.title or story.title).strip()
+        lead = fragment.lead
+        body = fragment.body or ""
+    elif fragment.kind in ("post", "thread"):
+        title = (fragment.title or story.title).strip()
+        lead = None
+        body = "\n\n".join(fragment.parts)
+    else:
+        raise PermanentPublishError("A video brief cannot be published on the blog.")
+    try:
+        html = render_markdown(body)
+    except ValidationError as exc:
+        raise PermanentPublishError(f"The article cannot be rendered: {exc.message}") from exc
+    hero = next((p for p in story.photos if p.has_alt_text), None)
+    post = BlogPost(
+        slug=_unique_slug(session, slugify(title)),
+        title=title[:300],
+        lead=lead,
+        body=body,
+        html=html,
+        hero_photo=hero,
+        published_at=now,
+        fragment_id=fragment.id,
+        delivery_id=delivery.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(post)
+    session.flush()
+    return post
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostPage:
+    posts: list[BlogPost]
+    page: int
+    pages: int
+    total: int
+
+
+def list_posts(session: Session, page: int = 1, per_page: int = PER_PAGE) -> PostPage:
+    """Published posts, newest first; public, so no actor."""
+    total = session.scalar(select(func.count()).select_from(BlogPost)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    posts = list(
+        session.scalars(
+            select(BlogPost)
+            .order_by(BlogPost.published_at.desc(), BlogPost.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    return PostPage(posts=posts, page=page, pages=pages, total=total)
+
+
+def get_post(session: Session, slug: str) -> BlogPost:
+    post = session.scalar(select(BlogPost).where(BlogPost.slug == slug))
+    if post is None:
+        raise NotFoundError("This blog post does not exist.")
+    return post
+
+
+def _rfc3339(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def atom_feed(
+    posts: list[BlogPost], *, base_url: str, title: str, feed_id: str | None = None
+) -> bytes:
+    """An Atom 1.0 document for ``posts`` (newest first); ids are stable tag-like URNs."""
+    root_url = base_url.rstrip("/")
+    ET.register_namespace("", ATOM_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    sub(feed, "id", feed_id or f"{root_url}/blog/")
+    sub(feed, "title", title)
+    updated = max((p.updated_at for p in posts), default=datetime(2026, 1, 1, tzinfo=UTC))
+    sub(feed, "updated", _rfc3339(updated))
+    sub(feed, "link", rel="self", href=f"{root_url}/blog/feed.atom", type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=f"{root_url}/blog", type="text/html")
+    author = sub(feed, "author")
+    sub(author, "name", title)
+    for post in posts:
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"{root_url}/blog/posts/{post.id}")
+        sub(entry, "title", post.title)
+        sub(entry, "link", rel="alternate", href=f"{root_url}/blog/{post.slug}", type="text/html")
+        sub(entry, "published", _rfc3339(post.published_at))
+        sub(entry, "updated", _rfc3339(post.updated_at))
+        if post.lead:
+            sub(entry, "summary", post.lead)
+        sub(entry, "content", post.html, type="html")
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body

@@ -1,0 +1,185 @@
+"""Approvals and deliveries: the records that make publishing trustworthy.
+
+An approval says who agreed to which version of a fragment. A delivery is one planned publication
+of one fragment on its channel: it is written in the same transaction as the schedule, and the
+publishing engine claims, sends and settles it (publishing.md). The database, not APScheduler,
+is the queue, so a delivery row outlives any crash of the process that was sending it.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.accounts.models import User
+from planner.channels.models import Channel
+from planner.db import Base, enum_column, utcnow
+from planner.fragments.models import Fragment
+
+
+class ApprovalDecision(enum.Enum):
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+
+
+class FragmentApproval(Base):
+    """One reviewer's decision on one version of a fragment."""
+
+    __tablename__ = "fragment_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fragment_id: Mapped[int] = mapped_column(
+        ForeignKey("fragments.id", ondelete="CASCADE"), index=True
+    )
+    #: the fragment version the decision is about; an edit makes older approvals void
+    version: Mapped[int]
+    #: 1 or 2: which approval step this decision fills
+    step: Mapped[int] = mapped_column(default=1)
+    decision: Mapped[ApprovalDecision] = mapped_column(
+        enum_column(ApprovalDecision, "approval_decision")
+    )
+    #: the editor who decided, or None for a reviewer without an account (see reviewer_name)
+    approver_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reviewer_name: Mapped[str | None] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    fragment: Mapped[Fragment] = relationship()
+    approver: Mapped[User | None] = relationship()
+
+    def who(self) -> str:
+        if self.approver is not None:
+            return self.approver.name
+        return self.reviewer_name or "?"
+
+
+class DeliveryState(enum.Enum):
+    """pending → sending → sent; or retrying, failed, needs_check, missed, cancelled.
+
+    Only pending and retrying rows are claimable; sending is committed before the external call.
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    RETRYING = "retrying"
+    SENT = "sent"
+    FAILED = "failed"
+    NEEDS_CHECK = "needs_check"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+#: states in which a delivery still counts as the fragment's one planned publication
+ACTIVE_DELIVERY_STATES = (DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.RETRYING)
+_ACTIVE_SQL = "state IN ('pending', 'sending', 'retrying')"
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        # The claim query: the next claimable rows by time.
+        Index("ix_deliveries_state_not_before", "state", "not_before"),
+        # At most one live delivery per fragment, whatever races the web and the engine run.
+        Index(
+            "uq_deliveries_one_active_per_fragment",
+            "fragment_id",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
+        CheckConstraint("attempt >= 0", name="attempt_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fragment_id: Mapped[int] = mapped_column(
+        ForeignKey("fragments.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="RESTRICT"))
+    #: when it should go out (UTC)
+    due_at: Mapped[datetime]
+    #: the earliest moment it may be claimed: due_at, or later after a backoff
+    not_before: Mapped[datetime]
+    state: Mapped[DeliveryState] = mapped_column(
+        enum_column(DeliveryState, "delivery_state"), default=DeliveryState.PENDING
+    )
+    #: raised by every claim; the final state change must name the attempt it belongs to (fencing)
+    attempt: Mapped[int] = mapped_column(default=0)
+    lease_expires_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    #: sent to channels that take one (Mastodon Idempotency-Key, webhook-id)
+    idempotency_key: Mapped[str] = mapped_column(
+        String(64), unique=True, default=new_idempotency_key
+    )
+    #: the fragment version that was scheduled; an edit after that is decided by fencing
+    fragment_version: Mapped[int]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(String(300))
+    remote_url: Mapped[str | None] = mapped_column(String(2000))
+    sent_at: Mapped[datetime | None]
+    scheduled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    fragment: Mapped[Fragment] = relationship()
+    channel: Mapped[Channel] = relationship()
+    scheduled_by: Mapped[User | None] = relationship()
+
+    # Fencing for the ORM too: every UPDATE of a delivery through a session also says
+    # "WHERE attempt = <the attempt I read>", and the engine raises `attempt` with each claim, so an
+    # edit or cancellation that read the row before a claim fails (StaleDataError) instead of
+    # overwriting ``sending``. The engine's own writes are Core UPDATEs with the same condition.
+    __mapper_args__ = {"version_id_col": attempt, "version_id_generator": False}
+
+
+class Publication(Base):
+    """The archive: what went out, exactly, where and when. Written once and never changed.
+
+    Everything is copied rather than referenced (text, media hashes, alt texts, channel name,
+    approvers), so the record still says what was published after the fragment, the channel or
+    the people change or are erased; Dutch public bodies must be able to export it per period.
+    """
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL"), unique=True
+    )
+    fragment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fragments.id", ondelete="SET NULL"), index=True
+    )
+    channel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channels.id", ondelete="SET NULL"), index=True
+    )
+    channel_name: Mapped[str] = mapped_column(String(100))
+    channel_kind: Mapped[str] = mapped_column(String(32))
+    fragment_kind: Mapped[str] = mapped_column(String(16))
+    fragment_version: Mapped[int]
+    title: Mapped[str | None] = mapped_column(String(300))
+    #: the exact text as sent, one entry per post of a thread
+    parts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    body: Mapped[str | None] = mapped_column(Text)
+    #: [{"sha256": ..., "alt": ..., "mime": ...}, ...]
+    media: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: names of the people who approved the published version, in order
+    approvers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    remote_id: Mapped[str | None] = mapped_column(String(300))
+    remote_url: Mapped[str | None] = mapped_column(String(2000))
+    #: "engine" when the scheduler sent it, "by_hand" when a person posted it and said so
+    method: Mapped[str] = mapped_column(String(16), default="engine")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,167 @@
+"""Configuring how a channel publishes: its publisher kind, settings, credential and approval.
+
+Every URL or host an admin types is checked the way the publisher will call it (outbound.py), so a
+channel cannot be pointed at the server's own network. The credential is encrypted with the
+application's SecretBox and never read back: callers learn only whether one is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import Role, User
+from planner.accounts.permissions import require_role
+from planner.audit.services import record_event
+from planner.channels.models import Channel
+from planner.errors import ValidationError
+from planner.publishing.outbound import Resolver, check_host, check_url, system_resolver
+from planner.publishing.ports import TransientPublishError
+from planner.publishing.secrets import SecretBox
+
+PUBLISHER_KINDS = ("manual", "blog", "webhook", "mastodon", "wordpress", "newsletter")
+#: kinds that cannot work without a stored credential
+NEEDS_SECRET = ("webhook", "mastodon", "wordpress")
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+@dataclass
+class PublisherInput:
+    """What the form or the API sends; fields a kind does not use are ignored."""
+
+    kind: str
+    approval_steps: int | None = None
+    url: str | None = None
+    username: str | None = None
+    host: str | None = None
+    port: int | None = None
+    sender: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    #: a new credential; None or "" keeps the stored one
+    secret: str | None = None
+    clear_secret: bool = False
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _checked_url(url: str | None, field_name: str, allow_loopback: bool, resolver: Resolver) -> str:
+    cleaned = _text(url)
+    if not cleaned:
+        raise ValidationError("Fill in the address.", field=field_name)
+    try:
+        check_url(cleaned, allow_loopback=allow_loopback, resolver=resolver)
+    except TransientPublishError as exc:
+        raise ValidationError(f"The address cannot be reached: {exc}", field=field_name) from exc
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field=field_name) from exc
+    return cleaned.rstrip("/") if field_name == "base_url" else cleaned
+
+
+def _email(value: str | None, field_name: str) -> str:
+    cleaned = _text(value)
+    if not _EMAIL.fullmatch(cleaned) or len(cleaned) > 320:
+        raise ValidationError("Fill in a valid e-mail address.", field=field_name)
+    return cleaned
+
+
+def _settings_for(data: PublisherInput, allow_loopback: bool, resolver: Resolver) -> dict[str, Any]:
+    kind = data.kind
+    if kind in ("manual", "blog"):
+        return {}
+    if kind == "webhook":
+        return {"url": _checked_url(data.url, "url", allow_loopback, resolver)}
+    if kind == "mastodon":
+        return {"base_url": _checked_url(data.url, "base_url", allow_loopback, resolver)}
+    if kind == "wordpress":
+        username = _text(data.username)
+        if not username:
+            raise ValidationError("Fill in the WordPress user name.", field="username")
+        return {
+            "base_url": _checked_url(data.url, "base_url", allow_loopback, resolver),
+            "username": username[:200],
+        }
+    # newsletter
+    host = _text(data.host)
+    if not host:
+        raise ValidationError("Fill in the SMTP server.", field="host")
+    port = data.port or 587
+    if not 1 <= port <= 65535:
+        raise ValidationError("A port is a number from 1 to 65535.", field="port")
+    try:
+        check_host(host, port, allow_loopback=allow_loopback, resolver=resolver)
+    except TransientPublishError as exc:
+        raise ValidationError(f"The SMTP server cannot be reached: {exc}", field="host") from exc
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field="host") from exc
+    recipients = [_email(r, "recipients") for r in data.recipients if _text(r)]
+    if not recipients:
+        raise ValidationError("Fill in who receives the newsletter.", field="recipients")
+    settings: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "sender": _email(data.sender, "sender"),
+        "recipients": recipients[:20],
+    }
+    if _text(data.username):
+        settings["username"] = _text(data.username)[:200]
+    return settings
+
+
+def configure_publisher(
+    session: Session,
+    actor: User | None,
+    channel: Channel,
+    data: PublisherInput,
+    box: SecretBox,
+    *,
+    allow_loopback: bool = False,
+    resolver: Resolver = system_resolver,
+) -> Channel:
+    """Validate and store a channel's publisher; the credential is encrypted or kept as it was."""
+    actor = require_role(actor, Role.ADMIN)
+    if data.kind not in PUBLISHER_KINDS:
+        raise ValidationError("Choose how this channel publishes.", field="publisher_kind")
+    if data.approval_steps is not None and data.approval_steps not in (0, 1, 2):
+        raise ValidationError("Approval is 0, 1 or 2 steps.", field="approval_steps")
+    settings = _settings_for(data, allow_loopback, resolver)
+    secret = data.secret if data.secret and data.secret.strip() else None
+    if secret is not None and len(secret) > 2000:
+        raise ValidationError("A secret has at most 2000 characters.", field="secret")
+    kind_changed = data.kind != channel.publisher_kind
+    keeps_secret = (
+        channel.publisher_secret is not None and not data.clear_secret and not kind_changed
+    )
+    if data.kind in NEEDS_SECRET and secret is None and not keeps_secret:
+        raise ValidationError("This publisher needs its secret, token or password.", field="secret")
+    channel.publisher_kind = data.kind
+    channel.publisher_settings = settings
+    if secret is not None:
+        channel.publisher_secret = box.encrypt(secret.strip())
+    elif not keeps_secret:
+        channel.publisher_secret = None
+    if data.approval_steps is not None:
+        channel.approval_steps = data.approval_steps
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "channel.configure_publisher",
+        channel,
+        kind=data.kind,
+        approval_steps=channel.approval_steps,
+        secret="replaced" if secret else ("kept" if keeps_secret else "none"),
+    )
+    return channel
+
+
+def public_settings(channel: Channel) -> dict[str, Any]:
+    """The settings safe to show or return: never the credential, only whether one is stored."""
+    return {
+        **(channel.publisher_settings or {}),
+        "has_secret": channel.publisher_secret is not None,
+    }

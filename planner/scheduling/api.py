@@ -1,0 +1,221 @@
+"""The calendar part of the JSON API: read a window of the plan, schedule and unschedule.
+
+Scheduling takes either an instant with its offset or a wall time with its IANA zone; the wall
+time goes through planner.scheduling.timing like the web form, so the DST gap is refused and the
+overlap needs an explicit ``fold`` here too. Well-formed requests that the current state forbids
+(a time in the past, a fragment not approved, the brand gate) are 409 conflicts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from flask import current_app, g
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, field_validator
+
+from planner.accounts.models import Role
+from planner.accounts.permissions import require_role
+from planner.api import api
+from planner.errors import ConflictError, ValidationError
+from planner.fragments.models import Fragment
+from planner.scheduling import services
+from planner.scheduling.periods import Period
+from planner.scheduling.timing import Fold, resolve_local, to_local
+from planner.web.database import commit, db_session
+
+MAX_ID = 2**31 - 1
+#: A wall time to the minute (seconds allowed): "2026-12-01T10:00".
+LOCAL_PATTERN = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    r"|^[0-9]{4}-(0[13-9]|1[0-2])-(29|30)T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    r"|^[0-9]{4}-(0[13578]|1[02])-31T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+)
+#: Beyond this the calendar has nothing to say, and date arithmetic must not overflow.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9000, 1, 1)
+
+
+@cache
+def _zones() -> list[str]:
+    return sorted(z for z in available_timezones() if "/" in z or z == "UTC")
+
+
+class CalendarQuery(BaseModel):
+    start: date
+    end: date
+    channel: int | None = Field(default=None, ge=1, le=MAX_ID)
+    theme: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class CalendarEventOut(BaseModel):
+    id: int
+    title: str
+    channel_id: int
+    channel: str
+    kind: str
+    status: str
+    #: the latest delivery's state (pending, sent, failed, ...), if the fragment has one
+    delivery_state: str | None
+    scheduled_at: datetime | None
+    #: the same instant on the organisation's wall clock, without offset
+    local: str | None
+    timezone: str
+    #: ids of fragments on the same channel closer than the channel's minimum gap
+    conflicts_with: list[int]
+
+
+class ScheduleAt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime = Field(description="An ISO 8601 instant with its offset")
+
+
+class ScheduleLocal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    local: str = Field(pattern=LOCAL_PATTERN, description="A wall time, e.g. 2026-12-01T10:00")
+    timezone: Annotated[str, Field(max_length=64, json_schema_extra={"enum": _zones()})] = (
+        "Europe/Amsterdam"
+    )
+    fold: Literal["earlier", "later"] | None = Field(
+        default=None,
+        description="For a wall time that occurs twice (clocks go back): which one. "
+        "Without it such a time is refused with 422 and both instants.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in _zones():
+            raise ValueError("use an IANA timezone name such as Europe/Amsterdam")
+        return value
+
+
+class ScheduleIn(RootModel[ScheduleAt | ScheduleLocal]):
+    pass
+
+
+def event_out(entry: services.CalendarEntry, tz: str) -> CalendarEventOut:
+    """One calendar entry; built without re-validation, its values come from the database."""
+    fragment = entry.fragment
+    return CalendarEventOut.model_construct(
+        id=fragment.id,
+        title=entry.title,
+        channel_id=fragment.channel_id,
+        channel=fragment.channel.name,
+        kind=fragment.kind,
+        status=fragment.status.value,
+        delivery_state=entry.delivery_state.value if entry.delivery_state else None,
+        scheduled_at=fragment.scheduled_at,
+        local=entry.local_start.isoformat(timespec="minutes"),
+        timezone=tz,
+        conflicts_with=sorted(entry.conflict_with),
+    )
+
+
+def _out(fragment: Fragment, tz: str, state: str | None) -> CalendarEventOut:
+    local = to_local(fragment.scheduled_at, tz) if fragment.scheduled_at else None
+    return CalendarEventOut(
+        id=fragment.id,
+        title=services.fragment_title(fragment),
+        channel_id=fragment.channel_id,
+        channel=fragment.channel.name,
+        kind=fragment.kind,
+        status=fragment.status.value,
+        delivery_state=state,
+        scheduled_at=fragment.scheduled_at,
+        local=local.replace(tzinfo=None).isoformat(timespec="minutes") if local else None,
+        timezone=tz,
+        conflicts_with=[],
+    )
+
+
+@api.operation(
+    "GET",
+    "/calendar",
+    summary="Fragments on the calendar from start to end (local dates, end exclusive; "
+    "at most 100 days from start are returned)",
+    tags=["calendar"],
+    response=CalendarEventOut,
+    query=CalendarQuery,
+    errors=(403,),
+    many=True,
+)
+def calendar_window(query: CalendarQuery) -> list[CalendarEventOut]:
+    session = db_session()
+    tz = services.org_timezone(session)
+    # Nothing is planned before FIRST_DAY or after LAST_DAY; clamping keeps date arithmetic in
+    # range for any date the schema allows.
+    start = max(query.start, FIRST_DAY)
+    if query.end <= start or start >= LAST_DAY:
+        require_role(g.api_user, Role.EDITOR)
+        return []
+    end = min(query.end, start + timedelta(days=100))
+    period = Period(start, end - timedelta(days=1), tz)
+    entries = services.list_calendar(
+        session,
+        g.api_user,
+        start_at=period.start_at,
+        end_at=min(period.end_at, period.start_at + services.MAX_WINDOW),
+        filters=services.CalendarFilters(channel_id=query.channel, theme_id=query.theme),
+        tz=tz,
+    )
+    return [event_out(entry, tz) for entry in entries]
+
+
+def _instant(body: ScheduleAt | ScheduleLocal) -> datetime:
+    if isinstance(body, ScheduleAt):
+        return body.at.astimezone(UTC)
+    try:
+        local = datetime.fromisoformat(body.local)
+    except ValueError:
+        raise ValidationError(f"{body.local!r} is not a wall time.", field="local") from None
+    fold: Fold | None = body.fold
+    return resolve_local(local, body.timezone, fold=fold)
+
+
+@api.operation(
+    "POST",
+    "/fragments/<int:fragment_id>/schedule",
+    summary='Plan a fragment: {"at": instant with offset} or {"local": wall time, "timezone"}',
+    tags=["calendar"],
+    response=CalendarEventOut,
+    body=ScheduleIn,
+    errors=(403, 409),
+)
+def schedule_fragment_api(fragment_id: int, body: ScheduleIn) -> CalendarEventOut:
+    session = db_session()
+    services.get_calendar_fragment(session, g.api_user, fragment_id)
+    at = _instant(body.root)
+    now = _clock_now()
+    try:
+        delivery = services.move_fragment(session, g.api_user, fragment_id, at, now)
+    except ValidationError as exc:
+        # Well-formed, but the moment has passed: a conflict with the clock, not bad input.
+        raise ConflictError(exc.message, field=exc.field) from exc
+    commit()
+    tz = services.org_timezone(session)
+    return _out(delivery.fragment, tz, delivery.state.value)
+
+
+@api.operation(
+    "DELETE",
+    "/fragments/<int:fragment_id>/schedule",
+    summary="Take a fragment off the calendar; it stays approved",
+    tags=["calendar"],
+    response=CalendarEventOut,
+    errors=(403, 409),
+)
+def unschedule_fragment_api(fragment_id: int) -> CalendarEventOut:
+    session = db_session()
+    fragment = services.remove_from_calendar(session, g.api_user, fragment_id, _clock_now())
+    commit()
+    return _out(fragment, services.org_timezone(session), "cancelled")
+
+
+def _clock_now() -> datetime:
+    now: datetime = current_app.extensions["planner.clock"].now()
+    return now

@@ -1,0 +1,260 @@
+"""Approval and scheduling as services, on the real database: who may approve, how many steps a
+channel needs, and that scheduling writes exactly one live delivery row with the fragment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import Role, User
+from planner.channels import services as channel_services
+from planner.errors import ConflictError, PermissionDeniedError, ValidationError
+from planner.fragments import services
+from planner.fragments.models import Fragment, FragmentStatus
+from planner.publishing import workflow
+from planner.publishing.models import ApprovalDecision, Delivery, DeliveryState, FragmentApproval
+from planner.stories.models import Story, StorySource
+from tests.conftest import make_user
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+CLEAN = "Inwoners van Zuiderhaven kunnen vanaf maandag bij de bibliotheek terecht."
+
+
+@pytest.fixture
+def second_editor(db: Session) -> User:
+    return make_user(db, Role.EDITOR, "second@example.org", "Sam Second")
+
+
+@pytest.fixture
+def third_editor(db: Session) -> User:
+    return make_user(db, Role.EDITOR, "third@example.org", "Tess Third")
+
+
+def _fragment(db: Session, author: User, *, steps: int = 1) -> Fragment:
+    story = Story(title="Bibliotheek", body=CLEAN, language="nl", source=StorySource.EMPLOYEE)
+    db.add(story)
+    db.flush()
+    channel = channel_services.create_channel(
+        db, author, name=f"Mastodon {steps}", kind_key="mastodon", colour="#5B3FC4"
+    )
+    channel.approval_steps = steps
+    fragment = services.split_story(db, author, story, [channel.id])[0]
+    services.update_fragment(db, author, fragment, parts=[CLEAN], expected_version=1)
+    return fragment
+
+
+def _in_review(db: Session, author: User, *, steps: int = 1) -> Fragment:
+    fragment = _fragment(db, author, steps=steps)
+    services.submit_for_review(db, author, fragment)
+    return fragment
+
+
+def test_nobody_approves_their_own_fragment(db: Session, editor: User) -> None:
+    fragment = _in_review(db, editor)
+    with pytest.raises(PermissionDeniedError):
+        workflow.approve_fragment(db, editor, fragment, NOW)
+    assert fragment.status == FragmentStatus.IN_REVIEW
+
+
+def test_one_step_approval_by_another_editor(
+    db: Session, editor: User, second_editor: User
+) -> None:
+    fragment = _in_review(db, editor)
+    workflow.approve_fragment(db, second_editor, fragment, NOW, comment="Mooi.")
+    assert fragment.status == FragmentStatus.APPROVED
+    [approval] = workflow.current_approvals(db, fragment)
+    assert approval.approver == second_editor
+    assert approval.version == fragment.version
+
+
+def test_two_steps_need_two_different_editors(
+    db: Session, editor: User, second_editor: User, third_editor: User
+) -> None:
+    fragment = _in_review(db, editor, steps=2)
+    workflow.approve_fragment(db, second_editor, fragment, NOW)
+    assert fragment.status == FragmentStatus.IN_REVIEW
+    with pytest.raises(ConflictError):
+        workflow.approve_fragment(db, second_editor, fragment, NOW)
+    workflow.approve_fragment(db, third_editor, fragment, NOW)
+    assert fragment.status == FragmentStatus.APPROVED
+    assert [a.step for a in workflow.current_approvals(db, fragment)] == [1, 2]
+
+
+def test_a_draft_must_be_submitted_before_approval(
+    db: Session, editor: User, second_editor: User
+) -> None:
+    fragment = _fragment(db, editor)
+    with pytest.raises(ConflictError):
+        workflow.approve_fragment(db, second_editor, fragment, NOW)
+
+
+def test_the_brand_gate_refuses_approval(db: Session, editor: User, second_editor: User) -> None:
+    fragment = _in_review(db, editor)
+    # An error-level finding put back after review (a fragment in review can still be edited).
+    services.update_fragment(
+        db, editor, fragment, parts=["x" * 600], expected_version=fragment.version
+    )
+    with pytest.raises(ConflictError) as refused:
+        workflow.approve_fragment(db, second_editor, fragment, NOW)
+    assert refused.value.details["action"] == "approve"
+    assert any(f["check"] == "Channel.Length" for f in refused.value.details["findings"])
+    assert fragment.status == FragmentStatus.IN_REVIEW
+
+
+def test_request_changes_returns_it_as_a_draft_with_the_comment(
+    db: Session, editor: User, second_editor: User
+) -> None:
+    fragment = _in_review(db, editor)
+    with pytest.raises(ValidationError):
+        workflow.request_changes(db, second_editor, fragment, NOW, "   ")
+    workflow.request_changes(db, second_editor, fragment, NOW, "Noem de openingstijden.")
+    assert fragment.status == FragmentStatus.DRAFT
+    decision = db.scalar(select(FragmentApproval).where(FragmentApproval.fragment == fragment))
+    assert decision is not None
+    assert decision.decision == ApprovalDecision.CHANGES_REQUESTED
+    assert decision.comment == "Noem de openingstijden."
+
+
+def test_a_contributor_cannot_approve(db: Session, editor: User, contributor: User) -> None:
+    fragment = _in_review(db, editor)
+    with pytest.raises(PermissionDeniedError):
+        workflow.approve_fragment(db, contributor, fragment, NOW)
+
+
+def _approved(db: Session, editor: User, approver: User) -> Fragment:
+    fragment = _in_review(db, editor)
+    workflow.approve_fragment(db, approver, fragment, NOW)
+    return fragment
+
+
+def _deliveries(db: Session, fragment: Fragment) -> list[Delivery]:
+    return list(
+        db.scalars(select(Delivery).where(Delivery.fragment == fragment).order_by(Delivery.id))
+    )
+
+
+def test_schedule_writes_one_delivery_and_moving_it_keeps_one(
+    db: Session, editor: User, second_editor: User
+) -> None:
+    fragment = _approved(db, editor, second_editor)
+    at = NOW + timedelta(days=1)
+    delivery = workflow.schedule_fragment(db, editor, fragment, at, NOW)
+    assert fragment.status == FragmentStatus.SCHEDULED
+    assert fragment.scheduled_at == at
+    assert (delivery.state, delivery.due_at, delivery.fragment_version) == (
+        DeliveryState.PENDING,
+        at,
+        fragment.version,
+    )
+    later = at + timedelta(hours=3)
+    moved = workflow.schedule_fragment(db, editor, fragment, later, NOW)
+    assert moved.id == delivery.id
+    assert (moved.due_at, moved.not_before) == (later, later)
+    assert len(_deliveries(db, fragment)) == 1
+
+
+def test_schedule_accepts_any_timezone_and_stores_the_instant(
+    db: Session, editor: User, second_editor: User
+) -> None:
+    fragment = _approved(db, editor, second_editor)
+    local = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    workflow.schedule_fragment(db, editor, fragment, local, NOW)
+    db.expire_all()
+    stored = db.get(Fragment, fragment.id)
+    assert stored is not None
+    assert stored.scheduled_at == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("when", [NOW, NOW - timedelta(minutes=1)])
+def test_schedule_refuses_the_past(
+    db: Session, editor: User, second_editor: User, when: datetime
+) -> None:
+    fragment = _approved(db, editor, second_editor)
+    with pytest.raises(ValidationError):
+        workflow.schedule_fragment(db, editor, fragment, when, NOW)
+    assert _deliveries(db, fragment) == []
+
+
+def test_schedule_refuses_a_naive_time(db: Session, editor: User, second_editor: User) -> None:
+    fragment = _approved(db, editor, second_editor)
+    with pytest.raises(ValidationError):
+        workflow.schedule_fragment(db, editor, fragment, datetime(2027, 1, 1, 10, 0), NOW)
+
+
+def test_schedule_refuses_unapproved_unless_the_channel_needs_no_approval(
+    db: Session, editor: User
+) -> None:
+    fragment = _in_review(db, editor)
+    with pytest.raises(ConflictError):
+        workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+    free = _fragment(db, editor, steps=0)
+    workflow.schedule_fragment(db, editor, free, NOW + timedelta(days=1), NOW)
+    assert free.status == FragmentStatus.SCHEDULED
+
+
+def test_withdrawn_consent_stops_scheduling(db: Session, editor: User, second_editor: User) -> None:
+    fragment = _approved(db, editor, second_editor)
+    fragment.story.consent_withdrawn_at = NOW
+    with pytest.raises(ConflictError):
+        workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+
+
+def test_unschedule_cancels_the_delivery_and_keeps_the_approval(
+    db: Session, editor: User, second_editor: User
+) -> None:
+    fragment = _approved(db, editor, second_editor)
+    workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+    workflow.unschedule_fragment(db, editor, fragment, NOW)
+    assert fragment.status == FragmentStatus.APPROVED
+    assert fragment.scheduled_at is None
+    assert [d.state for d in _deliveries(db, fragment)] == [DeliveryState.CANCELLED]
+    workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=2), NOW)
+    assert [d.state for d in _deliveries(db, fragment)] == [
+        DeliveryState.CANCELLED,
+        DeliveryState.PENDING,
+    ]
+
+
+def test_a_delivery_being_sent_cannot_be_moved_or_cancelled(
+    db: Session, editor: User, second_editor: User
+) -> None:
+    fragment = _approved(db, editor, second_editor)
+    delivery = workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+    delivery.state = DeliveryState.SENDING
+    db.flush()
+    with pytest.raises(ConflictError):
+        workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=2), NOW)
+    with pytest.raises(ConflictError):
+        workflow.unschedule_fragment(db, editor, fragment, NOW)
+    assert delivery.state == DeliveryState.SENDING
+
+
+def test_the_database_allows_one_live_delivery_per_fragment(
+    db: Session, editor: User, second_editor: User
+) -> None:
+    fragment = _approved(db, editor, second_editor)
+    workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+    with db.begin_nested():
+        db.add(
+            Delivery(
+                fragment=fragment,
+                channel=fragment.channel,
+                due_at=NOW + timedelta(days=3),
+                not_before=NOW + timedelta(days=3),
+                state=DeliveryState.RETRYING,
+                fragment_version=fragment.version,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.flush()
+    live = db.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.fragment == fragment, Delivery.state == DeliveryState.PENDING)
+    )
+    assert live == 1

@@ -1,0 +1,277 @@
+"""The calendar's use cases against the real database: the window query with its filters,
+moves through the publishing workflow (and every refusal), DST at input, slots, reports, feeds
+and share links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import icalendar
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import Role, User
+from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from planner.fragments.models import FragmentStatus
+from planner.publishing.models import Delivery, DeliveryState
+from planner.scheduling import services
+from planner.scheduling.models import FeedScope
+from planner.scheduling.periods import Period
+from planner.scheduling.timing import AmbiguousLocalTimeError, NonexistentLocalTimeError
+from planner.stories.models import Theme
+from tests.conftest import make_user
+from tests.services.scheduling.plan import make_channel, make_fragment, make_story, plan
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+AMS = "Europe/Amsterdam"
+
+
+def test_calendar_lists_fragments_in_the_window_with_local_times_and_delivery(
+    db: Session, editor: User
+) -> None:
+    channel = make_channel(db, editor)
+    inside = plan(
+        db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW
+    )
+    plan(db, editor, make_fragment(db, editor, channel), datetime(2027, 2, 1, 9, tzinfo=UTC), NOW)
+    make_fragment(db, editor, channel)  # approved, no date: on the list to plan, not the calendar
+
+    entries = services.list_calendar(
+        db,
+        editor,
+        start_at=datetime(2026, 11, 30, tzinfo=UTC),
+        end_at=datetime(2027, 1, 4, tzinfo=UTC),
+    )
+
+    assert [e.fragment.id for e in entries] == [inside.id]
+    assert entries[0].local_start == datetime(2026, 12, 1, 10, 0)  # CET, UTC+1
+    assert entries[0].delivery_state == DeliveryState.PENDING
+
+
+def test_calendar_filters_by_channel_theme_campaign_status_and_person(
+    db: Session, editor: User
+) -> None:
+    mastodon = make_channel(db, editor)
+    bluesky = make_channel(db, editor, "Bluesky")
+    theme = Theme(name="Groen", target_share=40)
+    db.add(theme)
+    sanne = make_user(db, Role.EDITOR, "sanne@example.org", "Sanne")
+    at = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    green = plan(
+        db,
+        editor,
+        make_fragment(db, editor, mastodon, story=make_story(db, "Park", [theme]), assignee=sanne),
+        at,
+        NOW,
+    )
+    other = plan(db, editor, make_fragment(db, editor, bluesky), at, NOW)
+    window = {"start_at": NOW, "end_at": NOW + timedelta(days=30)}
+
+    def ids(**filters: object) -> set[int]:
+        found = services.list_calendar(
+            db,
+            editor,
+            filters=services.CalendarFilters(**filters),
+            **window,  # type: ignore[arg-type]
+        )
+        return {e.fragment.id for e in found}
+
+    assert ids() == {green.id, other.id}
+    assert ids(channel_id=bluesky.id) == {other.id}
+    assert ids(theme_id=theme.id) == {green.id}
+    assert ids(person_id=sanne.id) == {green.id}
+    assert ids(status=FragmentStatus.PUBLISHED) == set()
+    assert ids(status=FragmentStatus.SCHEDULED) == {green.id, other.id}
+
+
+def test_calendar_is_for_editors_and_refuses_huge_windows(
+    db: Session, editor: User, contributor: User
+) -> None:
+    with pytest.raises(PermissionDeniedError):
+        services.list_calendar(db, contributor, start_at=NOW, end_at=NOW + timedelta(days=1))
+    with pytest.raises(ValidationError, match="100 days"):
+        services.list_calendar(db, editor, start_at=NOW, end_at=NOW + timedelta(days=400))
+
+
+def test_move_writes_the_delivery_and_a_second_move_moves_it(db: Session, editor: User) -> None:
+    fragment = make_fragment(db, editor, make_channel(db, editor))
+    first = datetime(2026, 12, 3, 9, tzinfo=UTC)
+    services.move_fragment(db, editor, fragment.id, first, NOW)
+    services.move_fragment(db, editor, fragment.id, first + timedelta(days=2), NOW)
+
+    deliveries = db.scalars(select(Delivery).where(Delivery.fragment_id == fragment.id)).all()
+    assert len(deliveries) == 1
+    assert deliveries[0].due_at == first + timedelta(days=2)
+    assert fragment.status == FragmentStatus.SCHEDULED
+
+
+def test_moves_are_refused_into_the_past_unapproved_by_the_gate_and_without_the_role(
+    db: Session, editor: User, contributor: User
+) -> None:
+    channel = make_channel(db, editor)
+    fragment = make_fragment(db, editor, channel)
+    with pytest.raises(ValidationError, match="future"):
+        services.move_fragment(db, editor, fragment.id, NOW - timedelta(hours=1), NOW)
+
+    draft = make_fragment(db, editor, channel, status=FragmentStatus.DRAFT)
+    with pytest.raises(ConflictError, match="approved"):
+        services.move_fragment(db, editor, draft.id, NOW + timedelta(days=1), NOW)
+
+    too_long = make_fragment(db, editor, channel)
+    too_long.parts = ["Veel te lang. " * 60]
+    db.flush()
+    with pytest.raises(ConflictError, match="Fix these findings first"):
+        services.move_fragment(db, editor, too_long.id, NOW + timedelta(days=1), NOW)
+
+    with pytest.raises(PermissionDeniedError):
+        services.move_fragment(db, contributor, fragment.id, NOW + timedelta(days=1), NOW)
+    with pytest.raises(NotFoundError):
+        services.move_fragment(db, editor, 999_999, NOW + timedelta(days=1), NOW)
+    assert fragment.scheduled_at is None
+
+
+def test_a_local_time_in_the_spring_gap_is_refused(db: Session, editor: User) -> None:
+    fragment = make_fragment(db, editor, make_channel(db, editor))
+    with pytest.raises(NonexistentLocalTimeError, match="does not exist"):
+        services.schedule_local(db, editor, fragment.id, datetime(2027, 3, 28, 2, 30), AMS, NOW)
+    assert fragment.scheduled_at is None
+
+
+def test_a_local_time_in_the_autumn_overlap_needs_a_choice(db: Session, editor: User) -> None:
+    fragment = make_fragment(db, editor, make_channel(db, editor))
+    clock = datetime(2026, 10, 1, tzinfo=UTC)
+    local = datetime(2026, 10, 25, 2, 30)
+    with pytest.raises(AmbiguousLocalTimeError, match="occurs twice"):
+        services.schedule_local(db, editor, fragment.id, local, AMS, clock)
+
+    services.schedule_local(db, editor, fragment.id, local, AMS, clock, fold="later")
+    assert fragment.scheduled_at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # CET
+    services.schedule_local(db, editor, fragment.id, local, AMS, clock, fold="earlier")
+    assert fragment.scheduled_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # CEST
+
+
+def test_next_free_slot_skips_taken_slots_and_keeps_local_time_across_dst(
+    db: Session, editor: User
+) -> None:
+    channel = make_channel(db, editor)
+    services.add_slot(db, editor, channel.id, 6, time(2, 30))  # Sundays 02:30
+    clock = datetime(2027, 3, 20, 12, tzinfo=UTC)
+    first = make_fragment(db, editor, channel)
+    second = make_fragment(db, editor, channel)
+    third = make_fragment(db, editor, channel)
+
+    services.add_to_next_free_slot(db, editor, first.id, clock)
+    services.add_to_next_free_slot(db, editor, second.id, clock)
+    services.add_to_next_free_slot(db, editor, third.id, clock)
+
+    # 21 March (CET) 02:30; 28 March the gap: the moment clocks jump (03:00 CEST); 4 April CEST.
+    assert first.scheduled_at == datetime(2027, 3, 21, 1, 30, tzinfo=UTC)
+    assert second.scheduled_at == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    assert third.scheduled_at == datetime(2027, 4, 4, 0, 30, tzinfo=UTC)
+
+
+def test_next_free_slot_needs_slots_and_slots_are_unique(db: Session, editor: User) -> None:
+    channel = make_channel(db, editor)
+    fragment = make_fragment(db, editor, channel)
+    with pytest.raises(ValidationError, match="no posting slots"):
+        services.add_to_next_free_slot(db, editor, fragment.id, NOW)
+    services.add_slot(db, editor, channel.id, 1, time(10, 0))
+    with pytest.raises(ConflictError, match="already has a slot"):
+        services.add_slot(db, editor, channel.id, 1, time(10, 0))
+    assert [(s.weekday, s.local_time) for s in services.list_slots(db, editor)] == [(1, time(10))]
+
+
+def test_conflicts_flag_posts_closer_than_the_channel_gap(db: Session, editor: User) -> None:
+    channel = make_channel(db, editor, min_gap_minutes=120)
+    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    a = plan(db, editor, make_fragment(db, editor, channel), at, NOW)
+    b = plan(db, editor, make_fragment(db, editor, channel), at + timedelta(minutes=90), NOW)
+    c = plan(db, editor, make_fragment(db, editor, channel), at + timedelta(hours=6), NOW)
+
+    entries = services.list_calendar(db, editor, start_at=NOW, end_at=NOW + timedelta(days=10))
+    by_id = {e.fragment.id: e for e in entries}
+    assert by_id[a.id].conflict_with == [b.id]
+    assert by_id[c.id].conflict_with == []
+    assert [(x.fragment.id, y.fragment.id) for x, y in services.list_conflicts(entries)] == [
+        (a.id, b.id)
+    ]
+
+
+def test_reports_count_cadence_balance_and_workload(db: Session, editor: User) -> None:
+    channel = make_channel(db, editor, cadence_per_week=2)
+    theme = Theme(name="Groen", target_share=50)
+    db.add(theme)
+    editor.weekly_hours = 1
+    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    for offset in range(4):
+        fragment = make_fragment(
+            db,
+            editor,
+            channel,
+            story=make_story(db, f"S{offset}", [theme] if offset else []),
+            assignee=editor,
+        )
+        plan(db, editor, fragment, at + timedelta(hours=3 * offset), NOW)
+    period = Period(datetime(2026, 11, 30).date(), datetime(2026, 12, 6).date(), AMS)
+
+    cadence = services.cadence_overview(db, editor, period)
+    assert [(r.planned, r.status.value) for r in cadence.rows] == [(4, "overload")]
+
+    balance = services.theme_balance(db, editor, period)
+    assert [(r.theme, r.actual_pct, r.status.value) for r in balance.rows] == [
+        ("Groen", 75.0, "over")
+    ]
+
+    services.update_effort(db, make_user(db, Role.ADMIN, "a@example.org", "A"), {"post": 30})
+    load = services.workload(db, editor, period)
+    mine = [row for row in load.people if row.person == editor.id]
+    assert mine[0].hours_needed == 2.0
+    assert mine[0].is_overloaded
+    assert load.weeks[0].fte == pytest.approx(2 / 36)
+    with pytest.raises(PermissionDeniedError):
+        services.update_effort(db, editor, {"post": 10})
+
+
+def test_feeds_parse_back_with_icalendar_and_revoked_feeds_disappear(
+    db: Session, editor: User
+) -> None:
+    channel = make_channel(db, editor)
+    other = make_channel(db, editor, "Bluesky")
+    mine = plan(
+        db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW
+    )
+    plan(db, editor, make_fragment(db, editor, other), datetime(2026, 12, 2, 9, tzinfo=UTC), NOW)
+    feed, token = services.create_feed(
+        db, editor, name="Mastodon", scope=FeedScope.CHANNEL, channel_id=channel.id
+    )
+    assert feed.token_hash != token
+    assert token not in feed.token_hash
+
+    found = services.find_feed(db, token)
+    assert found is not None
+    body = services.render_feed(db, found, NOW, base_url="http://planner.example")
+    calendar = icalendar.Calendar.from_ical(body)
+    events = list(calendar.walk("VEVENT"))
+    assert [str(e["uid"]) for e in events] == [f"fragment-{mine.id}@contentfabriek"]
+    start = events[0].decoded("dtstart")
+    assert start.tzinfo is not None
+    assert start.astimezone(UTC) == mine.scheduled_at
+    assert events[0]["dtstart"].params["TZID"] == AMS
+    assert calendar.walk("VTIMEZONE")
+
+    services.revoke_feed(db, editor, feed.id, NOW)
+    assert services.find_feed(db, token) is None
+    assert services.find_feed(db, "cfk_unknown") is None
+
+
+def test_share_links_expire_and_can_be_revoked(db: Session, editor: User) -> None:
+    share, token = services.create_share(db, editor, label="Wethouder", days=7, now=NOW)
+    assert services.get_open_share(db, token, NOW).id == share.id
+    with pytest.raises(NotFoundError):
+        services.get_open_share(db, token, NOW + timedelta(days=8))
+    services.revoke_share(db, editor, share.id, NOW)
+    with pytest.raises(NotFoundError):
+        services.get_open_share(db, token, NOW)
+    with pytest.raises(ValidationError):
+        services.create_share(db, editor, label="x", days=365, now=NOW)

@@ -1,0 +1,58 @@
+"""The demo's lived-in month: a plan over the coming weeks that obeys the same rules as the app."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.services import gate_alerts
+from planner.media.storage import FileSystemStorage
+from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
+from planner.scheduling.models import CalendarFeed, PostingSlot
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def test_demo_plans_a_month_with_one_live_delivery_per_scheduled_fragment(
+    db: Session, tmp_path: Path
+) -> None:
+    from planner.demo.seed import seed_demo
+
+    seed_demo(db, NOW, FileSystemStorage(tmp_path / "media"))
+    db.flush()
+
+    scheduled = list(
+        db.scalars(select(Fragment).where(Fragment.status == FragmentStatus.SCHEDULED))
+    )
+    assert len(scheduled) >= 15
+    for fragment in scheduled:
+        assert fragment.scheduled_at is not None
+        assert NOW < fragment.scheduled_at < NOW + timedelta(days=35)
+        live = db.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.fragment_id == fragment.id, Delivery.state.in_(ACTIVE_DELIVERY_STATES))
+        )
+        assert live == 1
+    assert len({f.channel_id for f in scheduled}) >= 4
+
+    published = db.scalars(select(Fragment).where(Fragment.status == FragmentStatus.PUBLISHED))
+    for fragment in published:
+        assert fragment.scheduled_at is not None
+        assert fragment.scheduled_at < NOW
+        states = db.scalars(select(Delivery.state).where(Delivery.fragment_id == fragment.id))
+        assert list(states) == [DeliveryState.SENT]
+
+    to_plan = db.scalars(
+        select(Fragment).where(
+            Fragment.status == FragmentStatus.APPROVED, Fragment.scheduled_at.is_(None)
+        )
+    ).all()
+    assert to_plan
+    assert all(not gate_alerts(db, f, "schedule") for f in to_plan)
+    assert db.scalar(select(func.count()).select_from(PostingSlot)) >= 8
+    assert db.scalar(select(func.count()).select_from(CalendarFeed)) == 1
