@@ -85,6 +85,17 @@ def create_app(config: Any = None) -> Flask:
         app.extensions["planner.secret_box"], allow_loopback=settings.allow_loopback_targets
     )
     app.extensions["planner.publish_due"] = publish_due
+    # E-mail to a fragment's owner when a delivery needs a person; only with an SMTP relay.
+    notifier = settings.extra.get("notifier")
+    if notifier is None and settings.smtp_host:
+        from planner.publishing.notify import SmtpNotifier
+
+        sender = settings.smtp_from or f"planner@{settings.smtp_host}"
+        notifier = SmtpNotifier(settings.smtp_host, settings.smtp_port, sender)
+    if notifier is not None:
+        from planner.publishing.notify import OwnerNotifications
+
+        app.extensions["planner.notify_attention"] = OwnerNotifications(app, notifier)
 
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)

@@ -51,6 +51,11 @@ class Settings:
     #: outbound requests one publisher process makes at the same time
     publish_concurrency: int = 8
     base_url: str = "http://127.0.0.1:5000"
+    #: e-mail to a fragment's owner when its delivery fails, is missed or needs checking; off
+    #: while smtp_host is empty
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = ""
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -104,4 +109,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         publish_lease_seconds=float(source.get("PLANNER_PUBLISH_LEASE_SECONDS") or 300.0),
         publish_max_attempts=int(source.get("PLANNER_PUBLISH_MAX_ATTEMPTS") or 8),
         publish_concurrency=int(source.get("PLANNER_PUBLISH_CONCURRENCY") or 8),
+        smtp_host=source.get("PLANNER_SMTP_HOST", "").strip(),
+        smtp_port=int(source.get("PLANNER_SMTP_PORT") or 25),
+        smtp_from=source.get("PLANNER_SMTP_FROM", "").strip(),
     )

@@ -115,5 +115,50 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def open_session(factory: sessionmaker[Session], *, write: bool = False) -> Session:
+    """A new session; with ``write`` on SQLite, its first statement takes the write lock.
+
+    SQLite's deferred transactions lose read-then-write races: a transaction that read before
+    another process committed cannot upgrade to a writer and fails at once with "database is
+    locked", whatever the busy timeout. Starting with ``BEGIN IMMEDIATE`` makes such writers wait
+    their turn instead. Sessions bound to a connection (the tests' savepoints) and PostgreSQL need
+    nothing special. Close it with close_session().
+    """
+    session = factory()
+    if not write:
+        return session
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        session.close()
+        conn = bind.connect()
+        # Read (and cleared) by the "begin" listener in make_engine, for this transaction only.
+        conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
+        session = Session(bind=conn, expire_on_commit=False)
+        session.info["planner.owned_connection"] = conn
+    return session
+
+
+def close_session(session: Session) -> None:
+    session.close()
+    conn = session.info.pop("planner.owned_connection", None)
+    if conn is not None:
+        conn.info.pop("sqlite_begin", None)
+        conn.close()
+
+
+@contextmanager
+def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A committing unit of work that holds SQLite's write lock from its first statement."""
+    session = open_session(factory, write=True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        close_session(session)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

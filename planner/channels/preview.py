@@ -197,3 +197,39 @@ def render_preview(text: str, kind: ChannelKind | str) -> Preview:
 def render_thread(parts: Sequence[str], kind: ChannelKind | str) -> list[Preview]:
     resolved = get_kind(kind) if isinstance(kind, str) else kind
     return [render_preview(part, resolved) for part in parts]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoPreview:
+    """One chosen photo as the channel shows it: cropped to its main image's aspect ratio."""
+
+    photo_id: int
+    alt: str
+    #: the channel's image size, for the CSS aspect-ratio and the img's width and height
+    width: int
+    height: int
+    #: as the platform writes it ("16:9")
+    aspect: str
+    #: no description yet: the photo cannot go out like this
+    missing_alt: bool
+
+
+def render_photos(photos: Sequence[tuple[int, str]], kind: ChannelKind | str) -> list[PhotoPreview]:
+    """The chosen photos (id, alt text) as the channel carries them, up to its media limit."""
+    resolved = get_kind(kind) if isinstance(kind, str) else kind
+    spec = resolved.primary_image
+    if spec is None:
+        return []
+    limit = resolved.media_per_post
+    chosen = photos if limit is None else photos[:limit]
+    return [
+        PhotoPreview(
+            photo_id=photo_id,
+            alt=alt.strip(),
+            width=spec.width,
+            height=spec.height,
+            aspect=spec.aspect,
+            missing_alt=not alt.strip(),
+        )
+        for photo_id, alt in chosen
+    ]

@@ -58,6 +58,8 @@ class Fragment(Base):
     meta_description: Mapped[str | None] = mapped_column(String(300))
     video_brief: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the story photos this fragment carries, in order (ids of Photo rows of its story)
+    photo_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     scheduled_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

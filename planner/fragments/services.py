@@ -20,13 +20,16 @@ from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.brand import services as brand_services
 from planner.brand.engine import Alert, LoadedConfig, check_text
+from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
 from planner.channels.preview import Preview, render_preview
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.models import FRAGMENT_KINDS, Fragment, FragmentRevision, FragmentStatus
-from planner.fragments.splitting import OrgSettings, StoryInput, draft
+from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
+from planner.media.storage import parse_key
 from planner.organisation.services import get_organisation
-from planner.stories.models import Story
+from planner.stories.models import Photo, Story
+from planner.stories.photos import usable_photos
 
 #: the fields a revision keeps and a restore puts back
 SNAPSHOT_FIELDS = (
@@ -38,6 +41,7 @@ SNAPSHOT_FIELDS = (
     "video_brief",
     "hashtags",
     "is_sponsored",
+    "photo_ids",
 )
 MAX_PARTS = 25
 MAX_PART_LENGTH = 70_000
@@ -80,6 +84,10 @@ class PartFindings:
 
 
 def check_fragment_parts(fragment: Fragment) -> list[PartFindings]:
+    return _check_text_parts(fragment) + _check_photos(fragment)
+
+
+def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
     language = fragment.story.language
     kind = fragment.channel.kind_key
     session = object_session(fragment)
@@ -97,6 +105,85 @@ def check_fragment_parts(fragment: Fragment) -> list[PartFindings]:
         PartFindings(f"part-{i}", part, check_draft(part, kind, language, session=session))
         for i, part in enumerate(fragment.parts)
     ]
+
+
+#: the check name of the photo rule, next to the brand engine's Vale-style names
+PHOTO_ALT_CHECK = "Channel.PhotoAltText"
+PHOTO_ALT_MESSAGE = "Photo without alt text"
+
+
+def fragment_photos(fragment: Fragment) -> list[Photo]:
+    """The chosen photos that still belong to the story, in the chosen order."""
+    by_id = {photo.id: photo for photo in fragment.story.photos}
+    return [by_id[photo_id] for photo_id in fragment.photo_ids or () if photo_id in by_id]
+
+
+def _photos_may_go_out(story: Story) -> bool:
+    """Consent still stands for the story and, when a form was signed, it allowed photos."""
+    if story.consent_withdrawn_at is not None:
+        return False
+    if not story.consents:
+        return True  # an employee's own story has no consent form
+    return any(c.allow_photos and c.withdrawn_at is None for c in story.consents)
+
+
+def public_media_mime(session: Session, key: str) -> str:
+    """The MIME type of a channel crop anyone may fetch, or NotFoundError.
+
+    A crop is public while a fragment that chose its photo, on a channel of the crop's kind, is
+    being sent or has been published, the photo is described and consent still stands; the key is
+    content-addressed, so it cannot be guessed. Everything else stays private (the same 404 as a
+    key that does not exist, so nothing leaks about what is stored).
+    """
+    from planner.publishing.models import Delivery, DeliveryState
+    from planner.stories.models import PhotoVariant
+
+    try:
+        key = parse_key(key)
+    except ValidationError as exc:
+        raise NotFoundError("This media file does not exist.") from exc
+    for variant in session.scalars(select(PhotoVariant).where(PhotoVariant.storage_key == key)):
+        photo = variant.photo
+        if not photo.has_alt_text or not _photos_may_go_out(photo.story):
+            continue
+        candidates = session.scalars(
+            select(Fragment)
+            .join(Channel, Fragment.channel_id == Channel.id)
+            .where(
+                Fragment.story_id == photo.story_id,
+                Channel.kind_key == variant.channel_kind,
+                Fragment.status.in_((FragmentStatus.PUBLISHED, FragmentStatus.SCHEDULED)),
+            )
+        )
+        for fragment in candidates:
+            if photo.id not in (fragment.photo_ids or ()):
+                continue
+            if fragment.status == FragmentStatus.PUBLISHED or session.scalar(
+                select(Delivery.id).where(
+                    Delivery.fragment_id == fragment.id,
+                    Delivery.state == DeliveryState.SENDING,
+                )
+            ):
+                return variant.mime
+    raise NotFoundError("This media file does not exist.")
+
+
+def _check_photos(fragment: Fragment) -> list[PartFindings]:
+    """Every image needs a description before it goes out (house style, WCAG): an error."""
+    alerts = [
+        Alert(
+            check=PHOTO_ALT_CHECK,
+            severity="error",
+            line=1,
+            span=(1, 1),
+            match="",
+            message=PHOTO_ALT_MESSAGE,
+            description=f"photo {photo.id}",
+        )
+        for photo in fragment_photos(fragment)
+        if not photo.has_alt_text
+    ]
+    return [PartFindings("photos", "", alerts)] if alerts else []
 
 
 def check_fragment(session: Session, fragment: Fragment) -> list[Alert]:
@@ -160,7 +247,23 @@ def _org_settings(session: Session) -> OrgSettings:
     return OrgSettings(name=org.name, hashtag=org.hashtag or "")
 
 
-def _story_input(session: Session, story: Story) -> StoryInput:
+def _photo_inputs(photos: Sequence[Photo]) -> tuple[PhotoInput, ...]:
+    return tuple(
+        PhotoInput(
+            id=photo.id,
+            alt=photo.alt_text,
+            width=photo.width,
+            height=photo.height,
+            focal_x=photo.focal_x,
+            focal_y=photo.focal_y,
+        )
+        for photo in photos
+    )
+
+
+def _story_input(session: Session, story: Story, kind_key: str | None = None) -> StoryInput:
+    """The story as the splitter reads it; with a channel kind, only the photos that channel may
+    carry (usable_photos: none on channels without images, only described ones elsewhere)."""
     website = get_organisation(session).website
     url = None
     if website:
@@ -174,6 +277,7 @@ def _story_input(session: Session, story: Story) -> StoryInput:
         themes=tuple(theme.name for theme in story.themes),
         url=url,
         campaign=story.campaign.name if story.campaign else None,
+        photos=_photo_inputs(usable_photos(story, kind_key)) if kind_key else (),
     )
 
 
@@ -204,7 +308,6 @@ def split_story(
     if not channel_ids:
         raise ValidationError("Choose at least one channel.", field="channels")
     org = _org_settings(session)
-    source = _story_input(session, story)
     fragments: list[Fragment] = []
     for channel_id in dict.fromkeys(channel_ids):
         channel = session.get(Channel, channel_id)
@@ -212,6 +315,7 @@ def split_story(
             raise NotFoundError("This channel does not exist.")
         if fragment_kind is not None and fragment_kind not in FRAGMENT_KINDS:
             raise ValidationError("Unknown fragment kind.", field="kind")
+        source = _story_input(session, story, channel.kind_key)
         result = draft(source, channel.kind_key, fragment_kind=fragment_kind, org=org)
         fragment = Fragment(
             story=story,
@@ -224,6 +328,7 @@ def split_story(
             meta_description=result.meta_description,
             video_brief=result.video_brief,
             hashtags=list(result.hashtags),
+            photo_ids=[int(media_id) for media_id in result.media_ids],
             is_sponsored=False,
             version=1,
             created_by=actor,
@@ -345,6 +450,30 @@ def _clean_parts(fragment: Fragment, parts: Sequence[str]) -> list[str]:
     return cleaned
 
 
+def media_limit(fragment: Fragment) -> int | None:
+    """How many photos the fragment's channel carries (0 when it takes no images)."""
+    kind = find_kind(fragment.channel.kind_key)
+    if kind is None or not kind.images:
+        return 0
+    return kind.media_per_post
+
+
+def _clean_photo_ids(fragment: Fragment, photo_ids: Sequence[int]) -> list[int]:
+    """Photos of the fragment's own story, each once, in the given order, within the limit."""
+    own = {photo.id for photo in fragment.story.photos}
+    cleaned = list(dict.fromkeys(int(photo_id) for photo_id in photo_ids))
+    if any(photo_id not in own for photo_id in cleaned):
+        raise ValidationError("Choose photos of this fragment's own story.", field="photo_ids")
+    limit = media_limit(fragment)
+    if limit is not None and len(cleaned) > limit:
+        if limit == 0:
+            raise ValidationError("This channel carries no photos.", field="photo_ids")
+        raise ValidationError(
+            "You chose more photos than this channel carries.", field="photo_ids", limit=limit
+        )
+    return cleaned
+
+
 def update_fragment(
     session: Session,
     actor: User | None,
@@ -358,6 +487,7 @@ def update_fragment(
     video_brief: dict[str, Any] | None = _UNSET,
     hashtags: Sequence[str] = _UNSET,
     is_sponsored: bool = _UNSET,
+    photo_ids: Sequence[int] = _UNSET,
     expected_version: int | None = None,
 ) -> Fragment:
     """Save the given fields as a new version; nothing given, nothing saved."""
@@ -385,6 +515,8 @@ def update_fragment(
         fragment.hashtags = [tag.strip().lstrip("#") for tag in hashtags if tag.strip().lstrip("#")]
     if is_sponsored is not _UNSET:
         fragment.is_sponsored = bool(is_sponsored)
+    if photo_ids is not _UNSET:
+        fragment.photo_ids = _clean_photo_ids(fragment, photo_ids)
     if _snapshot(fragment) == before:
         return fragment
     was_scheduled = fragment.status == FragmentStatus.SCHEDULED

@@ -27,6 +27,7 @@ from planner.brand.forms import AcknowledgeForm
 from planner.brand.highlight import highlight
 from planner.channels import services as channel_services
 from planner.channels.catalogue import get_kind
+from planner.channels.preview import render_photos
 from planner.errors import ConflictError, ValidationError
 from planner.fragments import services
 from planner.fragments.forms import (
@@ -128,6 +129,26 @@ def _form_for(fragment: Fragment) -> FragmentForm:
     return form
 
 
+def _chosen_photo_ids(fragment: Fragment) -> list[int]:
+    """The photos ticked in the posted form, or the stored choice when the form had no picker."""
+    if request.method == "POST" and request.form.get("photo_picker") == "1":
+        return [int(v) for v in request.form.getlist("photo_ids") if v.isdigit() and len(v) < 10]
+    return list(fragment.photo_ids or ())
+
+
+def _photo_context(fragment: Fragment, chosen: list[int]) -> dict[str, Any]:
+    """What the picker and the live preview show: every story photo, the chosen ones cropped."""
+    by_id = {photo.id: photo for photo in fragment.story.photos}
+    picked = [by_id[i] for i in dict.fromkeys(chosen) if i in by_id]
+    kind = fragment.channel.kind_key
+    return {
+        "story_photos": list(fragment.story.photos),
+        "chosen_photo_ids": [photo.id for photo in picked],
+        "media_limit": services.media_limit(fragment),
+        "photo_previews": render_photos([(p.id, p.alt_text) for p in picked], kind),
+    }
+
+
 def _editor(
     fragment: Fragment,
     form: FragmentForm,
@@ -156,15 +177,20 @@ def _editor(
         acks=brand_services.acknowledgements(session, fragment),
         ack_form=ack_form or AcknowledgeForm(formdata=None),
         max_parts=services.MAX_PARTS,
+        **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
     return page, status
 
 
 def _changes(fragment: Fragment, form: FragmentForm) -> dict[str, Any]:
+    # A video brief's form has no hashtag field: the data is then the stored list, kept as is.
+    tags = form.hashtags.data
     changes: dict[str, Any] = {
-        "hashtags": (form.hashtags.data or "").replace(",", " ").split(),
+        "hashtags": tags if isinstance(tags, list) else (tags or "").replace(",", " ").split(),
         "is_sponsored": bool(form.is_sponsored.data),
     }
+    if request.form.get("photo_picker") == "1":
+        changes["photo_ids"] = _chosen_photo_ids(fragment)
     if fragment.kind in ("post", "thread"):
         changes["parts"] = request.form.getlist("parts")
     elif fragment.kind == "article":
@@ -218,6 +244,7 @@ def live(fragment_id: int) -> str:
         acks=brand_services.acknowledgements(session, fragment),
         ack_form=AcknowledgeForm(formdata=None),
         oob=True,
+        **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from planner.db import write_session
 from planner.jobs.services import record_heartbeat
-from planner.publishing.engine import write_session
 
 log = logging.getLogger(__name__)
 

@@ -40,26 +40,32 @@ crash leaves a row ``sending``, which the lease rule above already covers.
 
 from __future__ import annotations
 
+import io
 import logging
 import random
 import threading
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 
 from planner.audit.services import record_event
+from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
 from planner.clock import Clock
+from planner.db import close_session, open_session, write_session
 from planner.errors import ValidationError
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.services import fragment_photos
+from planner.media import imaging
+from planner.media.imaging import VariantSpec
+from planner.media.storage import parse_key
 from planner.publishing.models import (
     ApprovalDecision,
     Delivery,
@@ -79,11 +85,14 @@ from planner.publishing.ports import (
 from planner.publishing.registry import ENGINE_KINDS, is_idempotent
 from planner.publishing.retry import BASE_DELAY, MAX_ATTEMPTS, RandomSource, next_attempt_at
 from planner.publishing.secrets import SecretDecryptionError
-from planner.stories.models import Story
+from planner.stories.models import Photo, PhotoVariant, Story
+from planner.stories.photos import mime_for_key
 
 log = logging.getLogger(__name__)
 
 CLAIMABLE = (DeliveryState.PENDING, DeliveryState.RETRYING)
+#: end states a person has to act on
+ATTENTION = (DeliveryState.FAILED, DeliveryState.MISSED, DeliveryState.NEEDS_CHECK)
 #: how many photos travel with one publication at most
 MAX_MEDIA = 4
 
@@ -129,6 +138,8 @@ class PublishReport:
     fenced_out: int = 0
     next_due_at: datetime | None = None
     sent_ids: list[int] = field(default_factory=list)
+    #: deliveries this run left failed, missed or needs_check (their owners are told)
+    attention_ids: list[int] = field(default_factory=list)
 
     def count(self, state: DeliveryState) -> None:
         name = state.value
@@ -161,35 +172,6 @@ class Outcome:
 
 
 # --- transactions ------------------------------------------------------------------------------
-
-
-@contextmanager
-def write_session(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A committing session that holds the write lock from its first statement on SQLite.
-
-    SQLite's deferred transactions lose read-modify-write races between processes (see
-    docs/performance.md); planner.db.make_engine turns ``conn.info["sqlite_begin"]`` into the
-    BEGIN statement, so claims and settles start with ``BEGIN IMMEDIATE``. Sessions bound to a
-    connection (the tests' savepoints) and PostgreSQL need nothing special.
-    """
-    session = factory()
-    bind = session.get_bind()
-    conn = None
-    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
-        session.close()
-        conn = bind.connect()
-        conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
-        session = Session(bind=conn, expire_on_commit=False)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        if conn is not None:
-            conn.close()
 
 
 def _ref(fragment_id: int) -> Any:
@@ -291,6 +273,8 @@ def _record_bulk(
     _follow(session, [row.fragment_id for row in rows], state)
     for row in rows:
         report.count(state)
+        if state in ATTENTION:
+            report.attention_ids.append(row.id)
         record_event(
             session, None, f"delivery.{state.value}", _ref(row.fragment_id), delivery=row.id
         )
@@ -386,25 +370,104 @@ def _loader(storage: Any, key: str) -> Callable[[], bytes]:
     return load
 
 
-def _media(story: Story, base_url: str, storage: Any) -> list[MediaItem]:
-    if not _consent_allows_photos(story):
+def _media(
+    story: Story, base_url: str, storage: Any, fragment: Fragment | None = None
+) -> list[MediaItem]:
+    """The fragment's chosen photos (none when it chose none), each as the channel's crop.
+
+    The URL is public but unguessable (content-addressed) and served only once the fragment is
+    being sent or has been published (planner.fragments.services.public_media_mime).
+    """
+    if fragment is None or not _consent_allows_photos(story):
         return []
     items = []
-    for photo in story.photos:
-        if not photo.alt_text.strip():
+    for photo in fragment_photos(fragment):
+        if not photo.has_alt_text:
             continue  # never publish an image without a description
-        key = photo.storage_key
+        variant = _channel_variant(photo, fragment.channel.kind_key, storage)
+        if variant is None:
+            continue
+        key, mime = variant
         items.append(
             MediaItem(
                 alt=photo.alt_text.strip(),
-                mime=photo.mime,
-                sha256=photo.sha256,
-                url=f"{base_url.rstrip('/')}/media/{key}",
+                mime=mime,
+                sha256=parse_key(key).split(".", 1)[0],
+                url=f"{base_url.rstrip('/')}/media/public/{key}",
                 loader=_loader(storage, key) if storage is not None else None,
                 filename=key,
             )
         )
     return items[:MAX_MEDIA]
+
+
+def _channel_variant(photo: Photo, kind_key: str, storage: Any) -> tuple[str, str] | None:
+    """(key, MIME type) of the photo cropped for the channel's main image, made once: the same
+    crop the editor's preview shows, recorded as a PhotoVariant in a short transaction of its own
+    so the public media route can find it."""
+    kind = find_kind(kind_key)
+    if kind is None or not kind.images:
+        return None
+    spec = kind.images[0]
+    for variant in photo.variants:
+        if (variant.channel_kind, variant.spec_name) == (kind_key, spec.name) and (
+            storage is None or storage.exists(variant.storage_key)
+        ):
+            return variant.storage_key, variant.mime
+    if storage is None:
+        return None
+    wanted = VariantSpec(spec.name, spec.width, spec.height, spec.max_bytes)
+    focal = (photo.focal_x, photo.focal_y)
+    data = imaging.make_variants(storage.read(photo.storage_key), [wanted], focal)[spec.name]
+    suffix = ".png" if wanted.fmt == "PNG" else ".webp" if wanted.fmt == "WEBP" else ".jpg"
+    key: str = storage.put(data, suffix)
+    mime = mime_for_key(key)
+    reader = object_session(photo)
+    if reader is not None:
+        _record_variant(reader.get_bind(), photo.id, focal, kind_key, spec.name, key, mime, data)
+    return key, mime
+
+
+def _record_variant(
+    bind: Any,
+    photo_id: int,
+    focal: tuple[float, float],
+    kind_key: str,
+    spec_name: str,
+    key: str,
+    mime: str,
+    data: bytes,
+) -> None:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    # Its own short write transaction (SQLite: the write lock first, so it waits its turn).
+    writer = open_session(sessionmaker(bind=bind), write=True)
+    try:
+        current = writer.get(Photo, photo_id)
+        if current is None or (current.focal_x, current.focal_y) != focal:
+            return  # the focal point moved meanwhile: send this crop, keep nothing
+        for stale in list(current.variants):
+            if (stale.channel_kind, stale.spec_name) == (kind_key, spec_name):
+                current.variants.remove(stale)  # its file was gone
+        writer.flush()
+        current.variants.append(
+            PhotoVariant(
+                channel_kind=kind_key,
+                spec_name=spec_name,
+                storage_key=key,
+                width=width,
+                height=height,
+                mime=mime,
+                byte_size=len(data),
+            )
+        )
+        writer.commit()
+    except IntegrityError:
+        writer.rollback()  # recorded at the same moment by another process: theirs stands
+    finally:
+        close_session(writer)
 
 
 def _render_html(fragment: Fragment) -> str | None:
@@ -459,7 +522,7 @@ def _prepare(
             if fragment.version != delivery.fragment_version:
                 job.cancel_reason = CHANGED_SINCE_SCHEDULED
                 continue
-            media = _media(story, config.base_url, storage)
+            media = _media(story, config.base_url, storage, fragment)
             parts = list(fragment.parts) if fragment.kind in ("post", "thread") else []
             text = fragment.text()
             campaign = story.campaign
@@ -693,6 +756,8 @@ def _settle_group(
         report.count(outcome.state)
         if outcome.state == DeliveryState.SENT:
             report.sent_ids.append(job.claim.delivery_id)
+        elif outcome.state in ATTENTION:
+            report.attention_ids.append(job.claim.delivery_id)
 
 
 def _send_blog(
@@ -738,6 +803,7 @@ def publish_due(
     config: EngineConfig | None = None,
     storage: Any = None,
     max_batches: int | None = None,
+    notify: Callable[[Sequence[int]], Any] | None = None,
 ) -> PublishReport:
     """Sweep if needed, then claim and send until nothing is due; safe in many processes.
 
@@ -795,6 +861,13 @@ def publish_due(
     else:
         _pipeline(factory, clock, config, claim, publisher, report)
     report.next_due_at = next_due_at(factory)
+    if notify is not None and report.attention_ids:
+        # After every commit, outside any lock: a person hears about what needs them, and
+        # mail trouble never touches a delivery (planner.publishing.notify).
+        try:
+            notify(list(report.attention_ids))
+        except Exception:
+            log.exception("notifying owners failed")
     return report
 
 

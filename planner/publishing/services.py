@@ -48,6 +48,7 @@ def publish_due(app: Flask, *, config: EngineConfig | None = None) -> PublishRep
         worker=worker_name(),
         config=config or engine_config(app),
         storage=app.extensions.get("planner.storage"),
+        notify=app.extensions.get("planner.notify_attention"),
     )
     if report.claimed or report.missed or report.reclaimed or report.needs_check:
         log.info(

@@ -25,7 +25,7 @@ from planner.fragments.services import (
     split_story,
 )
 from planner.publishing.models import Delivery, DeliveryState
-from planner.publishing.workflow import schedule_fragment
+from planner.publishing.workflow import approve_fragment, schedule_fragment
 from planner.scheduling.models import FeedScope, PostingSlot
 from planner.scheduling.services import channel_slots, create_feed
 from planner.scheduling.slots import next_free_slot
@@ -94,7 +94,11 @@ def seed_plan(session: Session, now: datetime) -> None:
         _let_warnings_stand(session, fragment, reviewer, now)
         if gate_alerts(session, fragment, "schedule"):
             continue
-        fragment.status = FragmentStatus.APPROVED
+        approver = planner if fragment.created_by_id != planner.id else reviewer
+        try:
+            _approve(session, fragment, approver, now)
+        except PlannerError:
+            continue
         if index % 7 == 3:
             continue  # approved, waiting on the list to plan
         if published < 4 and index % 5 == 1:
@@ -141,6 +145,13 @@ def _more_fragments(session: Session, channels: list[Channel]) -> None:
                 split_story(session, editor, story, missing)
             except PlannerError:
                 continue
+
+
+def _approve(session: Session, fragment: Fragment, approver: User, now: datetime) -> None:
+    """Approved as an editor would do it, so the approval panel shows who approved which version."""
+    if fragment.status == FragmentStatus.DRAFT:
+        fragment.status = FragmentStatus.IN_REVIEW
+    approve_fragment(session, approver, fragment, now - timedelta(hours=1))
 
 
 def _published(session: Session, fragment: Fragment, at: datetime, planner: User) -> None:

@@ -216,7 +216,14 @@ def calendar() -> str:
         tz=tz,
         initial_date=initial.date().isoformat() if initial else None,
         events_url=url_for("scheduling.events", **_query_args()),
+        # FullCalendar shows wall times as if they were UTC, so its "now" line needs the offset
+        now_offset_minutes=_offset_minutes(_now(), tz),
     )
+
+
+def _offset_minutes(now: datetime, tz: str) -> int:
+    offset = to_local(now, tz).utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
 @bp.get("/calendar/events")

@@ -24,7 +24,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -32,6 +31,7 @@ from werkzeug.wrappers import Response
 from wtforms import Field
 
 from planner.channels.catalogue import all_kinds
+from planner.db import close_session, open_session
 from planner.errors import ConflictError, ValidationError
 from planner.media.storage import Storage
 from planner.stories import photos as photo_services
@@ -483,6 +483,22 @@ def media(key: str) -> Response:
     return _send_media(key, mime, immutable=True)
 
 
+@bp.get("/media/public/<path:key>")
+def public_media(key: str) -> Response:
+    """A channel crop of a photo that went out (or is going out right now), for the remote
+    channel and its readers; unpublished photos answer 404 as if they did not exist."""
+    from planner.fragments.services import public_media_mime
+
+    mime = public_media_mime(db_session(), key)
+    response = _send_media(key, mime, immutable=False)
+    # Public, but not for ever: withdrawn consent must be able to take a photo down again.
+    response.cache_control.private = None
+    response.cache_control.no_cache = None
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
 @bp.get("/media/photos/<int:photo_id>/<kind>")
 @contributor_required
 def photo_variant(photo_id: int, kind: str) -> Response:
@@ -530,20 +546,11 @@ def _write(call: Callable[[Session], T]) -> T:
 @contextmanager
 def _write_session() -> Iterator[Session]:
     """A session whose first statement takes SQLite's write lock (BEGIN IMMEDIATE)."""
-    session = session_factory()()
-    bind = session.get_bind()
-    conn = None
-    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
-        session.close()
-        conn = bind.connect()
-        conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
-        session = Session(bind=conn, expire_on_commit=False)
+    session = open_session(session_factory(), write=True)
     try:
         yield session
     finally:
-        session.close()
-        if conn is not None:
-            conn.close()
+        close_session(session)
 
 
 def _done(story_id: int, message: str) -> Response:

@@ -6,8 +6,13 @@ so a failed request leaves no half-written state.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session, sessionmaker
+
+from planner.db import close_session, open_session
+
+#: requests that may write; on SQLite their transaction takes the write lock from the start
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def init_app(app: Flask, factory: sessionmaker[Session]) -> None:
@@ -22,7 +27,8 @@ def session_factory() -> sessionmaker[Session]:
 
 def db_session() -> Session:
     if "db_session" not in g:
-        g.db_session = session_factory()()
+        writing = has_request_context() and request.method in WRITING_METHODS
+        g.db_session = open_session(session_factory(), write=writing)
     session: Session = g.db_session
     return session
 
@@ -35,4 +41,4 @@ def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.rollback()
-        session.close()
+        close_session(session)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from planner.errors import (
@@ -40,6 +42,7 @@ def _titles() -> dict[int, str]:
         413: _("The upload is too large"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("Busy for a moment"),
     }
 
 
@@ -81,3 +84,26 @@ def init_app(app: Flask) -> None:
 
             return problem(error.code or 500, error.name, error.description)
         return render_error(error.code or 500)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_error: StaleDataError):
+        # Someone (often the publishing engine, which fences deliveries by attempt) changed the
+        # row between our read and our write: a conflict to reload, not a server fault.
+        return _planner_error(
+            ConflictError("This changed in the meantime. Reload the page and try again.")
+        )
+
+    @app.errorhandler(OperationalError)
+    def _operational(error: OperationalError):
+        if "database is locked" not in str(error.orig):
+            raise error
+        # SQLite is busy with a long write (a publishing burst): nothing was saved; try again.
+        message = _("The database is busy. Nothing was saved; please try again in a moment.")
+        if request.path.startswith("/api/"):
+            from planner.api.problems import problem
+
+            response = problem(503, "Service unavailable", message)
+            response.headers["Retry-After"] = "5"
+            return response
+        body, status = render_error(503, message)
+        return body, status, {"Retry-After": "5"}

@@ -39,7 +39,8 @@ def index() -> Response:
 def dashboard() -> str:
     from planner.web.dashboard import dashboard_panels
 
-    panels = dashboard_panels(db_session(), current_actor())
+    now = current_app.extensions["planner.clock"].now()
+    panels = dashboard_panels(db_session(), current_actor(), now)
     return render_template("web/dashboard.html", panels=panels)
 
 

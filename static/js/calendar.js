@@ -124,6 +124,8 @@
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       nowIndicator: true,
+      // Events are wall times in the organisation's timezone shown as UTC; shift "now" the same way.
+      now: () => new Date(Date.now() + Number(el.dataset.nowOffsetMinutes || 0) * 60000),
       editable: true,
       eventDurationEditable: false,
       droppable: true,

@@ -104,3 +104,31 @@
     }
   });
 })();
+
+// Photo picker: within the channel's limit, unticked boxes are disabled once the limit is reached
+// (the server refuses more anyway), and a polite status line says how many are chosen.
+(() => {
+  const update = (picker) => {
+    const boxes = Array.from(picker.querySelectorAll(".photo-picker__box"));
+    const chosen = boxes.filter((box) => box.checked).length;
+    const limit = Number(picker.dataset.limit || 0);
+    if (limit) {
+      boxes.forEach((box) => {
+        if (!box.checked) box.disabled = chosen >= limit;
+      });
+    }
+    const status = document.getElementById("photo-picker-status");
+    if (status && picker.dataset.msgCount) {
+      status.textContent = picker.dataset.msgCount
+        .replace("{n}", String(chosen))
+        .replace("{limit}", String(limit));
+    }
+  };
+
+  document.addEventListener("change", (event) => {
+    const box = event.target.closest(".photo-picker__box");
+    if (!box) return;
+    const picker = box.closest(".photo-picker");
+    if (picker) update(picker);
+  });
+})();

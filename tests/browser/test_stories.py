@@ -114,3 +114,34 @@ def test_intake_refuses_a_too_large_photo_before_sending(page: Any) -> None:
     assert "20 MB" in error.inner_text()
     assert page.locator("#photos-0-file").input_value() == ""
     assert page.get_by_label("Titel van je verhaal").input_value() == "Grote foto"
+
+
+def test_deleting_a_photo_asks_first(page: Any) -> None:
+    sign_in(page, EDITOR.email, EDITOR.password)
+    page.goto("/stories")
+    page.locator("a[href^='/stories/']").filter(has_text=re.compile(r"\w")).first.wait_for()
+    # The first demo story with photos.
+    for link in page.locator("table a[href^='/stories/']").all():
+        href = link.get_attribute("href") or ""
+        if re.fullmatch(r"/stories/\d+", href):
+            page.goto(href)
+            if page.locator("article.photo").count():
+                break
+    photos = page.locator("article.photo").count()
+    assert photos > 0
+    asked: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.locator("article.photo").first.get_by_role("button", name="Foto verwijderen").click()
+    page.wait_for_timeout(300)  # a dismissed confirm must leave the page as it was
+    assert page.locator("article.photo").count() == photos
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    with page.expect_navigation():
+        page.locator("article.photo").first.get_by_role("button", name="Foto verwijderen").click()
+    assert page.locator("article.photo").count() == photos - 1
+    assert len(asked) == 2
+    assert "niet ongedaan" in asked[0]

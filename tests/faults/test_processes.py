@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from planner.db import write_session
 from planner.jobs.models import SchedulerHeartbeat
-from planner.publishing.engine import write_session
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from tests.services.publishing.conftest import Live
 from tests.services.publishing.helpers import (

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from planner.clock import FrozenClock
+from planner.db import write_session
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.publishing import engine
 from planner.publishing.engine import EngineConfig, Job, Outcome, claim_due, publish_due
@@ -160,7 +161,7 @@ def test_a_stale_attempt_cannot_overwrite_a_newer_one(
     frozen.advance(timedelta(minutes=6))
     assert _run(live, frozen, registry).sent == 1  # attempt 2 by another worker
     job = Job(stale, _delivery(live, delivery_id).fragment_id, "webhook")
-    with engine.write_session(live.factory) as session:
+    with write_session(live.factory) as session:
         written = engine.settle(session, job, Outcome(DeliveryState.FAILED, "late"), frozen.now())
     assert written is False
     delivery = _delivery(live, delivery_id)

@@ -38,6 +38,16 @@ def test_calendar_page_shows_the_list_to_plan_and_filters(
     assert "Any channel" in page
 
 
+def test_the_now_line_follows_the_organisation_clock_across_dst(
+    client: FlaskClient, login: Login, editor: User, clock: FrozenClock
+) -> None:
+    # FullCalendar shows wall times as UTC; the page hands it the offset for its "now" line.
+    login(client, editor)
+    assert 'data-now-offset-minutes="60"' in client.get("/calendar").get_data(as_text=True)
+    clock.set(datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
+    assert 'data-now-offset-minutes="120"' in client.get("/calendar").get_data(as_text=True)
+
+
 def test_calendar_is_closed_to_contributors(
     client: FlaskClient, login: Login, contributor: User
 ) -> None:
@@ -99,20 +109,26 @@ def test_refused_moves_answer_with_their_reason(
     login(client, editor)
 
     past = client.post(
-        f"/calendar/fragments/{fragment.id}/move", json={"local": "2026-11-01T10:00"}
+        f"/calendar/fragments/{fragment.id}/move", json={"local": "2026-11-01T10:00"}, headers=EN
     )
     assert past.status_code == 422
     assert past.get_json()["message"] == "Choose a time in the future."
 
-    unapproved = client.post(f"/calendar/fragments/{draft.id}/move", json={"day": "2026-12-01"})
+    unapproved = client.post(
+        f"/calendar/fragments/{draft.id}/move", json={"day": "2026-12-01"}, headers=EN
+    )
     assert unapproved.status_code == 409
     assert "approved" in unapproved.get_json()["message"]
 
-    gate = client.post(f"/calendar/fragments/{gated.id}/move", json={"day": "2026-12-01"})
+    gate = client.post(
+        f"/calendar/fragments/{gated.id}/move", json={"day": "2026-12-01"}, headers=EN
+    )
     assert gate.status_code == 409
     assert gate.get_json()["message"].startswith("Fix these findings first")
 
-    gap = client.post(f"/calendar/fragments/{fragment.id}/move", json={"local": "2027-03-28T02:30"})
+    gap = client.post(
+        f"/calendar/fragments/{fragment.id}/move", json={"local": "2027-03-28T02:30"}, headers=EN
+    )
     assert gap.status_code == 422
     assert "does not exist" in gap.get_json()["message"]
 
