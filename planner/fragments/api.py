@@ -38,6 +38,8 @@ class FragmentOut(BaseModel):
     meta_description: str | None
     video_brief: dict[str, Any] | None
     hashtags: list[str]
+    #: the story's photos this fragment carries, in order (see /api/v1/stories/{id})
+    photo_ids: list[int]
     is_sponsored: bool
     scheduled_at: datetime | None
     created_at: datetime
@@ -58,6 +60,9 @@ class FragmentPatch(BaseModel):
     meta_description: str | None = Field(default=None, max_length=300, pattern=NO_NUL)
     hashtags: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] | None = Field(
         default=None, max_length=30
+    )
+    photo_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        default=None, max_length=20
     )
     is_sponsored: bool | None = None
 
@@ -116,6 +121,7 @@ def fragment_out(fragment: Fragment) -> FragmentOut:
         meta_description=fragment.meta_description,
         video_brief=fragment.video_brief,
         hashtags=list(fragment.hashtags),
+        photo_ids=list(fragment.photo_ids or []),
         is_sponsored=fragment.is_sponsored,
         scheduled_at=fragment.scheduled_at,
         created_at=fragment.created_at,
@@ -188,7 +194,8 @@ def update_fragment(fragment_id: int, body: FragmentPatch) -> FragmentOut:
     session = db_session()
     fragment = services.get_fragment(session, g.api_user, fragment_id)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    changes = {k: v for k, v in changes.items() if not (v is None and k in ("parts", "hashtags"))}
+    lists = ("parts", "hashtags", "photo_ids")
+    changes = {k: v for k, v in changes.items() if not (v is None and k in lists)}
     if changes.get("is_sponsored", False) is None:
         changes.pop("is_sponsored")
     try:

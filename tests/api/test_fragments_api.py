@@ -88,3 +88,45 @@ def test_contributor_cannot_create_channels(
         headers=_bearer(db, contributor),
     )
     assert response.status_code == 403
+
+
+def test_fragments_carry_the_photos_chosen_for_them(
+    client: FlaskClient, db: Session, editor: User
+) -> None:
+    import io
+
+    from tests.unit.media.sample_images import jpeg
+
+    auth = _bearer(db, editor)
+    channel = client.post(
+        "/api/v1/channels", json={"name": "Mastodon", "kind": "mastodon"}, headers=auth
+    ).get_json()
+    story = _story(db)
+    uploaded = [
+        client.post(
+            f"/api/v1/stories/{story.id}/media",
+            data={"file": (io.BytesIO(jpeg(800, 600)), f"bankje-{n}.jpg"), "alt": f"Bankje {n}"},
+            headers=auth,
+            content_type="multipart/form-data",
+        )
+        for n in (1, 2)
+    ]
+    assert [r.status_code for r in uploaded] == [201, 201]
+    first, second = (r.get_json()["id"] for r in uploaded)
+    fragment = client.post(
+        f"/api/v1/stories/{story.id}/fragments", json={"channel": channel["id"]}, headers=auth
+    ).get_json()[0]
+    assert fragment["photo_ids"] == [first, second]  # drafted with the described photos
+
+    patched = client.patch(
+        f"/api/v1/fragments/{fragment['id']}", json={"photo_ids": [second]}, headers=auth
+    )
+    assert patched.status_code == 200
+    assert patched.get_json()["photo_ids"] == [second]
+    foreign = client.patch(
+        f"/api/v1/fragments/{fragment['id']}", json={"photo_ids": [second + 1000]}, headers=auth
+    )
+    assert foreign.status_code == 409
+    assert client.get(f"/api/v1/fragments/{fragment['id']}", headers=auth).get_json()[
+        "photo_ids"
+    ] == [second]

@@ -17,7 +17,6 @@ from planner.db import close_session, make_engine, make_sessionmaker, open_sessi
 from planner.web.database import db_session
 from tests.conftest import make_settings
 
-
 ENGLISH = {"Accept-Language": "en"}
 
 
