@@ -56,3 +56,38 @@ def test_demo_plans_a_month_with_one_live_delivery_per_scheduled_fragment(
     assert all(not gate_alerts(db, f, "schedule") for f in to_plan)
     assert db.scalar(select(func.count()).select_from(PostingSlot)) >= 8
     assert db.scalar(select(func.count()).select_from(CalendarFeed)) == 1
+
+
+def test_demo_past_is_on_the_blog_and_in_the_archive_with_its_approvers(
+    db: Session, tmp_path: Path
+) -> None:
+    from planner.demo.seed import seed_demo
+    from planner.publishing.blog_models import BlogPost
+    from planner.publishing.models import Publication
+    from planner.publishing.workflow import current_approvals
+
+    seed_demo(db, NOW, FileSystemStorage(tmp_path / "media"))
+    db.flush()
+
+    posts = db.scalars(select(BlogPost).order_by(BlogPost.published_at)).all()
+    assert len(posts) == 2
+    assert all(post.published_at < NOW for post in posts)
+    sent = db.scalars(select(Delivery).where(Delivery.state == DeliveryState.SENT)).all()
+    archived = {p.delivery_id: p for p in db.scalars(select(Publication))}
+    assert {d.id for d in sent} == set(archived)
+    for post in posts:
+        record = archived[post.delivery_id]
+        assert record.method == "engine"
+        assert record.remote_url == f"http://127.0.0.1:5000/blog/{post.slug}"
+    # Approved as an editor would: every fragment past review has an approval of its version,
+    # by someone other than its author.
+    for fragment in db.scalars(
+        select(Fragment).where(
+            Fragment.status.in_(
+                [FragmentStatus.APPROVED, FragmentStatus.SCHEDULED, FragmentStatus.PUBLISHED]
+            )
+        )
+    ):
+        approvals = current_approvals(db, fragment)
+        assert approvals, fragment.id
+        assert all(a.approver_id != fragment.created_by_id for a in approvals)
