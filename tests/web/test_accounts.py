@@ -204,3 +204,22 @@ def test_language_defaults_to_dutch_and_follows_accept_language(client: FlaskCli
 def test_language_switch_refuses_offsite_redirect(client: FlaskClient) -> None:
     resp = client.post("/language", data={"language": "en", "next": "//evil.example/"})
     assert resp.headers["Location"] == "/"
+
+
+def test_token_last_use_is_written_at_most_once_a_minute(db, editor: User) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from planner.accounts.models import ApiToken
+    from planner.accounts.services import create_token, user_for_token
+
+    token = create_token(db, None, editor, "script")
+    row = db.scalar(select(ApiToken).where(ApiToken.user_id == editor.id))
+    start = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    assert user_for_token(db, token, now=start) == editor
+    assert row.last_used_at == start
+    # Reads within the minute change nothing, so an API read stays a read.
+    user_for_token(db, token, now=start + timedelta(seconds=59))
+    assert row.last_used_at == start
+    assert row not in db.dirty
+    user_for_token(db, token, now=start + timedelta(minutes=1))
+    assert row.last_used_at == start + timedelta(minutes=1)
