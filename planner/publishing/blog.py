@@ -12,16 +12,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from planner.errors import NotFoundError, ValidationError
+from planner.fragments.models import Fragment
 from planner.markup import render_markdown
 from planner.publishing.blog_models import BlogPost
 from planner.publishing.models import Delivery
 from planner.publishing.ports import PermanentPublishError, PublishResult
+from planner.stories.models import Story
 
 PER_PAGE = 10
 FEED_SIZE = 20
@@ -111,14 +114,32 @@ class PostPage:
     total: int
 
 
+def _visible(query: Select[Any]) -> Select[Any]:
+    """Only posts whose story may still be told: withdrawn consent or an erased story takes the
+    post off our own blog (the archive keeps its record for the organisation)."""
+    return (
+        query.join(Fragment, BlogPost.fragment_id == Fragment.id)
+        .join(Story, Fragment.story_id == Story.id)
+        .where(Story.consent_withdrawn_at.is_(None))
+    )
+
+
+def hero_allowed(post: BlogPost) -> bool:
+    """The hero photo shows only while the story's consent covers photos."""
+    if post.hero_photo is None or post.fragment is None:
+        return False
+    consents = post.fragment.story.consents
+    return any(c.allow_photos and c.withdrawn_at is None for c in consents) or not consents
+
+
 def list_posts(session: Session, page: int = 1, per_page: int = PER_PAGE) -> PostPage:
     """Published posts, newest first; public, so no actor."""
-    total = session.scalar(select(func.count()).select_from(BlogPost)) or 0
+    total = session.scalar(_visible(select(func.count()).select_from(BlogPost))) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     posts = list(
         session.scalars(
-            select(BlogPost)
+            _visible(select(BlogPost))
             .order_by(BlogPost.published_at.desc(), BlogPost.id.desc())
             .offset((page - 1) * per_page)
             .limit(per_page)
@@ -128,7 +149,7 @@ def list_posts(session: Session, page: int = 1, per_page: int = PER_PAGE) -> Pos
 
 
 def get_post(session: Session, slug: str) -> BlogPost:
-    post = session.scalar(select(BlogPost).where(BlogPost.slug == slug))
+    post = session.scalar(_visible(select(BlogPost)).where(BlogPost.slug == slug))
     if post is None:
         raise NotFoundError("This blog post does not exist.")
     return post

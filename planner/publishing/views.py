@@ -373,14 +373,16 @@ def blog_feed() -> Response:
 @bp.get("/blog/<slug>")
 def blog_post(slug: str) -> str:
     post = blog.get_post(db_session(), slug[:200])
-    return render_template("blog/post.html", post=post, site_title=_org_title())
+    return render_template(
+        "blog/post.html", post=post, show_hero=blog.hero_allowed(post), site_title=_org_title()
+    )
 
 
 @bp.get("/blog/<slug>/hero")
 def blog_hero(slug: str) -> Response:
     post = blog.get_post(db_session(), slug[:200])
     storage = current_app.extensions.get("planner.storage")
-    if post.hero_photo is None or storage is None:
+    if post.hero_photo is None or storage is None or not blog.hero_allowed(post):
         abort(404)
     try:
         data = storage.read(post.hero_photo.storage_key)

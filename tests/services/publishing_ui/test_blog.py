@@ -129,3 +129,22 @@ def test_blog_pages_are_public_and_paginated(
     assert feed.status_code == 200
     assert feed.mimetype == "application/atom+xml"
     assert len(ET.fromstring(feed.data).findall(f"{ATOM}entry")) == 12
+
+
+def test_withdrawn_consent_takes_the_post_off_the_blog_and_its_feed(
+    client: FlaskClient, db: Session, editor: User
+) -> None:
+    kept = _blog_delivery(db, editor, "Blijft staan")
+    withdrawn = _blog_delivery(db, editor, "Gaat offline")
+    for delivery in (kept, withdrawn):
+        blog.publish_in_transaction(db, delivery, NOW)
+    withdrawn.fragment.story.consent_withdrawn_at = NOW + timedelta(days=1)
+    db.commit()
+
+    assert client.get("/blog/gaat-offline").status_code == 404
+    assert client.get("/blog/gaat-offline/hero").status_code == 404
+    listing = client.get("/blog").get_data(as_text=True)
+    assert "Blijft staan" in listing
+    assert "Gaat offline" not in listing
+    feed = ET.fromstring(client.get("/blog/feed.atom").data)
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == ["Blijft staan"]
