@@ -36,6 +36,7 @@ from planner.config import Settings
 from planner.db import make_engine, make_sessionmaker, transaction
 from planner.demo.seed import seed_demo
 from planner.fragments.models import Fragment
+from planner.media.storage import FileSystemStorage
 
 WORDS_TARGET = 1_500
 REQUESTS = 200
@@ -107,7 +108,7 @@ def main() -> None:
     engine = make_engine(url)
     now = datetime.now(UTC)
     with transaction(make_sessionmaker(engine)) as session:
-        seed_demo(session, now)
+        seed_demo(session, now, FileSystemStorage(tmp / "media"))
         admin = session.scalar(select(User).where(User.email == "eva@zuiderhaven.example"))
         editor = session.scalar(select(User).where(User.email == "sanne@zuiderhaven.example"))
         assert admin is not None
