@@ -11,11 +11,9 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -33,21 +31,6 @@ class RequestChangesForm(FlaskForm):
     comment = TextAreaField(
         _l("What should change?"),
         validators=[DataRequired(_l("Say what should change.")), Length(max=MAX_COMMENT_LENGTH)],
-    )
-
-
-def fold_choices() -> list[tuple[str, object]]:
-    return [
-        ("earlier", _l("The first time (summer time)")),
-        ("later", _l("The second time (winter time)")),
-    ]
-
-
-class ScheduleForm(FlaskForm):
-    on = DateField(_l("Date"), validators=[DataRequired(_l("Choose a date."))])
-    at = TimeField(_l("Time"), validators=[DataRequired(_l("Choose a time."))])
-    fold = RadioField(
-        _l("This time occurs twice"), choices=[], validators=[Optional()], validate_choice=False
     )
 
 

@@ -9,7 +9,7 @@ the person typed kept, never as a bare error page.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Literal
 
 from flask import (
     Blueprint,
@@ -37,11 +37,10 @@ from planner.publishing.forms import (
     ResolveForm,
     ReviewerForm,
     ReviewLinkForm,
-    ScheduleForm,
     approval_step_choices,
-    fold_choices,
     publisher_kind_choices,
 )
+from planner.scheduling.forms import ScheduleForm
 from planner.scheduling.timing import (
     AmbiguousLocalTimeError,
     NonexistentLocalTimeError,
@@ -75,12 +74,12 @@ def approval_panel(fragment: Fragment) -> dict[str, Any]:
     session = db_session()
     actor = current_actor()
     delivery = workflow.active_delivery(session, fragment)
+    # The same form as the calendar's keyboard way to plan (planner.scheduling.forms).
     schedule_form = ScheduleForm(prefix="schedule", formdata=None)
-    schedule_form.fold.choices = fold_choices()
     if delivery is not None:
         local = to_local(delivery.due_at, organisation_timezone())
-        schedule_form.on.data = local.date()
-        schedule_form.at.data = local.time().replace(second=0, microsecond=0)
+        schedule_form.day.data = local.date()
+        schedule_form.time.data = local.time().replace(second=0, microsecond=0, tzinfo=None)
     return {
         "needed": workflow.approvals_needed(fragment),
         "approvals": workflow.current_approvals(session, fragment),
@@ -185,14 +184,17 @@ def schedule(fragment_id: int) -> Response | tuple[str, int]:
     actor = current_actor()
     fragment = fragment_services.get_fragment(session, actor, fragment_id)
     form = ScheduleForm(prefix="schedule")
-    form.fold.choices = fold_choices()
     if not form.validate_on_submit():
         if _csrf_failed(form):
             abort(400)
         return _decision_page(fragment, form, "schedule", _("Choose a date and a time."), 400)
-    on: date = form.on.data
-    at: time = form.at.data
-    fold = form.fold.data if form.fold.data in ("earlier", "later") else None
+    on: date = form.day.data
+    at: time = form.time.data
+    # Only a choice the person made counts; the form's default must not decide an overlap.
+    chosen = request.form.get("schedule-fold")
+    fold: Literal["earlier", "later"] | None = (
+        "earlier" if chosen == "earlier" else "later" if chosen == "later" else None
+    )
     try:
         instant = resolve_local(datetime.combine(on, at), organisation_timezone(), fold=fold)
         workflow.schedule_fragment(session, actor, fragment, instant, _now())

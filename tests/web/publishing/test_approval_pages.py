@@ -119,7 +119,7 @@ def test_schedule_resolves_the_local_time_and_writes_a_delivery(
     fragment = _approved(db, editor, client, login)
     response = client.post(
         f"/fragments/{fragment.id}/schedule",
-        data={"schedule-on": "2026-12-01", "schedule-at": "09:30"},
+        data={"schedule-day": "2026-12-01", "schedule-time": "09:30"},
     )
     assert response.status_code == 302
     db.refresh(fragment)
@@ -140,7 +140,7 @@ def test_schedule_refuses_a_time_in_the_spring_gap(
     fragment = _approved(db, editor, client, login)
     response = client.post(
         f"/fragments/{fragment.id}/schedule",
-        data={"schedule-on": "2027-03-28", "schedule-at": "02:30"},
+        data={"schedule-day": "2027-03-28", "schedule-time": "02:30"},
         headers=EN,
     )
     assert response.status_code == 400
@@ -153,10 +153,11 @@ def test_schedule_in_the_autumn_overlap_asks_which_then_accepts_the_choice(
     client: FlaskClient, login: Login, editor: User, db: Session
 ) -> None:
     fragment = _approved(db, editor, client, login)
-    data = {"schedule-on": "2027-10-31", "schedule-at": "02:30"}
+    data = {"schedule-day": "2027-10-31", "schedule-time": "02:30"}
     asked = client.post(f"/fragments/{fragment.id}/schedule", data=data, headers=EN)
     assert asked.status_code == 400
     assert "occurs twice" in asked.get_data(as_text=True)
+    assert 'name="schedule-fold" type="radio" value="later"' in asked.get_data(as_text=True)
     chosen = client.post(
         f"/fragments/{fragment.id}/schedule", data={**data, "schedule-fold": "later"}
     )
