@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -76,11 +77,15 @@ def approval_panel(fragment: Fragment) -> dict[str, Any]:
     delivery = workflow.active_delivery(session, fragment)
     # The same form as the calendar's keyboard way to plan (planner.scheduling.forms).
     schedule_form = ScheduleForm(prefix="schedule", formdata=None)
+    planned_for = None
     if delivery is not None:
-        local = to_local(delivery.due_at, organisation_timezone())
+        local = to_local(delivery.due_at, fragment.channel.timezone)
         schedule_form.day.data = local.date()
         schedule_form.time.data = local.time().replace(second=0, microsecond=0, tzinfo=None)
+        # On the channel's wall clock, like the form below it (not rebased to the organisation's).
+        planned_for = format_datetime(local, "EEEE d MMMM y, HH:mm", rebase=False)
     return {
+        "planned_for": planned_for,
         "needed": workflow.approvals_needed(fragment),
         "approvals": workflow.current_approvals(session, fragment),
         "decisions": review.list_decisions(session, fragment)[:10],
@@ -196,7 +201,8 @@ def schedule(fragment_id: int) -> Response | tuple[str, int]:
         "earlier" if chosen == "earlier" else "later" if chosen == "later" else None
     )
     try:
-        instant = resolve_local(datetime.combine(on, at), organisation_timezone(), fold=fold)
+        # The channel's wall clock, as on the calendar's form (it defaults to the organisation's).
+        instant = resolve_local(datetime.combine(on, at), fragment.channel.timezone, fold=fold)
         workflow.schedule_fragment(session, actor, fragment, instant, _now())
     except AmbiguousLocalTimeError:
         form.fold.flags.required = True

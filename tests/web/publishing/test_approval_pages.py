@@ -134,6 +134,25 @@ def test_schedule_resolves_the_local_time_and_writes_a_delivery(
     assert "Take off the calendar" in page
 
 
+def test_schedule_uses_the_channels_wall_clock_like_the_calendar(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _approved(db, editor, client, login)
+    fragment.channel.timezone = "Europe/London"
+    db.commit()
+    response = client.post(
+        f"/fragments/{fragment.id}/schedule",
+        data={"schedule-day": "2026-12-01", "schedule-time": "10:00"},
+    )
+    assert response.status_code == 302
+    db.refresh(fragment)
+    assert fragment.scheduled_at == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # London is UTC
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert "Planned for Tuesday 1 December 2026, 10:00." in page
+    assert "Times are in Europe/London." in page
+    assert 'value="10:00"' in page
+
+
 def test_schedule_refuses_a_time_in_the_spring_gap(
     client: FlaskClient, login: Login, editor: User, db: Session, clock: FrozenClock
 ) -> None:
