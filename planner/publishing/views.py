@@ -50,6 +50,7 @@ from planner.scheduling.timing import (
 )
 from planner.web.auth import admin_required, current_actor, editor_required
 from planner.web.database import commit, db_session
+from planner.web.errors import status_for
 from planner.web.extensions import limiter
 from planner.web.i18n import organisation_timezone
 
@@ -127,14 +128,6 @@ def _csrf_failed(form: Any) -> bool:
     return bool(token is not None and token.errors)
 
 
-def _status(exc: Exception) -> int:
-    if isinstance(exc, PermissionDeniedError):
-        return 403
-    if isinstance(exc, ConflictError):
-        return 409
-    return 400
-
-
 def _back(fragment: Fragment) -> Response:
     return redirect(url_for("fragments.edit", fragment_id=fragment.id) + "#approval")
 
@@ -153,7 +146,7 @@ def approve(fragment_id: int) -> Response | tuple[str, int]:
     try:
         workflow.approve_fragment(session, actor, fragment, _now(), comment=form.comment.data)
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return _decision_page(fragment, form, "approve", _(exc.message), _status(exc))
+        return _decision_page(fragment, form, "approve", _(exc.message), status_for(exc))
     commit()
     if fragment.status.value == "approved":
         flash(_("The fragment is approved and can be scheduled."), "success")
@@ -176,7 +169,7 @@ def request_changes(fragment_id: int) -> Response | tuple[str, int]:
     try:
         workflow.request_changes(session, actor, fragment, _now(), form.comment.data or "")
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return _decision_page(fragment, form, "changes", _(exc.message), _status(exc))
+        return _decision_page(fragment, form, "changes", _(exc.message), status_for(exc))
     commit()
     flash(_("The fragment went back to its author as a draft, with your comment."), "success")
     return _back(fragment)
@@ -218,7 +211,7 @@ def schedule(fragment_id: int) -> Response | tuple[str, int]:
         )
         return _decision_page(fragment, form, "schedule", message, 400)
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return _decision_page(fragment, form, "schedule", _(exc.message), _status(exc))
+        return _decision_page(fragment, form, "schedule", _(exc.message), status_for(exc))
     commit()
     flash(_("The fragment is on the calendar."), "success")
     return _back(fragment)
@@ -486,7 +479,7 @@ def resolve(delivery_id: int) -> Response | tuple[str, int]:
             errors=errors,
             failed_id=delivery.id,
         )
-        return page, _status(exc)
+        return page, status_for(exc)
     commit()
     messages = {
         "retry": _("The delivery will be sent again in a moment."),
