@@ -32,6 +32,7 @@ from sqlalchemy import bindparam, create_engine, func, insert, select, text, upd
 from sqlalchemy.engine import make_url
 
 from planner import migrate
+from planner.blog.services import BlogPublisher
 from planner.channels.models import Channel
 from planner.clock import SystemClock
 from planner.db import make_engine, make_sessionmaker
@@ -43,6 +44,9 @@ from planner.publishing.ports import PublishRequest
 from planner.publishing.registry import PublisherRegistry
 from planner.publishing.secrets import SecretBox
 from planner.stories.models import Story, StorySource
+
+#: the built-in blog, published inside the settling transaction
+LOCAL = {"blog": BlogPublisher()}
 
 N = int(os.environ.get("BENCH_PUBLISHING_N", "10000"))
 SPREAD = 60.0
@@ -103,7 +107,9 @@ def publisher_loop(url: str, stop: Any, ready: Any) -> None:
     clock = SystemClock()
     ready.set()
     while not stop.is_set():
-        report = publish_due(factory, clock, registry.build, worker="bench", config=config)
+        report = publish_due(
+            factory, clock, registry.build, worker="bench", config=config, local=LOCAL
+        )
         pause = 0.2
         if report.next_due_at is not None:
             pause = min(pause, max(0.0, (report.next_due_at - clock.now()).total_seconds()))

@@ -16,6 +16,7 @@ from planner import create_app
 from planner.accounts.models import Role
 from planner.db import transaction
 from planner.errors import PlannerError
+from planner.web import runtime
 
 
 def _app(*_args: object) -> Flask:
@@ -31,11 +32,11 @@ def cli() -> None:
 
 
 def _factory():
-    return current_app.extensions["planner.sessionmaker"]
+    return runtime.session_factory()
 
 
 def _url() -> str:
-    return str(current_app.extensions["planner.settings"].database_url)
+    return str(runtime.settings().database_url)
 
 
 @cli.group()
@@ -138,7 +139,7 @@ def demo_seed(if_empty: bool) -> None:
     with transaction(_factory()) as session:
         if if_empty and count_users(session) > 0:
             return
-        seed_demo(session, current_app.extensions["planner.clock"].now())
+        seed_demo(session, runtime.now())
     click.echo("Demo organisation Gemeente Zuiderhaven is ready. Sign in with:")
     for person in DEMO_PEOPLE:
         click.echo(f"  {person.role.value:<12} {person.email:<32} password: {person.password}")

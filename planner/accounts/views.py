@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from planner.accounts import services
 from planner.accounts.forms import PasswordForm, SignInForm, TokenForm, UserForm
+from planner.accounts.guards import admin_required, contributor_required, current_actor
 from planner.accounts.models import Role
 from planner.errors import ValidationError
-from planner.web.auth import admin_required, contributor_required, current_actor
+from planner.web import runtime
 from planner.web.database import commit, db_session
 from planner.web.extensions import limiter
+from planner.web.i18n import LANGUAGES
 
 bp = Blueprint("accounts", __name__)
 
 
 def _signin_limit() -> str:
-    return str(current_app.extensions["planner.settings"].signin_rate_limit)
+    return str(runtime.settings().signin_rate_limit)
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, fallback: str = "home.dashboard") -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("web.dashboard")
+    return url_for(fallback)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -161,3 +164,15 @@ def _attach_error(form: UserForm, exc: ValidationError) -> None:
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
+
+
+@bp.post("/language")
+def choose_language() -> Response:
+    """Switch the interface language, for this session and, when signed in, for good."""
+    language = request.form.get("language", "")
+    if language in LANGUAGES:
+        flask_session["language"] = language
+        if current_user.is_authenticated:
+            services.set_language(db_session(), current_actor(), language)
+            commit()
+    return redirect(_safe_next(request.form.get("next"), "home.index"))

@@ -16,9 +16,11 @@ from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from planner.api.problems import problem
+from planner.web.problems import problem
 
 MAX_ID = 2**31 - 1
+#: a string pattern that refuses NUL characters (PostgreSQL text cannot hold them)
+NO_NUL = r"^[^\x00]*$"
 _PATH_PARAM = re.compile(r"<(?:(?P<conv>int|string|path):)?(?P<name>\w+)>")
 
 

@@ -1,4 +1,8 @@
-"""The audit log's one table; rows are only ever inserted."""
+"""The audit log's one table; rows are only ever inserted.
+
+The actor is kept as a plain id (no relationship), so the log sits below every feature, accounts
+included: whoever records an event needs nothing but this table.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from planner.accounts.models import User
 from planner.db import Base, utcnow
 
 
@@ -24,5 +27,3 @@ class AuditEvent(Base):
     target_type: Mapped[str | None] = mapped_column(String(32))
     target_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-    actor: Mapped[User | None] = relationship()

@@ -1,8 +1,16 @@
-"""Brand feature package: the pure check engine, starter styles and `planner check`."""
+"""The brand: the pure check engine, starter styles, imported style packages, the term list and
+`planner check`.
+
+``init_app`` adds the brand settings pages.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 #: Folder of the starter styles shipped with the package (Zuiderhaven, English) and their .vale.ini.
 STARTER_STYLES = Path(__file__).resolve().parent / "styles"
@@ -11,3 +19,14 @@ STARTER_STYLES = Path(__file__).resolve().parent / "styles"
 def starter_config_path(language: str = "nl") -> Path:
     """The .vale.ini of a starter style: "nl" (Zuiderhaven) or "en" (English)."""
     return STARTER_STYLES / (".vale.ini" if language == "nl" else "english.vale.ini")
+
+
+def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from planner.accounts.models import Role
+    from planner.brand.views import bp
+    from planner.web.shell import NavItem, add_nav
+
+    app.register_blueprint(bp)
+    add_nav(app, NavItem("brand.index", _l("Brand style"), Role.EDITOR, "/brand", 60))

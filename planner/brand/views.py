@@ -6,19 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms import Field
 
+from planner.accounts.guards import admin_required, current_actor, editor_required
 from planner.brand import services
 from planner.brand.forms import StyleImportForm, TermForm
 from planner.brand.importing import MAX_ZIP_BYTES, PackageReport
 from planner.errors import ValidationError
 from planner.fragments.forms import ActionForm
-from planner.web.auth import admin_required, current_actor, editor_required
+from planner.web import runtime
 from planner.web.database import commit, db_session
 
 bp = Blueprint("brand", __name__)
@@ -33,7 +34,7 @@ RULE_STATUS_LABELS = {
 
 
 def _now() -> datetime:
-    now: datetime = current_app.extensions["planner.clock"].now()
+    now: datetime = runtime.now()
     return now
 
 

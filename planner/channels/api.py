@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import current_app, g
+from flask import g
 from pydantic import BaseModel, Field
 
 from planner.api import api
+from planner.api.spec import NO_NUL
 from planner.channels import services
 from planner.channels.catalogue import all_kinds
 from planner.channels.models import Channel
 from planner.errors import ConflictError, ValidationError
+from planner.publishing import runtime as publishing_runtime
+from planner.web import runtime
 from planner.web.database import commit, db_session
 
 SOME_TEXT = r"^[^\x00]*[^\x00\s\x1c-\x1f][^\x00]*$"
-NO_NUL = r"^[^\x00]*$"
 #: the catalogue's kind keys, so the document lists what the service accepts
 KIND_PATTERN = "^(" + "|".join(kind.key for kind in all_kinds()) + ")$"
 
@@ -147,6 +149,6 @@ def _configure_publisher(channel: Channel, body: ChannelIn) -> None:
             recipients=list(given.recipients) if given else [],
             secret=given.secret if given else None,
         ),
-        current_app.extensions["planner.secret_box"],
-        allow_loopback=current_app.extensions["planner.settings"].allow_loopback_targets,
+        publishing_runtime.secret_box(),
+        allow_loopback=runtime.settings().allow_loopback_targets,
     )

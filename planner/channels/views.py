@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import Field
 
+from planner.accounts.guards import current_actor, editor_required
 from planner.channels import services
 from planner.channels.catalogue import find_kind
 from planner.channels.forms import ChannelEditForm, ChannelForm, contrast_with_white
 from planner.errors import ValidationError
-from planner.web.auth import current_actor, editor_required
 from planner.web.database import commit, db_session
 
 bp = Blueprint("channels", __name__)

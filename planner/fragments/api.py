@@ -10,6 +10,7 @@ from flask import g
 from pydantic import BaseModel, Field
 
 from planner.api import api
+from planner.api.spec import MAX_ID, NO_NUL
 from planner.brand.engine import Alert
 from planner.channels.api import KIND_PATTERN
 from planner.errors import ConflictError, ValidationError
@@ -18,8 +19,6 @@ from planner.fragments.models import Fragment
 from planner.stories import services as story_services
 from planner.web.database import commit, db_session
 
-MAX_ID = 2**31 - 1
-NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str, Field(max_length=20_000, pattern=NO_NUL)]
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from planner.accounts.guards import current_actor, editor_required
 from planner.brand import services as brand_services
 from planner.brand.forms import AcknowledgeForm
 from planner.brand.highlight import highlight
@@ -39,8 +39,9 @@ from planner.fragments.forms import (
     status_labels,
 )
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.panels import EDITOR
 from planner.stories import services as story_services
-from planner.web.auth import current_actor, editor_required
+from planner.web import runtime
 from planner.web.database import commit, db_session
 
 bp = Blueprint("fragments", __name__)
@@ -66,7 +67,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _now() -> datetime:
-    now: datetime = current_app.extensions["planner.clock"].now()
+    now: datetime = runtime.now()
     return now
 
 
@@ -177,6 +178,7 @@ def _editor(
         acks=brand_services.acknowledgements(session, fragment),
         ack_form=ack_form or AcknowledgeForm(formdata=None),
         max_parts=services.MAX_PARTS,
+        panels=[panel for show in EDITOR.contributors() if (panel := show(fragment)) is not None],
         **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
     return page, status

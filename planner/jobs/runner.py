@@ -1,4 +1,4 @@
-"""The one APScheduler instance: a clock that wakes the publishing service, nothing more.
+"""The one APScheduler instance: a clock that wakes the scheduler's tasks, nothing more.
 
 APScheduler keeps no work of ours (the database is the queue, see docs/publishing.md), so losing
 this process loses nothing; a second one is harmless because deliveries are claimed atomically.
@@ -18,15 +18,16 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from planner.jobs import tasks
+from planner.web import runtime
 
 log = logging.getLogger(__name__)
 _embedded_lock = threading.Lock()
 
 
 def _build(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
-    settings = app.extensions["planner.settings"]
+    settings = runtime.settings(app)
     name = f"{socket.gethostname()}:{os.getpid()}"
-    started_at: datetime = app.extensions["planner.clock"].now()
+    started_at: datetime = runtime.clock(app).now()
 
     def tick() -> None:
         tasks.tick(app, name=name, started_at=started_at)
@@ -42,7 +43,7 @@ def _build(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         misfire_grace_time=None,
         next_run_time=started_at,
     )
-    app.extensions["planner.scheduler"] = scheduler
+    tasks.install_scheduler(app, scheduler)
     return scheduler
 
 
@@ -66,7 +67,7 @@ def should_start_embedded() -> bool:
 
 def start_embedded(app: Flask) -> BaseScheduler | None:
     with _embedded_lock:
-        if "planner.scheduler" in app.extensions or not should_start_embedded():
+        if tasks.scheduler_of(app) is not None or not should_start_embedded():
             return None
         scheduler = _build(BackgroundScheduler(timezone="UTC", daemon=True), app)
         scheduler.start()

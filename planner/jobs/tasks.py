@@ -1,29 +1,116 @@
-"""The scheduler's thin task: a heartbeat, then the one publishing service call."""
+"""The scheduler's thin tasks: a heartbeat, then the services that have work to do.
+
+APScheduler only wakes these; each task reads the collaborators create_app picked and calls one
+service. After a publishing run the clock is asked to wake at the next due time when that comes
+before the next interval tick, so a post due at 14:00:01 does not wait for a tick at 14:00:05.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import os
+import socket
+from datetime import datetime, timedelta
 
 from flask import Flask
 
 from planner.db import write_session
 from planner.jobs.services import record_heartbeat
+from planner.publishing import runtime as publishing_runtime
+from planner.publishing.engine import EngineConfig, PublishReport
+from planner.publishing.engine import publish_due as run_engine
+from planner.web import runtime
 
 log = logging.getLogger(__name__)
 
+WAKE_JOB_ID = "publish-wake"
+_SCHEDULER_KEY = "planner.scheduler"
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def engine_config(app: Flask) -> EngineConfig:
+    settings = runtime.settings(app)
+    return EngineConfig(
+        lease=timedelta(seconds=settings.publish_lease_seconds),
+        grace=timedelta(minutes=settings.publish_grace_minutes),
+        max_attempts=settings.publish_max_attempts,
+        concurrency=settings.publish_concurrency,
+        base_url=settings.base_url,
+    )
+
 
 def tick(app: Flask, *, name: str, started_at: datetime | None) -> None:
-    clock = app.extensions["planner.clock"]
-    factory = app.extensions["planner.sessionmaker"]
-    now = clock.now()
+    now = runtime.clock(app).now()
     # The heartbeat reads then writes: on SQLite take the write lock first (as the engine does),
     # or a publisher in another process committing in between makes it fail.
-    with write_session(factory) as session:
+    with write_session(runtime.session_factory(app)) as session:
         record_heartbeat(session, name, now, started_at or now)
-    publish = app.extensions.get("planner.publish_due")
-    if publish is not None:
-        try:
-            publish(app)
-        except Exception:  # the clock must keep ticking; the error is logged for a person
-            log.exception("publish_due failed")
+    try:
+        publish_due(app)
+    except Exception:  # the clock must keep ticking; the error is logged for a person
+        log.exception("publish_due failed")
+
+
+def publish_due(app: Flask, *, config: EngineConfig | None = None) -> PublishReport:
+    """Send everything that is due now; every tick calls this."""
+    collaborators = runtime.get(app)
+    publishing = publishing_runtime.get(app)
+    report = run_engine(
+        collaborators.session_factory,
+        collaborators.clock,
+        publishing.publishers.build,
+        worker=worker_name(),
+        config=config or engine_config(app),
+        storage=collaborators.storage,
+        notify=publishing.notify_attention,
+        local=publishing.local_publishers,
+    )
+    if report.claimed or report.missed or report.reclaimed or report.needs_check:
+        log.info(
+            "publish_due: %d claimed, %d sent, %d retrying, %d failed, %d needs check, "
+            "%d missed, %d cancelled, %d reclaimed, %d fenced out",
+            report.claimed,
+            report.sent,
+            report.retrying,
+            report.failed,
+            report.needs_check,
+            report.missed,
+            report.cancelled,
+            report.reclaimed,
+            report.fenced_out,
+        )
+    _wake_at(app, report.next_due_at)
+    return report
+
+
+def install_scheduler(app: Flask, scheduler: object) -> None:
+    app.extensions[_SCHEDULER_KEY] = scheduler
+
+
+def scheduler_of(app: Flask) -> object | None:
+    """The APScheduler instance running in this process for ``app``, if any."""
+    return app.extensions.get(_SCHEDULER_KEY)
+
+
+def _wake_at(app: Flask, when: datetime | None) -> None:
+    """A one-off clock job at the next due time, when that is sooner than the next tick."""
+    scheduler = scheduler_of(app)
+    if scheduler is None or when is None or not getattr(scheduler, "running", False):
+        return
+    settings = runtime.settings(app)
+    now = runtime.clock(app).now()
+    if when - now >= timedelta(seconds=settings.scheduler_interval_seconds):
+        return
+    scheduler.add_job(  # type: ignore[attr-defined]
+        publish_due,
+        "date",
+        run_date=max(when, now),
+        args=[app],
+        id=WAKE_JOB_ID,
+        replace_existing=True,
+        misfire_grace_time=None,
+        coalesce=True,
+    )

@@ -1,4 +1,8 @@
-"""Reading and changing the organisation's settings."""
+"""Reading and changing the organisation's settings, and reading its audit log.
+
+Admins read the log here (the settings area), because the log itself sits below accounts and
+cannot check roles.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
-from planner.audit.services import record_event
+from planner.audit.models import AuditEvent
+from planner.audit.services import list_events, record_event
 from planner.errors import ValidationError
 from planner.organisation.models import Organisation
 
@@ -47,3 +52,19 @@ def update_organisation(
     org.hashtag = (hashtag or "").strip().lstrip("#") or None
     record_event(session, actor, "organisation.update", org)
     return org
+
+
+def read_audit_log(
+    session: Session, actor: User, *, page: int = 1, per_page: int = 50, action: str | None = None
+) -> tuple[list[AuditEvent], int, dict[int, str]]:
+    """One page of the audit log for an admin: events, their total, and the actors' names."""
+    require_role(actor, Role.ADMIN)
+    events, total = list_events(session, page=page, per_page=per_page, action=action)
+    ids = {event.actor_id for event in events if event.actor_id is not None}
+    names: dict[int, str] = {}
+    if ids:
+        names = {
+            row.id: row.name
+            for row in session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+        }
+    return events, total, names

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from planner.accounts.guards import admin_required, current_actor
 from planner.errors import ValidationError
 from planner.organisation.forms import OrganisationForm
-from planner.organisation.services import get_organisation, update_organisation
-from planner.web.auth import admin_required, current_actor
+from planner.organisation.services import get_organisation, read_audit_log, update_organisation
 from planner.web.database import commit, db_session
 
 bp = Blueprint("organisation", __name__)
@@ -38,3 +38,26 @@ def settings() -> str | Response:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("organisation.settings"))
     return render_template("organisation/settings.html", form=form)
+
+
+AUDIT_PER_PAGE = 50
+
+
+@bp.get("/settings/audit")
+@admin_required
+def audit() -> str:
+    page = request.args.get("page", 1, type=int) or 1
+    action = request.args.get("action", "").strip() or None
+    events, total, names = read_audit_log(
+        db_session(), current_actor(), page=page, per_page=AUDIT_PER_PAGE, action=action
+    )
+    pages = max(1, -(-total // AUDIT_PER_PAGE))
+    return render_template(
+        "organisation/audit.html",
+        events=events,
+        names=names,
+        page=page,
+        pages=pages,
+        total=total,
+        action=action,
+    )

@@ -6,43 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from flask import current_app, g
+from flask import g
 from pydantic import BaseModel, Field
 
 from planner.api import api
-from planner.fragments import services as fragment_services
-from planner.publishing import deliveries, workflow
+from planner.api.spec import MAX_ID, NO_NUL
+from planner.publishing import deliveries
 from planner.publishing.models import Delivery
+from planner.web import runtime
 from planner.web.database import commit, db_session
-
-MAX_ID = 2**31 - 1
-NO_NUL = r"^[^\x00]*$"
 
 
 def _now() -> datetime:
-    now: datetime = current_app.extensions["planner.clock"].now()
+    now: datetime = runtime.now()
     return now
-
-
-class ApproveIn(BaseModel):
-    comment: str | None = Field(
-        default=None, max_length=workflow.MAX_COMMENT_LENGTH, pattern=NO_NUL
-    )
-
-
-class ApprovalOut(BaseModel):
-    step: int
-    version: int
-    approver: str
-    created_at: datetime
-
-
-class ApprovedOut(BaseModel):
-    fragment_id: int
-    status: str
-    version: int
-    approvals_needed: int
-    approvals: list[ApprovalOut]
 
 
 class DeliveryOut(BaseModel):
@@ -83,32 +60,6 @@ def delivery_out(delivery: Delivery) -> DeliveryOut:
         remote_id=delivery.remote_id,
         remote_url=delivery.remote_url,
         sent_at=delivery.sent_at,
-    )
-
-
-@api.operation(
-    "POST",
-    "/fragments/<int:fragment_id>/approve",
-    summary="Approve a fragment in review (editors; never your own)",
-    tags=["publishing"],
-    response=ApprovedOut,
-    body=ApproveIn,
-    errors=(403, 409),
-)
-def approve_fragment(fragment_id: int, body: ApproveIn) -> ApprovedOut:
-    session = db_session()
-    fragment = fragment_services.get_fragment(session, g.api_user, fragment_id)
-    workflow.approve_fragment(session, g.api_user, fragment, _now(), comment=body.comment)
-    commit()
-    return ApprovedOut(
-        fragment_id=fragment.id,
-        status=fragment.status.value,
-        version=fragment.version,
-        approvals_needed=workflow.approvals_needed(fragment),
-        approvals=[
-            ApprovalOut(step=a.step, version=a.version, approver=a.who(), created_at=a.created_at)
-            for a in workflow.current_approvals(session, fragment)
-        ],
     )
 
 

@@ -20,7 +20,7 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.errors import ValidationError
 from planner.publishing.models import Publication
-from planner.scheduling.timing import NonexistentLocalTimeError, ensure_utc, resolve_local
+from planner.timekeeping.wallclock import NonexistentLocalTimeError, ensure_utc, resolve_local
 
 MAX_ROWS = 50_000
 CSV_COLUMNS = (

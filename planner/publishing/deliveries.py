@@ -17,16 +17,15 @@ from sqlalchemy.orm import Session, joinedload
 
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
+from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.publishing.models import (
     ACTIVE_DELIVERY_STATES,
-    ApprovalDecision,
     Delivery,
     DeliveryState,
-    FragmentApproval,
     Publication,
     new_idempotency_key,
 )

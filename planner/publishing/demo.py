@@ -13,12 +13,14 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.approval.services import current_approvals
+from planner.blog.services import publish_in_transaction
 from planner.channels.models import Channel
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.publishing.blog import publish_in_transaction
 from planner.publishing.models import Delivery, DeliveryState, Publication
-from planner.publishing.workflow import active_delivery, current_approvals
-from planner.scheduling.timing import local_date, resolve_local
+from planner.scheduling.planning import active_delivery
+from planner.timekeeping.wallclock import local_date, resolve_local
+from planner.web import runtime
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 #: how many demo articles are already on the blog
@@ -75,10 +77,10 @@ def _articles_already_out(session: Session, now: datetime) -> None:
 
 def _base_url() -> str:
     """The running app's public address (as the engine would use it), else the default one."""
-    from flask import current_app, has_app_context
+    from flask import has_app_context
 
     if has_app_context():
-        return str(current_app.extensions["planner.settings"].base_url)
+        return str(runtime.settings().base_url)
     return DEFAULT_BASE_URL
 
 

@@ -29,8 +29,9 @@ The fragment follows its delivery: ``published`` when sent; ``failed`` when the 
 failed, missed, needs_check or cancelled-by-consent, so it shows up for a person; it stays
 ``scheduled`` while the delivery is retrying.
 
-The built-in blog is sent inside the settling transaction itself (planner.publishing.blog), so
-the post and the ``sent`` row are committed together: exactly once.
+Channels inside this application (the built-in blog, an ``InTransactionPublisher`` the composition
+root hands in as ``local``) are sent inside the settling transaction itself, so the post and the
+``sent`` row are committed together: exactly once.
 
 Throughput (bench/bench_publishing.py): calls run in a thread pool; claims are pipelined (topped up
 as calls finish) and outcomes are settled in small groups, one transaction each, so a burst costs a
@@ -45,7 +46,7 @@ import logging
 import random
 import threading
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -55,6 +56,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
 
+from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.audit.services import record_event
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
@@ -66,15 +68,10 @@ from planner.fragments.services import fragment_photos
 from planner.media import imaging
 from planner.media.imaging import VariantSpec
 from planner.media.storage import parse_key
-from planner.publishing.models import (
-    ApprovalDecision,
-    Delivery,
-    DeliveryState,
-    FragmentApproval,
-    Publication,
-)
+from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.publishing.ports import (
     AmbiguousPublishError,
+    InTransactionPublisher,
     MediaItem,
     PermanentPublishError,
     Publisher,
@@ -760,16 +757,19 @@ def _settle_group(
             report.attention_ids.append(job.claim.delivery_id)
 
 
-def _send_blog(
-    factory: sessionmaker[Session], clock: Clock, job: Job, config: EngineConfig
+def _send_in_transaction(
+    factory: sessionmaker[Session],
+    clock: Clock,
+    job: Job,
+    config: EngineConfig,
+    publisher: InTransactionPublisher,
 ) -> Outcome | None:
-    """Publish on the built-in blog and settle in the same transaction: exactly once.
+    """Publish inside this application (the blog) and settle in the same transaction: exactly
+    once.
 
     Returns None when that transaction wrote everything (or the row was fenced off), otherwise
     the outcome still to be written after the rollback.
     """
-    from planner.publishing.blog import publish_in_transaction
-
     if job.cancel_reason is not None:
         return Outcome(DeliveryState.CANCELLED, job.cancel_reason)
     now = clock.now()
@@ -780,7 +780,9 @@ def _send_blog(
                 return None
             delivery = session.get(Delivery, job.claim.delivery_id)
             assert delivery is not None
-            result = publish_in_transaction(session, delivery, now, base_url=config.base_url)
+            result = publisher.publish_in_transaction(
+                session, delivery, now, base_url=config.base_url
+            )
             session.flush()
             settle(session, job, Outcome(DeliveryState.SENT, result=result), now)
             return None
@@ -804,6 +806,7 @@ def publish_due(
     storage: Any = None,
     max_batches: int | None = None,
     notify: Callable[[Sequence[int]], Any] | None = None,
+    local: Mapping[str, InTransactionPublisher] | None = None,
 ) -> PublishReport:
     """Sweep if needed, then claim and send until nothing is due; safe in many processes.
 
@@ -844,12 +847,13 @@ def publish_due(
         jobs = _prepare(factory, claims, config, storage)
         others = []
         for job in jobs:
-            if job.kind != "blog":
+            inside = (local or {}).get(job.kind)
+            if inside is None:
                 others.append(job)
                 continue
-            outcome = _send_blog(factory, clock, job, config)
+            outcome = _send_in_transaction(factory, clock, job, config, inside)
             if outcome is None:
-                _count_blog(factory, job, report)
+                _count_settled_inside(factory, job, report)
             else:
                 _settle_group(factory, clock, [(job, outcome)], report)
         return others
@@ -904,7 +908,7 @@ def _pipeline(
     _settle_group(factory, clock, done, report)
 
 
-def _count_blog(factory: sessionmaker[Session], job: Job, report: PublishReport) -> None:
+def _count_settled_inside(factory: sessionmaker[Session], job: Job, report: PublishReport) -> None:
     with factory() as session:
         state = session.scalar(
             select(Delivery.state).where(

@@ -22,44 +22,6 @@ from planner.db import Base, enum_column, utcnow
 from planner.fragments.models import Fragment
 
 
-class ApprovalDecision(enum.Enum):
-    APPROVED = "approved"
-    CHANGES_REQUESTED = "changes_requested"
-
-
-class FragmentApproval(Base):
-    """One reviewer's decision on one version of a fragment."""
-
-    __tablename__ = "fragment_approvals"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    fragment_id: Mapped[int] = mapped_column(
-        ForeignKey("fragments.id", ondelete="CASCADE"), index=True
-    )
-    #: the fragment version the decision is about; an edit makes older approvals void
-    version: Mapped[int]
-    #: 1 or 2: which approval step this decision fills
-    step: Mapped[int] = mapped_column(default=1)
-    decision: Mapped[ApprovalDecision] = mapped_column(
-        enum_column(ApprovalDecision, "approval_decision")
-    )
-    #: the editor who decided, or None for a reviewer without an account (see reviewer_name)
-    approver_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    reviewer_name: Mapped[str | None] = mapped_column(String(200))
-    comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    fragment: Mapped[Fragment] = relationship()
-    approver: Mapped[User | None] = relationship()
-
-    def who(self) -> str:
-        if self.approver is not None:
-            return self.approver.name
-        return self.reviewer_name or "?"
-
-
 class DeliveryState(enum.Enum):
     """pending → sending → sent; or retrying, failed, needs_check, missed, cancelled.
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 from planner.accounts.models import User
 from planner.fragments.models import Fragment
 from planner.publishing.models import Delivery, DeliveryState
+from planner.web import runtime
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class OwnerNotifications:
             return 0
 
     def _send_all(self, delivery_ids: Sequence[int]) -> int:
-        factory = self.app.extensions["planner.sessionmaker"]
+        factory = runtime.session_factory(self.app)
         with factory() as session:
             deliveries = session.scalars(
                 select(Delivery)
@@ -127,7 +128,7 @@ class OwnerNotifications:
     def _compose(self, delivery: Delivery, owner: User) -> Notice:
         from flask_babel import force_locale, format_datetime, gettext
 
-        settings = self.app.extensions["planner.settings"]
+        settings = runtime.settings(self.app)
         language = owner.language or settings.default_language
         with force_locale(language):
             title = delivery.fragment.title or delivery.fragment.story.title

@@ -1,7 +1,7 @@
 """The calendar part of the JSON API: read a window of the plan, schedule and unschedule.
 
 Scheduling takes either an instant with its offset or a wall time with its IANA zone; the wall
-time goes through planner.scheduling.timing like the web form, so the DST gap is refused and the
+time goes through planner.timekeeping.wallclock like the web form, so the DST gap is refused and the
 overlap needs an explicit ``fold`` here too. Well-formed requests that the current state forbids
 (a time in the past, a fragment not approved, the brand gate) are 409 conflicts.
 """
@@ -13,20 +13,22 @@ from functools import cache
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from flask import current_app, g
+from flask import g
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from planner.accounts.models import Role
 from planner.accounts.permissions import require_role
 from planner.api import api
+from planner.api.spec import MAX_ID
 from planner.errors import ConflictError, ValidationError
+from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment
-from planner.scheduling import services
-from planner.scheduling.periods import Period
-from planner.scheduling.timing import Fold, resolve_local, to_local
+from planner.scheduling import planning, services
+from planner.timekeeping.periods import Period
+from planner.timekeeping.wallclock import Fold, resolve_local, to_local
+from planner.web import runtime
 from planner.web.database import commit, db_session
 
-MAX_ID = 2**31 - 1
 #: A wall time to the minute (seconds allowed): "2026-12-01T10:00".
 LOCAL_PATTERN = (
     r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
@@ -188,11 +190,11 @@ def _instant(body: ScheduleAt | ScheduleLocal) -> datetime:
 )
 def schedule_fragment_api(fragment_id: int, body: ScheduleIn) -> CalendarEventOut:
     session = db_session()
-    services.get_calendar_fragment(session, g.api_user, fragment_id)
+    fragment_services.get_fragment(session, g.api_user, fragment_id)
     at = _instant(body.root)
     now = _clock_now()
     try:
-        delivery = services.move_fragment(session, g.api_user, fragment_id, at, now)
+        delivery = planning.move_fragment(session, g.api_user, fragment_id, at, now)
     except ValidationError as exc:
         # Well-formed, but the moment has passed: a conflict with the clock, not bad input.
         raise ConflictError(exc.message, field=exc.field) from exc
@@ -211,11 +213,11 @@ def schedule_fragment_api(fragment_id: int, body: ScheduleIn) -> CalendarEventOu
 )
 def unschedule_fragment_api(fragment_id: int) -> CalendarEventOut:
     session = db_session()
-    fragment = services.remove_from_calendar(session, g.api_user, fragment_id, _clock_now())
+    fragment = planning.remove_from_calendar(session, g.api_user, fragment_id, _clock_now())
     commit()
     return _out(fragment, services.org_timezone(session), "cancelled")
 
 
 def _clock_now() -> datetime:
-    now: datetime = current_app.extensions["planner.clock"].now()
+    now: datetime = runtime.now()
     return now

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from planner.errors import ValidationError
-from planner.scheduling.periods import Period
+from planner.timekeeping.periods import Period
 
 #: Percentage points a theme's actual share may differ from its target before it is flagged.
 DEFAULT_TOLERANCE_POINTS = 5.0

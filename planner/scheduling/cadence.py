@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from planner.errors import ValidationError
-from planner.scheduling.periods import IsoWeek, Period
+from planner.timekeeping.periods import IsoWeek, Period
 
 #: How far the planned count may stray from the target, as a fraction of the target, before a
 #: week is flagged. Relative rather than a fixed number of posts so that one extra post on a

@@ -14,7 +14,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from planner.errors import ValidationError
-from planner.scheduling.periods import IsoWeek, Period
+from planner.timekeeping.periods import IsoWeek, Period
 
 PersonKey = str | int
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from planner.scheduling.timing import ensure_utc
+from planner.timekeeping.wallclock import ensure_utc
 
 ItemKey = str | int
 ChannelKey = str | int

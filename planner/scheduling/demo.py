@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
+from planner.approval.services import approve_fragment
 from planner.brand.services import acknowledge_warning
 from planner.channels.models import Channel
 from planner.errors import PlannerError
@@ -25,12 +26,12 @@ from planner.fragments.services import (
     split_story,
 )
 from planner.publishing.models import Delivery, DeliveryState
-from planner.publishing.workflow import approve_fragment, schedule_fragment
+from planner.scheduling.feeds import create_feed
 from planner.scheduling.models import FeedScope, PostingSlot
-from planner.scheduling.services import channel_slots, create_feed
+from planner.scheduling.planning import channel_slots, schedule_fragment
 from planner.scheduling.slots import next_free_slot
-from planner.scheduling.timing import local_date, resolve_local
 from planner.stories.models import Story
+from planner.timekeeping.wallclock import local_date, resolve_local
 
 #: (channel kind, weekday, local time): when each demo channel usually posts
 DEMO_SLOTS = (

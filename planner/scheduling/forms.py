@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from planner.scheduling.timing import DEFAULT_FOLD
+from planner.timekeeping.wallclock import DEFAULT_FOLD
 
 
 def weekday_labels() -> list[tuple[str, object]]:

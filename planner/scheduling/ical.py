@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from icalendar import Calendar, Event, Timezone
 
-from planner.scheduling.timing import ensure_utc, get_zone
+from planner.timekeeping.wallclock import ensure_utc, get_zone
 
 PRODID = "-//Contentfabriek//Editorial planner//NL"
 UID_DOMAIN = "contentfabriek"

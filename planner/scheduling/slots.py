@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from planner.errors import ValidationError
-from planner.scheduling.timing import (
+from planner.timekeeping.wallclock import (
     DEFAULT_TIMEZONE,
     ensure_utc,
     get_zone,

@@ -3,7 +3,7 @@ the reports (balance, workload), slots, feeds and the public feed and reviewer r
 
 FullCalendar runs in "UTC" and is fed the organisation's wall times, so the browser never
 converts zones; every move comes back here as a wall time and is resolved by
-planner.scheduling.timing before the same service the API uses validates it.
+planner.timekeeping.wallclock before the same service the API uses validates it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -27,14 +26,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from planner.accounts.guards import current_actor, editor_required
 from planner.accounts.models import Role, User
 from planner.channels import services as channel_services
-from planner.errors import PlannerError, ValidationError
+from planner.errors import (
+    PlannerError,
+    ValidationError,
+)
 from planner.fragments import services as fragment_services
 from planner.fragments.forms import kind_labels, status_labels
 from planner.fragments.models import FRAGMENT_KINDS, FragmentStatus
 from planner.publishing.models import DeliveryState
-from planner.scheduling import services
+from planner.scheduling import feeds as calendar_feeds
+from planner.scheduling import planning, posting_slots, reports, services
 from planner.scheduling.forms import (
     ActionForm,
     CalendarFilterForm,
@@ -47,18 +51,18 @@ from planner.scheduling.forms import (
     weekday_labels,
 )
 from planner.scheduling.models import FeedScope
-from planner.scheduling.periods import IsoWeek, Period
-from planner.scheduling.timing import (
+from planner.stories.models import Campaign, Theme
+from planner.timekeeping.periods import IsoWeek, Period
+from planner.timekeeping.wallclock import (
     DEFAULT_FOLD,
     AmbiguousLocalTimeError,
     inspect_local,
     local_date,
     to_local,
 )
-from planner.stories.models import Campaign, Theme
-from planner.web.auth import current_actor, editor_required
+from planner.web import runtime
 from planner.web.database import commit, db_session
-from planner.web.errors import status_for
+from planner.web.problems import status_for
 
 bp = Blueprint("scheduling", __name__)
 
@@ -66,7 +70,7 @@ PLAN_WEEKS = 4
 
 
 def _now() -> datetime:
-    now: datetime = current_app.extensions["planner.clock"].now()
+    now: datetime = runtime.now()
     return now
 
 
@@ -203,7 +207,7 @@ def calendar() -> str:
     entries = services.list_calendar(
         session, actor, start_at=period.start_at, end_at=period.end_at, filters=filters, tz=tz
     )
-    cadence = services.cadence_overview(session, actor, period)
+    cadence = reports.cadence_overview(session, actor, period)
     initial = _wall(request.args.get("date"))
     return render_template(
         "scheduling/calendar.html",
@@ -267,12 +271,12 @@ def move(fragment_id: int) -> Response | tuple[Response, int]:
                 day = date.fromisoformat(day_text[:10])
             except ValueError:
                 return jsonify({"message": _("The move could not be read.")}), 400
-            services.drop_on_day(session, actor, fragment_id, day, tz, now)
+            planning.drop_on_day(session, actor, fragment_id, day, tz, now)
         else:
             local = _wall(data.get("local") if isinstance(data.get("local"), str) else None)
             if local is None:
                 return jsonify({"message": _("The move could not be read.")}), 400
-            services.schedule_local(session, actor, fragment_id, local, tz, now)
+            planning.schedule_local(session, actor, fragment_id, local, tz, now)
     except AmbiguousLocalTimeError as exc:
         message = _(
             "%(time)s occurs twice that night. Open the fragment's schedule form to choose.",
@@ -330,7 +334,7 @@ def schedule(fragment_id: int) -> str | Response | tuple[str, int]:
         local = datetime.combine(form.day.data, form.time.data)
         fold = form.fold.data if request.form.get("fold") in ("earlier", "later") else None
         try:
-            services.schedule_local(
+            planning.schedule_local(
                 session,
                 actor,
                 fragment.id,
@@ -373,7 +377,7 @@ def schedule(fragment_id: int) -> str | Response | tuple[str, int]:
         ask_fold=ask_fold,
         tz=tz,
         action_form=ActionForm(),
-        slots=services.channel_slots(session, fragment.channel),
+        slots=planning.channel_slots(session, fragment.channel),
         weekday_names=dict(weekday_labels()),
     )
     return page, status
@@ -391,7 +395,7 @@ def unschedule(fragment_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_from_calendar(db_session(), current_actor(), fragment_id, _now())
+        planning.remove_from_calendar(db_session(), current_actor(), fragment_id, _now())
     except PlannerError as exc:
         flash(_(exc.message), "error")
         return redirect(url_for("scheduling.schedule", fragment_id=fragment_id))
@@ -407,7 +411,7 @@ def next_slot(fragment_id: int) -> Response:
         abort(400)
     session = db_session()
     try:
-        delivery = services.add_to_next_free_slot(session, current_actor(), fragment_id, _now())
+        delivery = planning.add_to_next_free_slot(session, current_actor(), fragment_id, _now())
     except PlannerError as exc:
         flash(_(exc.message), "error")
         return redirect(url_for("scheduling.calendar"))
@@ -450,7 +454,7 @@ def _date_arg(name: str) -> date | None:
 def balance() -> str:
     tz = _tz()
     period = _period_from_args(tz, 0) if request.args.get("start") else _plan_period(tz)
-    report = services.theme_balance(db_session(), current_actor(), period)
+    report = reports.theme_balance(db_session(), current_actor(), period)
     scale = max([100.0, *(max(r.actual_pct, r.target_pct) for r in report.rows)])
     length = period.end_on - period.start_on + timedelta(days=1)
     previous = period.start_on - length
@@ -472,7 +476,7 @@ def workload() -> str | Response | tuple[str, int]:
     actor = current_actor()
     tz = _tz()
     period = _period_from_args(tz, PLAN_WEEKS) if request.args.get("start") else _plan_period(tz)
-    settings = services.effort_settings(session)
+    settings = reports.effort_settings(session)
     form = EffortForm(data=dict(settings.effort_minutes))
     status = 200
     if request.method == "POST":
@@ -480,7 +484,7 @@ def workload() -> str | Response | tuple[str, int]:
             abort(403)
         if form.validate_on_submit():
             try:
-                services.update_effort(
+                reports.update_effort(
                     session,
                     actor,
                     {name: int(getattr(form, name).data) for name in FRAGMENT_KINDS},
@@ -494,7 +498,7 @@ def workload() -> str | Response | tuple[str, int]:
                 return redirect(url_for("scheduling.workload"))
         else:
             status = 422
-    report = services.workload(session, actor, period)
+    report = reports.workload(session, actor, period)
     weeks = [w.week for w in report.weeks]
     people: dict[Any, dict[str, Any]] = {}
     for row in report.people:
@@ -528,7 +532,7 @@ def slots() -> str | Response | tuple[str, int]:
     status = 200
     if form.validate_on_submit() and form.time.data is not None:
         try:
-            services.add_slot(
+            posting_slots.add_slot(
                 session, actor, form.channel.data, int(form.weekday.data), form.time.data
             )
         except PlannerError as exc:
@@ -543,7 +547,7 @@ def slots() -> str | Response | tuple[str, int]:
     page = render_template(
         "scheduling/slots.html",
         form=form,
-        slots=services.list_slots(session, actor),
+        slots=posting_slots.list_slots(session, actor),
         action_form=ActionForm(),
         weekday_names=dict(weekday_labels()),
     )
@@ -555,7 +559,7 @@ def slots() -> str | Response | tuple[str, int]:
 def delete_slot(slot_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.delete_slot(db_session(), current_actor(), slot_id)
+    posting_slots.delete_slot(db_session(), current_actor(), slot_id)
     commit()
     flash(_("The slot has been removed."), "success")
     return redirect(url_for("scheduling.slots"))
@@ -582,8 +586,8 @@ def _feeds_page(status: int = 200, **extra: Any) -> tuple[str, int]:
     feed_form, share_form = extra.pop("forms", None) or _feed_forms()
     page = render_template(
         "scheduling/feeds.html",
-        feeds=services.list_feeds(session, actor),
-        shares=services.list_shares(session, actor),
+        feeds=calendar_feeds.list_feeds(session, actor),
+        shares=calendar_feeds.list_shares(session, actor),
         feed_form=feed_form,
         share_form=share_form,
         action_form=ActionForm(),
@@ -607,7 +611,7 @@ def create_feed() -> tuple[str, int]:
     if not feed_form.validate_on_submit():
         return _feeds_page(422, forms=(feed_form, share_form))
     try:
-        feed, token = services.create_feed(
+        feed, token = calendar_feeds.create_feed(
             session,
             current_actor(),
             name=feed_form.name.data or "",
@@ -634,7 +638,7 @@ def create_share() -> tuple[str, int]:
     if not share_form.validate_on_submit():
         return _feeds_page(422, forms=(feed_form, share_form))
     try:
-        share, token = services.create_share(
+        share, token = calendar_feeds.create_share(
             session,
             current_actor(),
             label=share_form.label.data or "",
@@ -654,7 +658,7 @@ def create_share() -> tuple[str, int]:
 def revoke_feed(feed_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.revoke_feed(db_session(), current_actor(), feed_id, _now())
+    calendar_feeds.revoke_feed(db_session(), current_actor(), feed_id, _now())
     commit()
     flash(_("The feed has been revoked; its address no longer works."), "success")
     return redirect(url_for("scheduling.feeds"))
@@ -665,7 +669,7 @@ def revoke_feed(feed_id: int) -> Response:
 def revoke_share(share_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.revoke_share(db_session(), current_actor(), share_id, _now())
+    calendar_feeds.revoke_share(db_session(), current_actor(), share_id, _now())
     commit()
     flash(_("The link has been revoked; it no longer works."), "success")
     return redirect(url_for("scheduling.feeds"))
@@ -674,12 +678,10 @@ def revoke_share(share_id: int) -> Response:
 @bp.get("/feeds/<token>.ics")
 def feed(token: str) -> Response:
     session = db_session()
-    found = services.find_feed(session, token)
+    found = calendar_feeds.find_feed(session, token)
     if found is None:
         abort(404)
-    body = services.render_feed(
-        session, found, _now(), base_url=current_app.extensions["planner.settings"].base_url
-    )
+    body = calendar_feeds.render_feed(session, found, _now(), base_url=runtime.settings().base_url)
     commit()
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -692,8 +694,8 @@ def feed(token: str) -> Response:
 def shared(token: str) -> Response:
     session = db_session()
     now = _now()
-    share = services.get_open_share(session, token, now)
-    entries = services.shared_calendar(session, share, now)
+    share = calendar_feeds.get_open_share(session, token, now)
+    entries = calendar_feeds.shared_calendar(session, share, now)
     days: dict[date, list[services.CalendarEntry]] = {}
     for entry in entries:
         days.setdefault(entry.local_start.date(), []).append(entry)

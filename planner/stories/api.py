@@ -6,25 +6,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from flask import current_app, g, request, url_for
+from flask import g, request, url_for
 from pydantic import BaseModel, Field
 from werkzeug.datastructures import FileStorage
 
 from planner.accounts.models import Role
 from planner.accounts.permissions import require_role
 from planner.api import DOCUMENT_HOOKS, api
-from planner.api.problems import problem
+from planner.api.spec import MAX_ID, NO_NUL
 from planner.errors import ConflictError, ValidationError
 from planner.media.storage import Storage
 from planner.stories import photos as photo_services
 from planner.stories import services
 from planner.stories.models import Photo, Story, StorySource, StoryStatus, Theme
+from planner.web import runtime
 from planner.web.database import commit, db_session
+from planner.web.problems import problem
 
-MAX_ID = 2**31 - 1
 #: no NUL characters (PostgreSQL cannot store them) and at least one visible character
 SOME_TEXT = r"^[^\x00]*[^\x00\s\x1c-\x1f][^\x00]*$"
-NO_NUL = r"^[^\x00]*$"
 
 
 class PhotoOut(BaseModel):
@@ -258,7 +258,7 @@ def patch_story(story_id: int, body: StoryPatch) -> StoryOut:
 
 
 def _storage() -> Storage:
-    storage: Storage = current_app.extensions["planner.storage"]
+    storage: Storage = runtime.storage()
     return storage
 
 

@@ -32,6 +32,7 @@ from planner.stories.models import (
     Theme,
 )
 from planner.stories.photos import PreparedPhoto, attach_photos
+from planner.web import runtime
 
 #: a lived-in spread of statuses, in the order of content.STORIES
 _STATUSES = (
@@ -56,10 +57,10 @@ MISSING_ALT_ON_PURPOSE = "werf-kas"
 
 def default_storage() -> Storage:
     """The storage the app would use: the running app's, else the one the settings name."""
-    from flask import current_app, has_app_context
+    from flask import has_app_context
 
-    if has_app_context() and current_app.extensions.get("planner.storage") is not None:
-        storage: Storage = current_app.extensions["planner.storage"]
+    if has_app_context() and runtime.storage() is not None:
+        storage: Storage = runtime.storage()
         return storage
     from planner.config import load_settings
 

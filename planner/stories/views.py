@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -30,6 +29,12 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms import Field
 
+from planner.accounts.guards import (
+    admin_required,
+    contributor_required,
+    current_actor,
+    editor_required,
+)
 from planner.channels.catalogue import all_kinds
 from planner.db import close_session, open_session
 from planner.errors import ConflictError, ValidationError
@@ -59,8 +64,8 @@ from planner.stories.forms import (
     status_labels,
 )
 from planner.stories.models import Photo, Story, StorySource, StoryStatus
-from planner.web.auth import admin_required, contributor_required, current_actor, editor_required
-from planner.web.database import commit, db_session, session_factory
+from planner.web import runtime
+from planner.web.database import commit, db_session
 from planner.web.extensions import limiter
 
 bp = Blueprint("stories", __name__)
@@ -68,16 +73,16 @@ T = TypeVar("T")
 
 
 def _now() -> datetime:
-    now: datetime = current_app.extensions["planner.clock"].now()
+    now: datetime = runtime.now()
     return now
 
 
 def _intake_limit() -> str:
-    return str(current_app.extensions["planner.settings"].intake_rate_limit)
+    return str(runtime.settings().intake_rate_limit)
 
 
 def _storage() -> Storage:
-    storage: Storage = current_app.extensions["planner.storage"]
+    storage: Storage = runtime.storage()
     return storage
 
 
@@ -546,7 +551,7 @@ def _write(call: Callable[[Session], T]) -> T:
 @contextmanager
 def _write_session() -> Iterator[Session]:
     """A session whose first statement takes SQLite's write lock (BEGIN IMMEDIATE)."""
-    session = open_session(session_factory(), write=True)
+    session = open_session(runtime.session_factory(), write=True)
     try:
         yield session
     finally:

@@ -6,29 +6,24 @@ so a failed request leaves no half-written state.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy.orm import Session, sessionmaker
+from flask import Flask, g, has_request_context, request
+from sqlalchemy.orm import Session
 
 from planner.db import close_session, open_session
+from planner.web import runtime
 
 #: requests that may write; on SQLite their transaction takes the write lock from the start
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def init_app(app: Flask, factory: sessionmaker[Session]) -> None:
-    app.extensions["planner.sessionmaker"] = factory
+def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
-
-
-def session_factory() -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = current_app.extensions["planner.sessionmaker"]
-    return factory
 
 
 def db_session() -> Session:
     if "db_session" not in g:
         writing = has_request_context() and request.method in WRITING_METHODS
-        g.db_session = open_session(session_factory(), write=writing)
+        g.db_session = open_session(runtime.session_factory(), write=writing)
     session: Session = g.db_session
     return session
 

@@ -1,4 +1,4 @@
-"""Domain errors and HTTP errors become pages here (the API renders problem+json itself)."""
+"""Domain errors and HTTP errors become pages here, or problem+json under /api/."""
 
 from __future__ import annotations
 
@@ -9,27 +9,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from planner.errors import (
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    PlannerError,
-    ValidationError,
-)
-
-STATUS_FOR = {
-    NotFoundError: 404,
-    PermissionDeniedError: 403,
-    ConflictError: 409,
-    ValidationError: 400,
-}
-
-
-def status_for(error: PlannerError) -> int:
-    for cls, status in STATUS_FOR.items():
-        if isinstance(error, cls):
-            return status
-    return 400
+from planner.errors import ConflictError, PlannerError
+from planner.web.problems import problem, problem_from_error, status_for
 
 
 def _titles() -> dict[int, str]:
@@ -66,8 +47,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(PlannerError)
     def _planner_error(error: PlannerError):
         if request.path.startswith("/api/"):
-            from planner.api.problems import problem_from_error
-
             return problem_from_error(error)
         return render_error(status_for(error), _(error.message))
 
@@ -80,8 +59,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if request.path.startswith("/api/"):
-            from planner.api.problems import problem
-
             return problem(error.code or 500, error.name, error.description)
         return render_error(error.code or 500)
 
@@ -100,8 +77,6 @@ def init_app(app: Flask) -> None:
         # SQLite is busy with a long write (a publishing burst): nothing was saved; try again.
         message = _("The database is busy. Nothing was saved; please try again in a moment.")
         if request.path.startswith("/api/"):
-            from planner.api.problems import problem
-
             response = problem(503, "Service unavailable", message)
             response.headers["Retry-After"] = "5"
             return response

@@ -6,13 +6,13 @@ browser's Accept-Language, then Dutch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
-from flask import Flask, g, request, session
+from flask import Flask, request, session
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
-from planner.web.database import db_session
 from planner.web.extensions import babel
 
 LANGUAGES = ("nl", "en")
@@ -27,19 +27,9 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "nl"
 
 
-def organisation_timezone() -> str:
-    if "org_timezone" not in g:
-        from flask import current_app
-
-        from planner.organisation.services import get_organisation
-
-        default = current_app.extensions["planner.settings"].timezone
-        g.org_timezone = get_organisation(db_session(), default).timezone
-    return str(g.org_timezone)
-
-
-def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=organisation_timezone)
+def init_app(app: Flask, timezone_selector: Callable[[], str]) -> None:
+    """``timezone_selector`` names the zone times are shown in (the organisation's)."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=timezone_selector)
 
     @app.template_filter("datetime")
     def _datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -58,5 +48,5 @@ def init_app(app: Flask) -> None:
         return {
             "current_language": str(get_locale() or "nl"),
             "languages": LANGUAGES,
-            "org_timezone_name": organisation_timezone,
+            "org_timezone_name": timezone_selector,
         }

@@ -119,8 +119,10 @@
       eventDisplay: "block",
       dayMaxEvents: 4,
       defaultTimedEventDuration: "00:30",
-      slotMinTime: "06:00:00",
-      slotMaxTime: "23:00:00",
+      // The whole day: a post planned at 23:30 must be visible; the view opens at seven.
+      slotMinTime: "00:00:00",
+      slotMaxTime: "24:00:00",
+      scrollTime: "07:00:00",
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       nowIndicator: true,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import User
 from planner.accounts.services import create_token
 from planner.clock import FrozenClock
-from planner.publishing import workflow
 from planner.publishing.models import DeliveryState
+from planner.scheduling import planning
 from tests.services.publishing_ui import factories as make
 
 SECRET = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ="
@@ -105,7 +105,7 @@ def test_approve_list_deliveries_and_resolve(
     again = client.post(f"/api/v1/fragments/{fragment.id}/approve", json={}, headers=headers)
     assert again.status_code == 409
     db.refresh(fragment)
-    delivery = workflow.schedule_fragment(
+    delivery = planning.schedule_fragment(
         db, other, fragment, clock.now() + timedelta(hours=2), clock.now()
     )
     db.commit()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import Role, User
 from planner.accounts.services import create_token
 from planner.stories import services
+from planner.web import runtime
 from tests.conftest import make_user
 
 
@@ -107,7 +108,7 @@ def test_post_media_adds_a_photo_and_story_lists_it(
     assert photo["alt_text"] == "Een bankje van eikenhout"
     assert (photo["width"], photo["height"], photo["mime"]) == (320, 240, "image/jpeg")
     assert (photo["focal_x"], photo["focal_y"]) == (0.5, 0.5)
-    stored = Path(app.extensions["planner.storage"].path(photo["url"].removeprefix("/media/")))
+    stored = Path(runtime.storage(app).path(photo["url"].removeprefix("/media/")))
     assert b"GPS" not in stored.read_bytes()
     got = client.get(f"/api/v1/stories/{story.id}", headers=_bearer(db, contributor)).get_json()
     assert [p["id"] for p in got["photos"]] == [photo["id"]]
@@ -136,7 +137,7 @@ def test_post_media_refuses_bad_files_with_problem_json(
     missing = client.post(url, json={"alt": "geen bestand"}, headers=headers)
     assert missing.status_code == 422
     assert missing.mimetype == "application/problem+json"
-    root = Path(app.extensions["planner.storage"].root)
+    root = Path(runtime.storage(app).root)
     assert not root.exists() or not [p for p in root.rglob("*") if p.is_file()]
     other = make_user(db, Role.CONTRIBUTOR, "other@example.org", "Otto Other")
     denied = client.post(

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from planner import create_app, migrate
 from planner.db import make_engine, make_sessionmaker, transaction
+from planner.web import runtime
 from tests.conftest import make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,7 +75,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.start()
     yield server
     server.stop()
-    app.extensions["planner.engine"].dispose()
+    runtime.session_factory(app).kw["bind"].dispose()
 
 
 @pytest.fixture(scope="session")

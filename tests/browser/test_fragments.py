@@ -8,6 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from planner.demo.seed import DEMO_PEOPLE
+from planner.web import runtime
 from tests.browser.conftest import screenshot, sign_in
 
 EDITOR = next(p for p in DEMO_PEOPLE if p.role.value == "editor")
@@ -44,11 +45,11 @@ def _thread_draft(live_server: Any) -> int:
 
     from planner.accounts.models import User
     from planner.channels.models import Channel
-    from planner.db import make_sessionmaker, transaction
+    from planner.db import transaction
     from planner.fragments import services
     from planner.stories.models import Story
 
-    factory = make_sessionmaker(live_server.app.extensions["planner.engine"])
+    factory = runtime.session_factory(live_server.app)
     with transaction(factory) as session:
         editor = session.scalar(select(User).where(User.email == EDITOR.email))
         channel = session.scalar(select(Channel).where(Channel.kind_key == "bluesky"))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from planner.web import runtime
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_fragments import EDITOR
 
@@ -21,19 +22,19 @@ def _draft_with_photos(live_server: Any, kind_key: str, limit: int) -> tuple[int
 
     from planner.accounts.models import User
     from planner.channels import services as channel_services
-    from planner.db import make_sessionmaker, transaction
+    from planner.db import transaction
     from planner.fragments import services
     from planner.stories.models import Photo, Story
     from tests.unit.media.sample_images import jpeg
 
     app = live_server.app
-    factory = make_sessionmaker(app.extensions["planner.engine"])
+    factory = runtime.session_factory(app)
     with transaction(factory) as session:
         editor = session.scalar(select(User).where(User.email == EDITOR.email))
         story = session.scalars(select(Story).order_by(Story.id)).first()
         assert editor is not None
         assert story is not None
-        storage = app.extensions["planner.storage"]
+        storage = runtime.storage(app)
         for n in range(limit + 1 - len(story.photos)):
             key = storage.put(jpeg(1200 + n, 800), ".jpg")
             story.photos.append(

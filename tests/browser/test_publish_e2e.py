@@ -26,7 +26,10 @@ from sqlalchemy import select
 from planner import create_app, migrate
 from planner.db import make_engine, make_sessionmaker, transaction
 from planner.demo.seed import DEMO_PEOPLE
+from planner.jobs import tasks
+from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Delivery, DeliveryState
+from planner.web import runtime
 from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in
 from tests.conftest import make_settings
 from tests.services.publishing.helpers import (
@@ -77,7 +80,7 @@ class PublishingServer:
         return self.server.url
 
     def factory(self) -> Any:
-        return self.server.app.extensions["planner.sessionmaker"]
+        return runtime.session_factory(self.server.app)
 
     def delivery_states(self) -> dict[int, DeliveryState]:
         with self.factory()() as session:
@@ -102,7 +105,7 @@ def _prepare(app: Any, receiver: Receiver) -> tuple[int, int]:
     from planner.stories.models import Story
 
     # The scheduler already ticks: take SQLite's write lock up front, as the web's writes do.
-    with write_session(app.extensions["planner.sessionmaker"]) as session:
+    with write_session(runtime.session_factory(app)) as session:
         admin = session.scalar(select(User).where(User.email == ADMIN.email))
         author = session.scalar(select(User).where(User.email == AUTHOR.email))
         post = session.scalars(
@@ -124,7 +127,7 @@ def _prepare(app: Any, receiver: Receiver) -> tuple[int, int]:
             admin,
             post.channel,
             PublisherInput(kind="webhook", url=receiver.url, secret=WEBHOOK_SECRET),
-            app.extensions["planner.secret_box"],
+            publishing_runtime.get(app).secret_box,
             allow_loopback=True,
         )
         # a new article for the blog, written by the author and waiting for review
@@ -187,8 +190,8 @@ def publishing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Publ
             finally:
                 server.stop()
         finally:
-            app.extensions["planner.scheduler"].shutdown(wait=True)
-            app.extensions["planner.engine"].dispose()
+            tasks.scheduler_of(app).shutdown(wait=True)
+            runtime.session_factory(app).kw["bind"].dispose()
             smtp.stop()
 
 
@@ -229,11 +232,12 @@ def _approve_and_schedule(page: Any, fragment_id: int, at: datetime, shot: str) 
     panel.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("The fragment is approved and can be scheduled.")).to_be_visible()
     expect(panel.get_by_text(f"Approved by {REVIEWER.name}")).to_be_visible()
-    panel.get_by_label("Date").fill(at.date().isoformat())
-    panel.get_by_label("Time").fill(at.strftime("%H:%M"))
-    panel.get_by_role("button", name="Schedule").click()
+    planner = page.locator("#schedule")
+    planner.get_by_label("Date").fill(at.date().isoformat())
+    planner.get_by_label("Time").fill(at.strftime("%H:%M"))
+    planner.get_by_role("button", name="Schedule").click()
     expect(page.get_by_text("The fragment is on the calendar.")).to_be_visible()
-    expect(panel.get_by_text("Planned for")).to_be_visible()
+    expect(page.locator("#schedule").get_by_text("Planned for")).to_be_visible()
     expect(page.locator(".page-header .badge--scheduled")).to_be_visible()
     screenshot(page, shot)
 
@@ -290,7 +294,8 @@ def test_editor_schedules_a_minute_ahead_and_sees_it_published(
     expect(page.get_by_role("heading", level=1)).to_contain_text(article_title)
     screenshot(page, "publish-e2e-blog-post")
 
-    page.goto(f"/calendar?date={at.date().isoformat()}")
+    # The calendar shows the organisation's wall clock: near midnight UTC that is already tomorrow.
+    page.goto(f"/calendar?date={at.astimezone(TZ).date().isoformat()}")
     # The day view shows every event of the day (the month view folds busy days into "+more").
     page.locator(".fc-timeGridDay-button").click()
     for fragment_id in (srv.blog_fragment, srv.webhook_fragment):
@@ -306,10 +311,11 @@ def _scheduled_by_services(srv: PublishingServer) -> tuple[int, str, str]:
     minute ahead by the reviewer through the same services the pages use. Returns (fragment id,
     story title, channel name)."""
     from planner.accounts.models import User
+    from planner.approval import services as approval_services
     from planner.db import write_session
     from planner.fragments import services
     from planner.fragments.models import Fragment
-    from planner.publishing import workflow
+    from planner.scheduling import planning
     from planner.stories.models import Story
 
     with write_session(srv.factory()) as session:
@@ -329,8 +335,8 @@ def _scheduled_by_services(srv: PublishingServer) -> tuple[int, str, str]:
         )
         services.submit_for_review(session, author, fragment)
         now = srv.clock.now()
-        workflow.approve_fragment(session, reviewer, fragment, now)
-        workflow.schedule_fragment(session, reviewer, fragment, _a_minute_ahead(srv.clock), now)
+        approval_services.approve_fragment(session, reviewer, fragment, now)
+        planning.schedule_fragment(session, reviewer, fragment, _a_minute_ahead(srv.clock), now)
         return fragment.id, story.title, fragment.channel.name
 
 

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.demo.seed import DEMO_PEOPLE
+from planner.web import runtime
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -21,9 +22,8 @@ TEXT = "Nieuwe bankjes in het Havenpark: kom ze zaterdag proberen."
 
 
 def _factory(live_server: Any) -> Any:
-    from planner.db import make_sessionmaker
 
-    return make_sessionmaker(live_server.app.extensions["planner.engine"])
+    return runtime.session_factory(live_server.app)
 
 
 def _fragment_in_review(live_server: Any) -> int:
@@ -59,10 +59,10 @@ def _blog_post(live_server: Any) -> str:
     from sqlalchemy import select
 
     from planner.accounts.models import User
+    from planner.blog.services import publish_in_transaction
     from planner.channels.models import Channel
     from planner.db import transaction
     from planner.fragments import services
-    from planner.publishing.blog import publish_in_transaction
     from planner.publishing.models import Delivery, DeliveryState
     from planner.stories.models import Story
 
@@ -115,12 +115,13 @@ def test_editor_approves_a_colleagues_fragment_and_schedules_it(
     screenshot(page, "publishing-approval-panel")
 
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-    panel.get_by_label("Date").fill(tomorrow)
-    panel.get_by_label("Time").fill("10:15")
-    panel.get_by_role("button", name="Schedule").click()
+    planner = page.locator("#schedule")
+    planner.get_by_label("Date").fill(tomorrow)
+    planner.get_by_label("Time").fill("10:15")
+    planner.get_by_role("button", name="Schedule").click()
     expect(page.get_by_text("The fragment is on the calendar.")).to_be_visible()
-    expect(panel.get_by_text("Planned for")).to_be_visible()
-    expect(panel.get_by_text("10:15")).to_be_visible()
+    expect(planner.get_by_text("Planned for")).to_be_visible()
+    expect(planner.get_by_text("10:15")).to_be_visible()
     expect(page.locator(".page-header .badge--scheduled")).to_be_visible()
     screenshot(page, "publishing-approval-scheduled")
 
@@ -138,9 +139,10 @@ def test_author_is_told_another_editor_approves(page: Any, live_server: Any) -> 
 def test_by_hand_list_copies_with_the_keyboard_and_marks_as_posted(
     page: Any, live_server: Any
 ) -> None:
+    from planner.approval import services as approval_services
     from planner.db import transaction
     from planner.fragments.models import Fragment
-    from planner.publishing import workflow
+    from planner.scheduling import planning
 
     fragment_id = _fragment_in_review(live_server)
     with transaction(_factory(live_server)) as session:
@@ -152,8 +154,8 @@ def test_by_hand_list_copies_with_the_keyboard_and_marks_as_posted(
         fragment = session.get(Fragment, fragment_id)
         assert fragment is not None
         now = datetime.now(UTC)
-        workflow.approve_fragment(session, reviewer, fragment, now)
-        workflow.schedule_fragment(session, reviewer, fragment, now + timedelta(hours=3), now)
+        approval_services.approve_fragment(session, reviewer, fragment, now)
+        planning.schedule_fragment(session, reviewer, fragment, now + timedelta(hours=3), now)
     sign_in(page, AUTHOR.email, AUTHOR.password, language="en")
     page.goto("/publishing/by-hand")
     card = page.locator(".by-hand").filter(has_text=TEXT).first
@@ -215,9 +217,9 @@ def _axe_problems(page: Any, paths: list[str]) -> list[str]:
 def test_publishing_pages_have_no_serious_accessibility_violations(
     page: Any, live_server: Any
 ) -> None:
+    from planner.approval.reviewer_links import create_review_link
     from planner.db import transaction
     from planner.fragments.models import Fragment
-    from planner.publishing.review import create_review_link
 
     fragment_id = _fragment_in_review(live_server)
     slug_url = _blog_post(live_server)

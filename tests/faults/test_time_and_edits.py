@@ -14,17 +14,21 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import Role, User
 from planner.accounts.services import create_user
+from planner.blog.services import BlogPublisher
 from planner.clock import FrozenClock
 from planner.errors import ConflictError
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.publishing import workflow
 from planner.publishing.engine import EngineConfig, claim_due, publish_due
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.publishing.registry import PublisherRegistry
-from planner.scheduling.timing import resolve_local
+from planner.scheduling import planning
+from planner.timekeeping.wallclock import resolve_local
 from tests.services.publishing.conftest import Live
 from tests.services.publishing.helpers import TEXT, Receiver, make_channel, schedule
+
+#: the built-in blog, published inside the settling transaction
+LOCAL = {"blog": BlogPublisher()}
 
 ZONE = "Europe/Amsterdam"
 STEP = timedelta(seconds=20)
@@ -37,7 +41,9 @@ def _walk(
     sent_at: dict[int, datetime] = {}
     config = EngineConfig(concurrency=1)
     while clock.now() <= until:
-        report = publish_due(live.factory, clock, registry.build, worker="dst", config=config)
+        report = publish_due(
+            live.factory, clock, registry.build, worker="dst", config=config, local=LOCAL
+        )
         for delivery_id in report.sent_ids:
             sent_at[delivery_id] = clock.now()
         clock.advance(STEP)
@@ -105,7 +111,9 @@ def _publish_in_background(
 ) -> threading.Thread:
     def run() -> None:
         config = EngineConfig(concurrency=1)
-        box.append(publish_due(live.factory, clock, registry.build, worker="w", config=config))
+        box.append(
+            publish_due(live.factory, clock, registry.build, worker="w", config=config, local=LOCAL)
+        )
 
     thread = threading.Thread(target=run)
     thread.start()
@@ -142,7 +150,7 @@ def test_edit_and_cancel_while_sending_are_refused_and_the_approved_text_goes_ou
             session.rollback()
             fragment = _fragment(session, delivery_id)
             with pytest.raises(ConflictError):
-                workflow.unschedule_fragment(session, editor, fragment, frozen.now())
+                planning.unschedule_fragment(session, editor, fragment, frozen.now())
             session.rollback()
     finally:
         proceed.set()
@@ -181,7 +189,7 @@ def test_a_cancel_that_read_the_row_before_the_claim_loses_to_it(
         # predates the claim's commit, so SQLite refuses its write outright. Either way: refused.
         expected = StaleDataError if live.backend == "postgresql" else OperationalError
         with pytest.raises(expected):
-            workflow.unschedule_fragment(web, editor, fragment, frozen.now())
+            planning.unschedule_fragment(web, editor, fragment, frozen.now())
         web.rollback()
     finally:
         web.close()
@@ -207,7 +215,7 @@ def test_edit_or_cancel_before_the_claim_wins_and_nothing_goes_out(
         fragment = _fragment(session, edited)
         fragment_services.update_fragment(session, editor, fragment, parts=["Nieuwe tekst."])
         assert (fragment.status, fragment.scheduled_at) == (FragmentStatus.DRAFT, None)
-        workflow.unschedule_fragment(session, editor, _fragment(session, cancelled), frozen.now())
+        planning.unschedule_fragment(session, editor, _fragment(session, cancelled), frozen.now())
     frozen.advance(timedelta(minutes=1))
     assert claim_due(live.factory, frozen.now(), "late", EngineConfig()) == []
     with live.factory() as session:

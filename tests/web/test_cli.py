@@ -7,6 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from planner.commands import cli
+from planner.web import runtime
 from tests.conftest import fresh_database_url
 
 
@@ -63,7 +64,7 @@ def test_cli_creates_user_and_token_usable_on_api(backend: str, tmp_path: Path) 
     resp = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 200
     assert resp.get_json()["email"] == "piet@example.org"
-    app.extensions["planner.engine"].dispose()
+    runtime.session_factory(app).kw["bind"].dispose()
 
 
 def test_cli_user_create_refuses_short_password(backend: str, tmp_path: Path) -> None:

@@ -9,10 +9,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
+from planner.approval import services as approval_services
 from planner.channels import services as channel_services
 from planner.clock import FrozenClock
 from planner.fragments import services
-from planner.publishing import workflow
+from planner.scheduling import planning
 from planner.stories.models import Story, StorySource, StoryStatus
 from tests.conftest import make_user
 
@@ -50,8 +51,8 @@ def test_editor_sees_reviews_of_others_new_stories_and_the_coming_week(
         services.update_fragment(db, fragment.created_by, fragment, parts=[CLEAN])
         services.submit_for_review(db, fragment.created_by, fragment)
     planned.title = "Gaat deze week uit"
-    workflow.approve_fragment(db, editor, planned, clock.now())
-    workflow.schedule_fragment(db, editor, planned, clock.now() + timedelta(days=2), clock.now())
+    approval_services.approve_fragment(db, editor, planned, clock.now())
+    planning.schedule_fragment(db, editor, planned, clock.now() + timedelta(days=2), clock.now())
     _story(db, "Een nieuw verhaal uit de wijk", status=StoryStatus.NEW)
     db.commit()
 

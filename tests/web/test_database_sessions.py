@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from planner import create_app, migrate
 from planner.db import close_session, make_engine, make_sessionmaker, open_session
+from planner.web import runtime
 from planner.web.database import db_session
 from tests.conftest import make_settings
 
@@ -75,7 +76,7 @@ def test_posted_requests_write_under_the_lock_and_reads_do_not(
     assert client.get("/probe-lock").status_code == 200
     assert client.post("/probe-lock").status_code == 200
     assert seen == {"GET": False, "POST": True}
-    app.extensions["planner.engine"].dispose()
+    runtime.session_factory(app).kw["bind"].dispose()
 
 
 def test_a_row_changed_underneath_is_a_conflict_not_a_crash(app: Flask) -> None:

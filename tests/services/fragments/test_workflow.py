@@ -12,12 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
+from planner.approval import services as approval_services
+from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.channels import services as channel_services
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments import services
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.publishing import workflow
-from planner.publishing.models import ApprovalDecision, Delivery, DeliveryState, FragmentApproval
+from planner.publishing.models import Delivery, DeliveryState
+from planner.scheduling import planning
 from planner.stories.models import Story, StorySource
 from tests.conftest import make_user
 
@@ -57,7 +59,7 @@ def _in_review(db: Session, author: User, *, steps: int = 1) -> Fragment:
 def test_nobody_approves_their_own_fragment(db: Session, editor: User) -> None:
     fragment = _in_review(db, editor)
     with pytest.raises(PermissionDeniedError):
-        workflow.approve_fragment(db, editor, fragment, NOW)
+        approval_services.approve_fragment(db, editor, fragment, NOW)
     assert fragment.status == FragmentStatus.IN_REVIEW
 
 
@@ -65,9 +67,9 @@ def test_one_step_approval_by_another_editor(
     db: Session, editor: User, second_editor: User
 ) -> None:
     fragment = _in_review(db, editor)
-    workflow.approve_fragment(db, second_editor, fragment, NOW, comment="Mooi.")
+    approval_services.approve_fragment(db, second_editor, fragment, NOW, comment="Mooi.")
     assert fragment.status == FragmentStatus.APPROVED
-    [approval] = workflow.current_approvals(db, fragment)
+    [approval] = approval_services.current_approvals(db, fragment)
     assert approval.approver == second_editor
     assert approval.version == fragment.version
 
@@ -76,13 +78,13 @@ def test_two_steps_need_two_different_editors(
     db: Session, editor: User, second_editor: User, third_editor: User
 ) -> None:
     fragment = _in_review(db, editor, steps=2)
-    workflow.approve_fragment(db, second_editor, fragment, NOW)
+    approval_services.approve_fragment(db, second_editor, fragment, NOW)
     assert fragment.status == FragmentStatus.IN_REVIEW
     with pytest.raises(ConflictError):
-        workflow.approve_fragment(db, second_editor, fragment, NOW)
-    workflow.approve_fragment(db, third_editor, fragment, NOW)
+        approval_services.approve_fragment(db, second_editor, fragment, NOW)
+    approval_services.approve_fragment(db, third_editor, fragment, NOW)
     assert fragment.status == FragmentStatus.APPROVED
-    assert [a.step for a in workflow.current_approvals(db, fragment)] == [1, 2]
+    assert [a.step for a in approval_services.current_approvals(db, fragment)] == [1, 2]
 
 
 def test_a_draft_must_be_submitted_before_approval(
@@ -90,7 +92,7 @@ def test_a_draft_must_be_submitted_before_approval(
 ) -> None:
     fragment = _fragment(db, editor)
     with pytest.raises(ConflictError):
-        workflow.approve_fragment(db, second_editor, fragment, NOW)
+        approval_services.approve_fragment(db, second_editor, fragment, NOW)
 
 
 def test_the_brand_gate_refuses_approval(db: Session, editor: User, second_editor: User) -> None:
@@ -100,7 +102,7 @@ def test_the_brand_gate_refuses_approval(db: Session, editor: User, second_edito
         db, editor, fragment, parts=["x" * 600], expected_version=fragment.version
     )
     with pytest.raises(ConflictError) as refused:
-        workflow.approve_fragment(db, second_editor, fragment, NOW)
+        approval_services.approve_fragment(db, second_editor, fragment, NOW)
     assert refused.value.details["action"] == "approve"
     assert any(f["check"] == "Channel.Length" for f in refused.value.details["findings"])
     assert fragment.status == FragmentStatus.IN_REVIEW
@@ -111,8 +113,8 @@ def test_request_changes_returns_it_as_a_draft_with_the_comment(
 ) -> None:
     fragment = _in_review(db, editor)
     with pytest.raises(ValidationError):
-        workflow.request_changes(db, second_editor, fragment, NOW, "   ")
-    workflow.request_changes(db, second_editor, fragment, NOW, "Noem de openingstijden.")
+        approval_services.request_changes(db, second_editor, fragment, NOW, "   ")
+    approval_services.request_changes(db, second_editor, fragment, NOW, "Noem de openingstijden.")
     assert fragment.status == FragmentStatus.DRAFT
     decision = db.scalar(select(FragmentApproval).where(FragmentApproval.fragment == fragment))
     assert decision is not None
@@ -123,12 +125,12 @@ def test_request_changes_returns_it_as_a_draft_with_the_comment(
 def test_a_contributor_cannot_approve(db: Session, editor: User, contributor: User) -> None:
     fragment = _in_review(db, editor)
     with pytest.raises(PermissionDeniedError):
-        workflow.approve_fragment(db, contributor, fragment, NOW)
+        approval_services.approve_fragment(db, contributor, fragment, NOW)
 
 
 def _approved(db: Session, editor: User, approver: User) -> Fragment:
     fragment = _in_review(db, editor)
-    workflow.approve_fragment(db, approver, fragment, NOW)
+    approval_services.approve_fragment(db, approver, fragment, NOW)
     return fragment
 
 
@@ -143,7 +145,7 @@ def test_schedule_writes_one_delivery_and_moving_it_keeps_one(
 ) -> None:
     fragment = _approved(db, editor, second_editor)
     at = NOW + timedelta(days=1)
-    delivery = workflow.schedule_fragment(db, editor, fragment, at, NOW)
+    delivery = planning.schedule_fragment(db, editor, fragment, at, NOW)
     assert fragment.status == FragmentStatus.SCHEDULED
     assert fragment.scheduled_at == at
     assert (delivery.state, delivery.due_at, delivery.fragment_version) == (
@@ -152,7 +154,7 @@ def test_schedule_writes_one_delivery_and_moving_it_keeps_one(
         fragment.version,
     )
     later = at + timedelta(hours=3)
-    moved = workflow.schedule_fragment(db, editor, fragment, later, NOW)
+    moved = planning.schedule_fragment(db, editor, fragment, later, NOW)
     assert moved.id == delivery.id
     assert (moved.due_at, moved.not_before) == (later, later)
     assert len(_deliveries(db, fragment)) == 1
@@ -163,7 +165,7 @@ def test_schedule_accepts_any_timezone_and_stores_the_instant(
 ) -> None:
     fragment = _approved(db, editor, second_editor)
     local = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
-    workflow.schedule_fragment(db, editor, fragment, local, NOW)
+    planning.schedule_fragment(db, editor, fragment, local, NOW)
     db.expire_all()
     stored = db.get(Fragment, fragment.id)
     assert stored is not None
@@ -176,14 +178,14 @@ def test_schedule_refuses_the_past(
 ) -> None:
     fragment = _approved(db, editor, second_editor)
     with pytest.raises(ValidationError):
-        workflow.schedule_fragment(db, editor, fragment, when, NOW)
+        planning.schedule_fragment(db, editor, fragment, when, NOW)
     assert _deliveries(db, fragment) == []
 
 
 def test_schedule_refuses_a_naive_time(db: Session, editor: User, second_editor: User) -> None:
     fragment = _approved(db, editor, second_editor)
     with pytest.raises(ValidationError):
-        workflow.schedule_fragment(db, editor, fragment, datetime(2027, 1, 1, 10, 0), NOW)
+        planning.schedule_fragment(db, editor, fragment, datetime(2027, 1, 1, 10, 0), NOW)
 
 
 def test_schedule_refuses_unapproved_unless_the_channel_needs_no_approval(
@@ -191,9 +193,9 @@ def test_schedule_refuses_unapproved_unless_the_channel_needs_no_approval(
 ) -> None:
     fragment = _in_review(db, editor)
     with pytest.raises(ConflictError):
-        workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+        planning.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
     free = _fragment(db, editor, steps=0)
-    workflow.schedule_fragment(db, editor, free, NOW + timedelta(days=1), NOW)
+    planning.schedule_fragment(db, editor, free, NOW + timedelta(days=1), NOW)
     assert free.status == FragmentStatus.SCHEDULED
 
 
@@ -201,19 +203,19 @@ def test_withdrawn_consent_stops_scheduling(db: Session, editor: User, second_ed
     fragment = _approved(db, editor, second_editor)
     fragment.story.consent_withdrawn_at = NOW
     with pytest.raises(ConflictError):
-        workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+        planning.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
 
 
 def test_unschedule_cancels_the_delivery_and_keeps_the_approval(
     db: Session, editor: User, second_editor: User
 ) -> None:
     fragment = _approved(db, editor, second_editor)
-    workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
-    workflow.unschedule_fragment(db, editor, fragment, NOW)
+    planning.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+    planning.unschedule_fragment(db, editor, fragment, NOW)
     assert fragment.status == FragmentStatus.APPROVED
     assert fragment.scheduled_at is None
     assert [d.state for d in _deliveries(db, fragment)] == [DeliveryState.CANCELLED]
-    workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=2), NOW)
+    planning.schedule_fragment(db, editor, fragment, NOW + timedelta(days=2), NOW)
     assert [d.state for d in _deliveries(db, fragment)] == [
         DeliveryState.CANCELLED,
         DeliveryState.PENDING,
@@ -224,13 +226,13 @@ def test_a_delivery_being_sent_cannot_be_moved_or_cancelled(
     db: Session, editor: User, second_editor: User
 ) -> None:
     fragment = _approved(db, editor, second_editor)
-    delivery = workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+    delivery = planning.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
     delivery.state = DeliveryState.SENDING
     db.flush()
     with pytest.raises(ConflictError):
-        workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=2), NOW)
+        planning.schedule_fragment(db, editor, fragment, NOW + timedelta(days=2), NOW)
     with pytest.raises(ConflictError):
-        workflow.unschedule_fragment(db, editor, fragment, NOW)
+        planning.unschedule_fragment(db, editor, fragment, NOW)
     assert delivery.state == DeliveryState.SENDING
 
 
@@ -238,7 +240,7 @@ def test_the_database_allows_one_live_delivery_per_fragment(
     db: Session, editor: User, second_editor: User
 ) -> None:
     fragment = _approved(db, editor, second_editor)
-    workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
+    planning.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
     with db.begin_nested():
         db.add(
             Delivery(

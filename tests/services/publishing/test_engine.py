@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from planner.blog.services import BlogPublisher
 from planner.clock import FrozenClock
 from planner.db import write_session
 from planner.fragments.models import Fragment, FragmentStatus
@@ -29,13 +30,16 @@ from tests.services.publishing.helpers import (
     seconds,
 )
 
+#: the built-in blog, published inside the settling transaction
+LOCAL = {"blog": BlogPublisher()}
+
 #: deterministic backoff: attempt n waits exactly base * 2**(n-1) / 2 seconds
 CONFIG = EngineConfig(concurrency=1, retry_base=30.0, rand=lambda: 0.0)
 
 
 def _run(live: Live, clock: FrozenClock, registry: PublisherRegistry, **config: Any) -> Any:
     cfg = EngineConfig(**{**CONFIG.__dict__, **config})
-    return publish_due(live.factory, clock, registry.build, worker="test", config=cfg)
+    return publish_due(live.factory, clock, registry.build, worker="test", config=cfg, local=LOCAL)
 
 
 def _delivery(live: Live, delivery_id: int) -> Delivery:
@@ -286,7 +290,7 @@ def test_withdrawn_consent_cancels_the_publication(
 def test_blog_posts_inside_the_settling_transaction_exactly_once(
     live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
 ) -> None:
-    from planner.publishing.blog_models import BlogPost
+    from planner.blog.models import BlogPost
 
     with live.factory.begin() as session:
         channel = make_channel(session, kind="blog", url=receiver.url, name="Blog")
@@ -306,7 +310,7 @@ def test_blog_posts_inside_the_settling_transaction_exactly_once(
 def test_a_crash_during_a_blog_post_leaves_no_post_and_is_sent_once_later(
     live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
 ) -> None:
-    from planner.publishing.blog_models import BlogPost
+    from planner.blog.models import BlogPost
 
     with live.factory.begin() as session:
         channel = make_channel(session, kind="blog", url=receiver.url, name="Blog")
@@ -330,7 +334,9 @@ def test_a_refused_address_or_lost_credential_fails_without_sending(
         other.publisher_secret = SecretBox("a-previous-secret-key").encrypt("whsec_old")
         stale_key = schedule(session, other, frozen.now()).id
     strict = PublisherRegistry(box(), allow_loopback=False)  # production: no loopback targets
-    report = publish_due(live.factory, frozen, strict.build, worker="strict", config=CONFIG)
+    report = publish_due(
+        live.factory, frozen, strict.build, worker="strict", config=CONFIG, local=LOCAL
+    )
     assert report.failed == 2
     assert _delivery(live, delivery_id).state == DeliveryState.FAILED
     assert "decrypt" in (_delivery(live, stale_key).last_error or "")

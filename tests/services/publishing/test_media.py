@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from planner import create_app
+from planner.blog.services import BlogPublisher
 from planner.clock import FrozenClock
 from planner.fragments.models import Fragment
 from planner.media.storage import MemoryStorage
@@ -33,6 +34,9 @@ from tests.services.publishing.helpers import (
     schedule,
 )
 from tests.unit.media.sample_images import jpeg
+
+#: the built-in blog, published inside the settling transaction
+LOCAL = {"blog": BlogPublisher()}
 
 
 class FetchingReceiver(Receiver):
@@ -69,7 +73,15 @@ def _run(live: Live, frozen: FrozenClock, registry: PublisherRegistry, storage: 
     from planner.publishing.engine import EngineConfig
 
     config = EngineConfig(concurrency=1, base_url=BASE)
-    publish_due(live.factory, frozen, registry.build, worker="t", config=config, storage=storage)
+    publish_due(
+        live.factory,
+        frozen,
+        registry.build,
+        worker="t",
+        config=config,
+        local=LOCAL,
+        storage=storage,
+    )
 
 
 def _scheduled(

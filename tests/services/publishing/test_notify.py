@@ -19,10 +19,10 @@ from flask import Flask
 from planner import create_app
 from planner.accounts.models import Role, User
 from planner.clock import FrozenClock
+from planner.jobs.tasks import publish_due
 from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.notify import Notice, SmtpNotifier
 from planner.publishing.registry import PublisherRegistry
-from planner.publishing.services import publish_due
 from tests.conftest import make_settings
 from tests.services.publishing.conftest import Live
 from tests.services.publishing.helpers import Receiver, box, make_channel, schedule

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from planner.clock import FrozenClock
 from planner.jobs import tasks
-from planner.publishing import services
+from planner.jobs import tasks as services
+from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.registry import PublisherRegistry
 from tests.services.publishing.helpers import WEBHOOK_SECRET, Receiver, make_channel, schedule
@@ -27,10 +28,9 @@ def test_create_app_wires_the_registry_and_the_tick_publishes(
     app_factory: Callable[..., Flask], db: Session, receiver: Receiver, clock: FrozenClock
 ) -> None:
     app = _app(app_factory)
-    assert isinstance(app.extensions["planner.publishers"], PublisherRegistry)
-    assert app.extensions["planner.publish_due"] is services.publish_due
+    assert isinstance(publishing_runtime.get(app).publishers, PublisherRegistry)
     channel = make_channel(db, url=receiver.url)
-    channel.publisher_secret = app.extensions["planner.secret_box"].encrypt(WEBHOOK_SECRET)
+    channel.publisher_secret = publishing_runtime.get(app).secret_box.encrypt(WEBHOOK_SECRET)
     delivery = schedule(db, channel, clock.now())
     db.commit()
 
@@ -47,7 +47,7 @@ def test_publish_due_wakes_the_clock_at_the_next_due_time(
     app = _app(app_factory)
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.start(paused=True)
-    app.extensions["planner.scheduler"] = scheduler
+    services.install_scheduler(app, scheduler)
     try:
         channel = make_channel(db, url=receiver.url)
         soon = clock.now() + timedelta(seconds=2)

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
-from planner.publishing import blog
-from planner.publishing.blog_models import BlogPost
+from planner.blog import services as blog
+from planner.blog.models import BlogPost
 from planner.publishing.models import Delivery
 from tests.services.publishing_ui import factories as make
 

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
+from planner.approval import services as approval_services
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments.models import FragmentStatus
-from planner.publishing import deliveries, workflow
+from planner.publishing import deliveries
 from planner.publishing.models import DeliveryState, Publication
+from planner.scheduling import planning
 from tests.services.publishing_ui import factories as make
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -23,8 +25,8 @@ def _scheduled(db: Session, editor: User, *, publisher_kind: str = "manual"):  #
     channel = make.channel(db, editor, publisher_kind=publisher_kind)
     fragment = make.fragment(db, editor, channel)
     other = make.second_editor(db)
-    workflow.approve_fragment(db, other, fragment, NOW)
-    return workflow.schedule_fragment(db, editor, fragment, NOW + timedelta(hours=1), NOW)
+    approval_services.approve_fragment(db, other, fragment, NOW)
+    return planning.schedule_fragment(db, editor, fragment, NOW + timedelta(hours=1), NOW)
 
 
 def test_by_hand_list_shows_manual_deliveries_due_soon(db: Session, editor: User) -> None:

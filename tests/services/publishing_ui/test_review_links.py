@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
+from planner.approval import reviewer_links
+from planner.approval import services as approval_services
 from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from planner.fragments.models import FragmentStatus
-from planner.publishing import review, workflow
 from tests.services.publishing_ui import factories as make
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -19,12 +20,12 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 def test_token_is_stored_only_as_its_hash(db: Session, editor: User) -> None:
     fragment = make.fragment(db, editor)
-    link, token = review.create_review_link(db, editor, fragment, NOW)
+    link, token = reviewer_links.create_review_link(db, editor, fragment, NOW)
     assert token not in link.token_hash
-    assert link.token_hash == review.hash_token(token)
-    assert review.open_review_link(db, token, NOW) is link
+    assert link.token_hash == reviewer_links.hash_token(token)
+    assert reviewer_links.open_review_link(db, token, NOW) is link
     with pytest.raises(NotFoundError):
-        review.open_review_link(db, token + "x", NOW)
+        reviewer_links.open_review_link(db, token + "x", NOW)
 
 
 def test_contributor_cannot_make_links_and_days_are_bounded(
@@ -32,22 +33,22 @@ def test_contributor_cannot_make_links_and_days_are_bounded(
 ) -> None:
     fragment = make.fragment(db, editor)
     with pytest.raises(PermissionDeniedError):
-        review.create_review_link(db, contributor, fragment, NOW)
+        reviewer_links.create_review_link(db, contributor, fragment, NOW)
     with pytest.raises(ValidationError):
-        review.create_review_link(db, editor, fragment, NOW, days=61)
+        reviewer_links.create_review_link(db, editor, fragment, NOW, days=61)
 
 
 def test_reviewer_fills_one_step_of_two_and_an_editor_the_other(db: Session, editor: User) -> None:
     channel = make.channel(db, editor, approval_steps=2)
     fragment = make.fragment(db, editor, channel)
-    _link, token = review.create_review_link(db, editor, fragment, NOW)
-    review.approve_as_reviewer(db, token, "Mehmet Yilmaz", NOW)
+    _link, token = reviewer_links.create_review_link(db, editor, fragment, NOW)
+    reviewer_links.approve_as_reviewer(db, token, "Mehmet Yilmaz", NOW)
     assert fragment.status == FragmentStatus.IN_REVIEW
     with pytest.raises(ConflictError):
-        review.approve_as_reviewer(db, token, "Iemand Anders", NOW)
-    workflow.approve_fragment(db, make.second_editor(db), fragment, NOW)
+        reviewer_links.approve_as_reviewer(db, token, "Iemand Anders", NOW)
+    approval_services.approve_fragment(db, make.second_editor(db), fragment, NOW)
     assert fragment.status == FragmentStatus.APPROVED
-    assert [a.who() for a in workflow.current_approvals(db, fragment)] == [
+    assert [a.who() for a in approval_services.current_approvals(db, fragment)] == [
         "Mehmet Yilmaz",
         "Sam Second",
     ]
@@ -57,21 +58,21 @@ def test_reviewer_is_refused_after_expiry_revocation_and_withdrawn_consent(
     db: Session, editor: User
 ) -> None:
     fragment = make.fragment(db, editor)
-    link, token = review.create_review_link(db, editor, fragment, NOW, days=1)
+    link, token = reviewer_links.create_review_link(db, editor, fragment, NOW, days=1)
     with pytest.raises(ConflictError, match="expired"):
-        review.approve_as_reviewer(db, token, "Mehmet", NOW + timedelta(days=2))
+        reviewer_links.approve_as_reviewer(db, token, "Mehmet", NOW + timedelta(days=2))
     fragment.story.consent_withdrawn_at = NOW
     with pytest.raises(ConflictError, match="Consent"):
-        review.approve_as_reviewer(db, token, "Mehmet", NOW)
-    review.revoke_review_link(db, editor, link.id, NOW)
+        reviewer_links.approve_as_reviewer(db, token, "Mehmet", NOW)
+    reviewer_links.revoke_review_link(db, editor, link.id, NOW)
     with pytest.raises(ConflictError, match="withdrawn"):
-        review.comment_as_reviewer(db, token, "Mehmet", "Graag anders", NOW)
+        reviewer_links.comment_as_reviewer(db, token, "Mehmet", "Graag anders", NOW)
 
 
 def test_reviewer_cannot_approve_a_draft_that_needs_review(db: Session, editor: User) -> None:
     fragment = make.fragment(db, editor, submit=False)
-    _link, token = review.create_review_link(db, editor, fragment, NOW)
+    _link, token = reviewer_links.create_review_link(db, editor, fragment, NOW)
     with pytest.raises(ConflictError):
-        review.approve_as_reviewer(db, token, "Mehmet", NOW)
+        reviewer_links.approve_as_reviewer(db, token, "Mehmet", NOW)
     with pytest.raises(ValidationError):
-        review.approve_as_reviewer(db, token, "   ", NOW)
+        reviewer_links.approve_as_reviewer(db, token, "   ", NOW)

@@ -11,7 +11,7 @@ from planner.channels import services as channel_services
 from planner.channels.models import Channel
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.publishing.workflow import schedule_fragment
+from planner.scheduling.planning import schedule_fragment
 from planner.stories.models import Story, StorySource, Theme
 
 TEXT = "Mehmet repareert elke week de bankjes in het Havenpark. Dit jaar al veertig."

@@ -15,11 +15,11 @@ from planner.accounts.models import Role, User
 from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from planner.fragments.models import FragmentStatus
 from planner.publishing.models import Delivery, DeliveryState
-from planner.scheduling import services
+from planner.scheduling import feeds, planning, posting_slots, reports, services
 from planner.scheduling.models import FeedScope
-from planner.scheduling.periods import Period
-from planner.scheduling.timing import AmbiguousLocalTimeError, NonexistentLocalTimeError
 from planner.stories.models import Theme
+from planner.timekeeping.periods import Period
+from planner.timekeeping.wallclock import AmbiguousLocalTimeError, NonexistentLocalTimeError
 from tests.conftest import make_user
 from tests.services.scheduling.plan import make_channel, make_fragment, make_story, plan
 
@@ -97,8 +97,8 @@ def test_calendar_is_for_editors_and_refuses_huge_windows(
 def test_move_writes_the_delivery_and_a_second_move_moves_it(db: Session, editor: User) -> None:
     fragment = make_fragment(db, editor, make_channel(db, editor))
     first = datetime(2026, 12, 3, 9, tzinfo=UTC)
-    services.move_fragment(db, editor, fragment.id, first, NOW)
-    services.move_fragment(db, editor, fragment.id, first + timedelta(days=2), NOW)
+    planning.move_fragment(db, editor, fragment.id, first, NOW)
+    planning.move_fragment(db, editor, fragment.id, first + timedelta(days=2), NOW)
 
     deliveries = db.scalars(select(Delivery).where(Delivery.fragment_id == fragment.id)).all()
     assert len(deliveries) == 1
@@ -112,29 +112,29 @@ def test_moves_are_refused_into_the_past_unapproved_by_the_gate_and_without_the_
     channel = make_channel(db, editor)
     fragment = make_fragment(db, editor, channel)
     with pytest.raises(ValidationError, match="future"):
-        services.move_fragment(db, editor, fragment.id, NOW - timedelta(hours=1), NOW)
+        planning.move_fragment(db, editor, fragment.id, NOW - timedelta(hours=1), NOW)
 
     draft = make_fragment(db, editor, channel, status=FragmentStatus.DRAFT)
     with pytest.raises(ConflictError, match="approved"):
-        services.move_fragment(db, editor, draft.id, NOW + timedelta(days=1), NOW)
+        planning.move_fragment(db, editor, draft.id, NOW + timedelta(days=1), NOW)
 
     too_long = make_fragment(db, editor, channel)
     too_long.parts = ["Veel te lang. " * 60]
     db.flush()
     with pytest.raises(ConflictError, match="Fix these findings first"):
-        services.move_fragment(db, editor, too_long.id, NOW + timedelta(days=1), NOW)
+        planning.move_fragment(db, editor, too_long.id, NOW + timedelta(days=1), NOW)
 
     with pytest.raises(PermissionDeniedError):
-        services.move_fragment(db, contributor, fragment.id, NOW + timedelta(days=1), NOW)
+        planning.move_fragment(db, contributor, fragment.id, NOW + timedelta(days=1), NOW)
     with pytest.raises(NotFoundError):
-        services.move_fragment(db, editor, 999_999, NOW + timedelta(days=1), NOW)
+        planning.move_fragment(db, editor, 999_999, NOW + timedelta(days=1), NOW)
     assert fragment.scheduled_at is None
 
 
 def test_a_local_time_in_the_spring_gap_is_refused(db: Session, editor: User) -> None:
     fragment = make_fragment(db, editor, make_channel(db, editor))
     with pytest.raises(NonexistentLocalTimeError, match="does not exist"):
-        services.schedule_local(db, editor, fragment.id, datetime(2027, 3, 28, 2, 30), AMS, NOW)
+        planning.schedule_local(db, editor, fragment.id, datetime(2027, 3, 28, 2, 30), AMS, NOW)
     assert fragment.scheduled_at is None
 
 
@@ -143,11 +143,11 @@ def test_a_local_time_in_the_autumn_overlap_needs_a_choice(db: Session, editor: 
     clock = datetime(2026, 10, 1, tzinfo=UTC)
     local = datetime(2026, 10, 25, 2, 30)
     with pytest.raises(AmbiguousLocalTimeError, match="occurs twice"):
-        services.schedule_local(db, editor, fragment.id, local, AMS, clock)
+        planning.schedule_local(db, editor, fragment.id, local, AMS, clock)
 
-    services.schedule_local(db, editor, fragment.id, local, AMS, clock, fold="later")
+    planning.schedule_local(db, editor, fragment.id, local, AMS, clock, fold="later")
     assert fragment.scheduled_at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # CET
-    services.schedule_local(db, editor, fragment.id, local, AMS, clock, fold="earlier")
+    planning.schedule_local(db, editor, fragment.id, local, AMS, clock, fold="earlier")
     assert fragment.scheduled_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # CEST
 
 
@@ -155,15 +155,15 @@ def test_next_free_slot_skips_taken_slots_and_keeps_local_time_across_dst(
     db: Session, editor: User
 ) -> None:
     channel = make_channel(db, editor)
-    services.add_slot(db, editor, channel.id, 6, time(2, 30))  # Sundays 02:30
+    posting_slots.add_slot(db, editor, channel.id, 6, time(2, 30))  # Sundays 02:30
     clock = datetime(2027, 3, 20, 12, tzinfo=UTC)
     first = make_fragment(db, editor, channel)
     second = make_fragment(db, editor, channel)
     third = make_fragment(db, editor, channel)
 
-    services.add_to_next_free_slot(db, editor, first.id, clock)
-    services.add_to_next_free_slot(db, editor, second.id, clock)
-    services.add_to_next_free_slot(db, editor, third.id, clock)
+    planning.add_to_next_free_slot(db, editor, first.id, clock)
+    planning.add_to_next_free_slot(db, editor, second.id, clock)
+    planning.add_to_next_free_slot(db, editor, third.id, clock)
 
     # 21 March (CET) 02:30; 28 March the gap: the moment clocks jump (03:00 CEST); 4 April CEST.
     assert first.scheduled_at == datetime(2027, 3, 21, 1, 30, tzinfo=UTC)
@@ -175,11 +175,13 @@ def test_next_free_slot_needs_slots_and_slots_are_unique(db: Session, editor: Us
     channel = make_channel(db, editor)
     fragment = make_fragment(db, editor, channel)
     with pytest.raises(ValidationError, match="no posting slots"):
-        services.add_to_next_free_slot(db, editor, fragment.id, NOW)
-    services.add_slot(db, editor, channel.id, 1, time(10, 0))
+        planning.add_to_next_free_slot(db, editor, fragment.id, NOW)
+    posting_slots.add_slot(db, editor, channel.id, 1, time(10, 0))
     with pytest.raises(ConflictError, match="already has a slot"):
-        services.add_slot(db, editor, channel.id, 1, time(10, 0))
-    assert [(s.weekday, s.local_time) for s in services.list_slots(db, editor)] == [(1, time(10))]
+        posting_slots.add_slot(db, editor, channel.id, 1, time(10, 0))
+    assert [(s.weekday, s.local_time) for s in posting_slots.list_slots(db, editor)] == [
+        (1, time(10))
+    ]
 
 
 def test_conflicts_flag_posts_closer_than_the_channel_gap(db: Session, editor: User) -> None:
@@ -215,22 +217,22 @@ def test_reports_count_cadence_balance_and_workload(db: Session, editor: User) -
         plan(db, editor, fragment, at + timedelta(hours=3 * offset), NOW)
     period = Period(datetime(2026, 11, 30).date(), datetime(2026, 12, 6).date(), AMS)
 
-    cadence = services.cadence_overview(db, editor, period)
+    cadence = reports.cadence_overview(db, editor, period)
     assert [(r.planned, r.status.value) for r in cadence.rows] == [(4, "overload")]
 
-    balance = services.theme_balance(db, editor, period)
+    balance = reports.theme_balance(db, editor, period)
     assert [(r.theme, r.actual_pct, r.status.value) for r in balance.rows] == [
         ("Groen", 75.0, "over")
     ]
 
-    services.update_effort(db, make_user(db, Role.ADMIN, "a@example.org", "A"), {"post": 30})
-    load = services.workload(db, editor, period)
+    reports.update_effort(db, make_user(db, Role.ADMIN, "a@example.org", "A"), {"post": 30})
+    load = reports.workload(db, editor, period)
     mine = [row for row in load.people if row.person == editor.id]
     assert mine[0].hours_needed == 2.0
     assert mine[0].is_overloaded
     assert load.weeks[0].fte == pytest.approx(2 / 36)
     with pytest.raises(PermissionDeniedError):
-        services.update_effort(db, editor, {"post": 10})
+        reports.update_effort(db, editor, {"post": 10})
 
 
 def test_feeds_parse_back_with_icalendar_and_revoked_feeds_disappear(
@@ -242,15 +244,15 @@ def test_feeds_parse_back_with_icalendar_and_revoked_feeds_disappear(
         db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW
     )
     plan(db, editor, make_fragment(db, editor, other), datetime(2026, 12, 2, 9, tzinfo=UTC), NOW)
-    feed, token = services.create_feed(
+    feed, token = feeds.create_feed(
         db, editor, name="Mastodon", scope=FeedScope.CHANNEL, channel_id=channel.id
     )
     assert feed.token_hash != token
     assert token not in feed.token_hash
 
-    found = services.find_feed(db, token)
+    found = feeds.find_feed(db, token)
     assert found is not None
-    body = services.render_feed(db, found, NOW, base_url="http://planner.example")
+    body = feeds.render_feed(db, found, NOW, base_url="http://planner.example")
     calendar = icalendar.Calendar.from_ical(body)
     events = list(calendar.walk("VEVENT"))
     assert [str(e["uid"]) for e in events] == [f"fragment-{mine.id}@contentfabriek"]
@@ -260,18 +262,18 @@ def test_feeds_parse_back_with_icalendar_and_revoked_feeds_disappear(
     assert events[0]["dtstart"].params["TZID"] == AMS
     assert calendar.walk("VTIMEZONE")
 
-    services.revoke_feed(db, editor, feed.id, NOW)
-    assert services.find_feed(db, token) is None
-    assert services.find_feed(db, "cfk_unknown") is None
+    feeds.revoke_feed(db, editor, feed.id, NOW)
+    assert feeds.find_feed(db, token) is None
+    assert feeds.find_feed(db, "cfk_unknown") is None
 
 
 def test_share_links_expire_and_can_be_revoked(db: Session, editor: User) -> None:
-    share, token = services.create_share(db, editor, label="Wethouder", days=7, now=NOW)
-    assert services.get_open_share(db, token, NOW).id == share.id
+    share, token = feeds.create_share(db, editor, label="Wethouder", days=7, now=NOW)
+    assert feeds.get_open_share(db, token, NOW).id == share.id
     with pytest.raises(NotFoundError):
-        services.get_open_share(db, token, NOW + timedelta(days=8))
-    services.revoke_share(db, editor, share.id, NOW)
+        feeds.get_open_share(db, token, NOW + timedelta(days=8))
+    feeds.revoke_share(db, editor, share.id, NOW)
     with pytest.raises(NotFoundError):
-        services.get_open_share(db, token, NOW)
+        feeds.get_open_share(db, token, NOW)
     with pytest.raises(ValidationError):
-        services.create_share(db, editor, label="x", days=365, now=NOW)
+        feeds.create_share(db, editor, label="x", days=365, now=NOW)

@@ -61,10 +61,10 @@ def test_demo_plans_a_month_with_one_live_delivery_per_scheduled_fragment(
 def test_demo_past_is_on_the_blog_and_in_the_archive_with_its_approvers(
     db: Session, tmp_path: Path
 ) -> None:
+    from planner.approval.services import current_approvals
+    from planner.blog.models import BlogPost
     from planner.demo.seed import seed_demo
-    from planner.publishing.blog_models import BlogPost
     from planner.publishing.models import Publication
-    from planner.publishing.workflow import current_approvals
 
     seed_demo(db, NOW, FileSystemStorage(tmp_path / "media"))
     db.flush()

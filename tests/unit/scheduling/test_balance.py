@@ -9,7 +9,7 @@ from planner.scheduling.balance import (
     ThemeTarget,
     balance_report,
 )
-from planner.scheduling.periods import Period
+from planner.timekeeping.periods import Period
 
 AMS = "Europe/Amsterdam"
 PERIOD = Period(date(2026, 11, 1), date(2026, 11, 30), AMS)

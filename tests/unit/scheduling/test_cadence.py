@@ -10,7 +10,7 @@ from planner.scheduling.cadence import (
     cadence_report,
     cadence_status,
 )
-from planner.scheduling.periods import IsoWeek, Period
+from planner.timekeeping.periods import IsoWeek, Period
 
 AMS = "Europe/Amsterdam"
 # ISO weeks 2026-W41 (Mon 5 Oct) to 2026-W43 (Mon 19 Oct .. Sun 25 Oct, the fall-back Sunday).

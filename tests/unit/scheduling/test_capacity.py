@@ -11,7 +11,7 @@ from planner.scheduling.capacity import (
     UnknownFragmentKindError,
     capacity_report,
 )
-from planner.scheduling.periods import IsoWeek, Period
+from planner.timekeeping.periods import IsoWeek, Period
 
 AMS = "Europe/Amsterdam"
 # ISO weeks 2027-W10 (Mon 8 March) and 2027-W11.

@@ -4,7 +4,7 @@ import pytest
 from icalendar import Calendar
 
 from planner.scheduling.ical import FeedEvent, FeedStatus, build_feed, event_uid
-from planner.scheduling.timing import UnknownTimezoneError
+from planner.timekeeping.wallclock import UnknownTimezoneError
 
 AMS = "Europe/Amsterdam"
 STAMP = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from planner.scheduling.periods import InvalidPeriodError, IsoWeek, Period
+from planner.timekeeping.periods import InvalidPeriodError, IsoWeek, Period
 
 AMS = "Europe/Amsterdam"
 

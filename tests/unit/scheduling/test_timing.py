@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from planner.errors import ValidationError
-from planner.scheduling.timing import (
+from planner.timekeeping.wallclock import (
     DEFAULT_FOLD,
     AmbiguousLocalTimeError,
     InvalidInstantError,

@@ -19,6 +19,7 @@ from planner.fragments.models import Fragment, FragmentStatus
 from planner.stories import photos as photo_services
 from planner.stories.models import Story, StorySource
 from planner.stories.photos import PhotoUpload
+from planner.web import runtime
 from tests.unit.media.sample_images import jpeg
 
 EN = {"Accept-Language": "en"}
@@ -35,7 +36,7 @@ def _story(app: Flask, db: Session, editor: User, alts: list[str]) -> Story:
     db.add(story)
     db.flush()
     uploads = [PhotoUpload(jpeg(800 + 10 * n, 800), alt) for n, alt in enumerate(alts)]
-    photo_services.add_photos(db, editor, story.id, uploads, app.extensions["planner.storage"])
+    photo_services.add_photos(db, editor, story.id, uploads, runtime.storage(app))
     return story
 
 

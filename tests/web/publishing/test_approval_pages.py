@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
+from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.clock import FrozenClock
 from planner.fragments.models import FragmentStatus
-from planner.publishing.models import ApprovalDecision, Delivery, FragmentApproval
+from planner.publishing.models import Delivery
 from tests.services.publishing_ui import factories as make
 
 EN = {"Accept-Language": "en"}
@@ -221,7 +222,7 @@ def test_reviewer_link_refused_when_expired_or_withdrawn(
 ) -> None:
     from datetime import timedelta
 
-    from planner.publishing.review import create_review_link
+    from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
     link, token = create_review_link(db, editor, fragment, clock.now(), days=1)
@@ -244,7 +245,7 @@ def test_reviewer_link_refused_when_expired_or_withdrawn(
 def test_reviewer_comment_sends_the_fragment_back_as_a_draft(
     editor: User, db: Session, clock: FrozenClock, app
 ) -> None:
-    from planner.publishing.review import create_review_link
+    from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
     _link, token = create_review_link(db, editor, fragment, clock.now())
@@ -268,7 +269,7 @@ def test_reviewer_comment_sends_the_fragment_back_as_a_draft(
 def test_public_review_form_needs_its_csrf_token(
     editor: User, db: Session, clock: FrozenClock, app_factory
 ) -> None:
-    from planner.publishing.review import create_review_link
+    from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
     _link, token = create_review_link(db, editor, fragment, clock.now())

@@ -9,9 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
+from planner.approval import services as approval_services
 from planner.clock import FrozenClock
-from planner.publishing import workflow
 from planner.publishing.models import Delivery, DeliveryState
+from planner.scheduling import planning
 from tests.services.publishing_ui import factories as make
 
 EN = {"Accept-Language": "en"}
@@ -20,8 +21,8 @@ Login = Callable[[FlaskClient, User], FlaskClient]
 
 def _scheduled(db: Session, editor: User, clock: FrozenClock) -> Delivery:
     fragment = make.fragment(db, editor)
-    workflow.approve_fragment(db, make.second_editor(db), fragment, clock.now())
-    delivery = workflow.schedule_fragment(
+    approval_services.approve_fragment(db, make.second_editor(db), fragment, clock.now())
+    delivery = planning.schedule_fragment(
         db, editor, fragment, clock.now() + timedelta(hours=1), clock.now()
     )
     db.commit()

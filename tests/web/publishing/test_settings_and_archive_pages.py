@@ -4,6 +4,7 @@ secrets are encrypted and never shown back, and the export carries the exact rec
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable
@@ -14,7 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
+from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Publication
+from planner.web import runtime
 from tests.services.publishing_ui import factories as make
 
 EN = {"Accept-Language": "en"}
@@ -46,7 +49,7 @@ def test_admin_sets_up_a_webhook_and_the_secret_is_never_shown(
     assert channel.publisher_settings == {"url": "http://127.0.0.1:9/hook"}
     assert channel.publisher_secret
     assert SECRET not in channel.publisher_secret
-    assert app.extensions["planner.secret_box"].decrypt(channel.publisher_secret) == SECRET
+    assert publishing_runtime.get(app).secret_box.decrypt(channel.publisher_secret) == SECRET
     page = client.get(f"/channels/{channel.id}/publishing", headers=EN).get_data(as_text=True)
     assert SECRET not in page
     assert "A secret is stored" in page
@@ -61,17 +64,16 @@ def test_admin_sets_up_a_webhook_and_the_secret_is_never_shown(
     )
     assert kept.status_code == 302
     db.refresh(channel)
-    assert app.extensions["planner.secret_box"].decrypt(channel.publisher_secret) == SECRET
+    assert publishing_runtime.get(app).secret_box.decrypt(channel.publisher_secret) == SECRET
 
 
 def test_private_address_is_refused_with_the_input_kept(
     client: FlaskClient, login: Login, admin: User, db: Session, app_factory
 ) -> None:
     strict_app = app_factory()
-    settings = strict_app.extensions["planner.settings"]
-    strict_app.extensions["planner.settings"] = settings.with_overrides(
-        allow_loopback_targets=False
-    )
+    wired = runtime.get(strict_app)
+    strict_settings = wired.settings.with_overrides(allow_loopback_targets=False)
+    runtime.install(strict_app, dataclasses.replace(wired, settings=strict_settings))
     strict = strict_app.test_client()
     channel = make.channel(db, admin)
     db.commit()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import User
 from planner.clock import FrozenClock
 from planner.fragments.models import FragmentStatus
-from planner.scheduling import services
+from planner.scheduling import feeds, posting_slots, reports
 from planner.scheduling.models import FeedScope
 from tests.services.scheduling.plan import make_channel, make_fragment, plan
 
@@ -238,7 +238,7 @@ def test_admins_change_effort_estimates_and_bad_input_is_kept(
     assert 'value="abc"' in bad.get_data(as_text=True)
     data["article"] = "200"
     assert client.post("/calendar/workload", data=data).status_code == 302
-    assert services.effort_settings(db).effort_minutes["article"] == 200
+    assert reports.effort_settings(db).effort_minutes["article"] == 200
 
 
 def test_feed_route_serves_icalendar_and_404s_once_revoked(
@@ -270,7 +270,7 @@ def test_feed_route_serves_icalendar_and_404s_once_revoked(
     events = icalendar.Calendar.from_ical(response.data).walk("VEVENT")
     assert len(events) == 1
 
-    feed = services.list_feeds(db, editor)[0]
+    feed = feeds.list_feeds(db, editor)[0]
     client.post(f"/calendar/feeds/{feed.id}/revoke")
     assert anonymous.get(path).status_code == 404
     assert anonymous.get("/feeds/cfk_nothing.ics").status_code == 404
@@ -294,8 +294,8 @@ def test_shared_calendar_is_read_only_and_revocable(
 ) -> None:
     channel = make_channel(db, editor)
     plan(db, editor, make_fragment(db, editor, channel), NOW + timedelta(days=3), NOW)
-    share, token = services.create_share(db, editor, label="Wethouder", days=7, now=NOW)
-    _feed, _ = services.create_feed(db, editor, name="x", scope=FeedScope.ORGANISATION)
+    share, token = feeds.create_share(db, editor, label="Wethouder", days=7, now=NOW)
+    _feed, _ = feeds.create_feed(db, editor, name="x", scope=FeedScope.ORGANISATION)
     db.commit()
     page = client.get(f"/shared/calendar/{token}", headers=EN)
     assert page.status_code == 200
@@ -303,7 +303,7 @@ def test_shared_calendar_is_read_only_and_revocable(
     text = page.get_data(as_text=True)
     assert "Veertig bankjes" in text
     assert '<form method="post"' not in text.split('id="main"')[1]
-    services.revoke_share(db, editor, share.id, NOW)
+    feeds.revoke_share(db, editor, share.id, NOW)
     db.commit()
     assert client.get(f"/shared/calendar/{token}").status_code == 404
 
@@ -324,6 +324,6 @@ def test_slots_page_adds_and_removes_slots(
         "/calendar/slots", data={"channel": channel.id, "weekday": "1"}, headers=EN
     )
     assert missing.status_code == 422
-    slot = services.list_slots(db, editor)[0]
+    slot = posting_slots.list_slots(db, editor)[0]
     client.post(f"/calendar/slots/{slot.id}/delete")
-    assert services.list_slots(db, editor) == []
+    assert posting_slots.list_slots(db, editor) == []

@@ -21,6 +21,7 @@ from planner.accounts.models import Role, User
 from planner.stories import services
 from planner.stories.models import Campaign, Photo, PhotoVariant, Story, StoryStatus, Theme
 from planner.stories.photos import PhotoUpload
+from planner.web import runtime
 from tests.conftest import make_user
 from tests.unit.media.sample_images import BAD_UPLOADS, bad_upload, jpeg
 
@@ -29,7 +30,7 @@ Login = Callable[[FlaskClient, User], FlaskClient]
 
 
 def media_files(app: Flask) -> list[Path]:
-    root = Path(app.extensions["planner.storage"].root)
+    root = Path(runtime.storage(app).root)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
@@ -44,7 +45,7 @@ def _story_with_photo(app: Flask, db: Session, user: User, alt: str = "Een bankj
         title="Bankjes",
         body="Nieuw hout.",
         photos=[PhotoUpload(jpeg(800, 600), alt)],
-        storage=app.extensions["planner.storage"],
+        storage=runtime.storage(app),
     )
     db.commit()
     return story

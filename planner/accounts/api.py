@@ -1,4 +1,4 @@
-"""GET /api/v1/me: who the token belongs to."""
+"""The accounts part of the JSON API: GET /api/v1/me, who the token belongs to."""
 
 from __future__ import annotations
 

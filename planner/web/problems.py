@@ -1,4 +1,8 @@
-"""RFC 9457 problem details: the one shape of every API error."""
+"""RFC 9457 problem details, and the one mapping from domain errors to HTTP statuses.
+
+The API answers every error in this shape; the HTML error pages (planner.web.errors) use the same
+status mapping, so a refusal means the same status on a page and in the API.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,29 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from planner.errors import PlannerError, ValidationError
+from planner.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlannerError,
+    ValidationError,
+)
 
 PROBLEM_TYPE_BASE = "https://contentfabriek.example/problems/"
+
+STATUS_FOR: dict[type[PlannerError], int] = {
+    NotFoundError: 404,
+    PermissionDeniedError: 403,
+    ConflictError: 409,
+    ValidationError: 400,
+}
+
+
+def status_for(error: PlannerError) -> int:
+    for cls, status in STATUS_FOR.items():
+        if isinstance(error, cls):
+            return status
+    return 400
 
 
 def problem(
@@ -31,8 +55,6 @@ def problem(
 
 
 def problem_from_error(error: PlannerError) -> Response:
-    from planner.web.errors import status_for
-
     status = status_for(error)
     extra: dict[str, Any] = {k: v for k, v in error.details.items() if _jsonable(v)}
     if isinstance(error, ValidationError) and error.field:

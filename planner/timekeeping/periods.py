@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from planner.errors import ValidationError
-from planner.scheduling.timing import get_zone, inspect_local, local_date
+from planner.timekeeping.wallclock import get_zone, inspect_local, local_date
 
 
 class InvalidPeriodError(ValidationError):

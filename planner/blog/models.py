@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from planner.accounts.models import User
 from planner.db import Base, utcnow
 from planner.fragments.models import Fragment
 from planner.stories.models import Photo
@@ -44,28 +43,3 @@ class BlogPost(Base):
 
     fragment: Mapped[Fragment | None] = relationship()
     hero_photo: Mapped[Photo | None] = relationship()
-
-
-class ReviewLink(Base):
-    """An expiring link that lets one outside reviewer see and judge one fragment."""
-
-    __tablename__ = "review_links"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: SHA-256 of the token in the link, hex
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    fragment_id: Mapped[int] = mapped_column(
-        ForeignKey("fragments.id", ondelete="CASCADE"), index=True
-    )
-    expires_at: Mapped[datetime]
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    revoked_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    fragment: Mapped[Fragment] = relationship()
-    created_by: Mapped[User | None] = relationship()
-
-    def is_open(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.expires_at

@@ -18,10 +18,10 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from planner.blog.models import BlogPost
 from planner.errors import NotFoundError, ValidationError
 from planner.fragments.models import Fragment
 from planner.markup import render_markdown
-from planner.publishing.blog_models import BlogPost
 from planner.publishing.models import Delivery
 from planner.publishing.ports import PermanentPublishError, PublishResult
 from planner.stories.models import Story
@@ -65,6 +65,15 @@ def publish_in_transaction(
         remote_url=f"{base_url.rstrip('/')}/blog/{existing.slug}",
         raw={"slug": existing.slug},
     )
+
+
+class BlogPublisher:
+    """The engine's publisher for channels of kind "blog" (an InTransactionPublisher)."""
+
+    def publish_in_transaction(
+        self, session: Session, delivery: Delivery, now: datetime, *, base_url: str
+    ) -> PublishResult:
+        return publish_in_transaction(session, delivery, now, base_url=base_url)
 
 
 def _write_post(session: Session, delivery: Delivery, now: datetime) -> BlogPost:

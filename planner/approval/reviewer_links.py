@@ -16,17 +16,12 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
+from planner.approval.models import ApprovalDecision, FragmentApproval, ReviewLink
+from planner.approval.services import MAX_COMMENT_LENGTH, approvals_needed, current_approvals
 from planner.audit.services import record_event
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.fragments.services import require_gate_clear
-from planner.publishing.blog_models import ReviewLink
-from planner.publishing.models import ApprovalDecision, FragmentApproval
-from planner.publishing.workflow import (
-    MAX_COMMENT_LENGTH,
-    approvals_needed,
-    current_approvals,
-)
 
 DEFAULT_VALID_DAYS = 7
 MAX_VALID_DAYS = 60

@@ -1,0 +1,42 @@
+"""What publishing puts on the dashboard: deliveries that need a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import Role, User
+from planner.home.dashboard import Panel
+from planner.publishing import deliveries
+
+
+def attention_panel(session: Session, actor: User, now: datetime) -> Panel | None:
+    """Deliveries that went wrong or wait to be posted by hand; editors only."""
+    if not actor.has_role(Role.EDITOR):
+        return None
+    labels = {
+        "failed": _("Failed"),
+        "missed": _("Missed"),
+        "needs_check": _("Needs checking"),
+    }
+    items = []
+    for d in deliveries.list_attention(session, actor, now)[:8]:
+        state = labels.get(d.state.value, _("Overdue, post by hand"))
+        label = f"{state}: {d.fragment.story.title} · {d.channel.name} · "
+        label += format_datetime(d.due_at, "short")
+        target = (
+            url_for("publishing.by_hand")
+            if d.state.value in ("pending", "retrying")
+            else url_for("publishing.attention")
+        )
+        items.append((label, f"{target}#delivery-{d.id}"))
+    return Panel(
+        title=_("Deliveries that need you"),
+        items=items,
+        empty=_("Nothing needs you: every delivery is on track."),
+        link=(_("Retry, mark as posted or cancel"), url_for("publishing.attention")),
+    )

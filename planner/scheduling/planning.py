@@ -1,0 +1,216 @@
+"""From review to the calendar: approve, request changes, schedule and unschedule a fragment.
+
+These are the transitions editors make by hand. Each one passes the brand gate
+(planner.fragments.services.require_gate_clear) and writes what the publishing engine needs in
+the same transaction: scheduling a fragment writes its delivery row, unscheduling cancels it. A
+delivery that is already being sent is never moved or cancelled from here; publishing.md's fencing
+rule decides that, so the outcome does not depend on who was faster.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.accounts.models import Role, User
+from planner.accounts.permissions import require_role
+from planner.approval import services as approval_services
+from planner.audit.services import record_event
+from planner.channels.models import Channel
+from planner.errors import ConflictError, ValidationError
+from planner.fragments import services as fragment_services
+from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.services import require_gate_clear
+from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
+from planner.scheduling.models import (
+    PostingSlot,
+)
+from planner.scheduling.services import CALENDAR_STATUSES
+from planner.scheduling.slots import Slot, next_free_slot
+from planner.timekeeping.wallclock import Fold, resolve_local
+
+
+def active_delivery(session: Session, fragment: Fragment) -> Delivery | None:
+    return session.scalar(
+        select(Delivery).where(
+            Delivery.fragment_id == fragment.id, Delivery.state.in_(ACTIVE_DELIVERY_STATES)
+        )
+    )
+
+
+def schedule_fragment(
+    session: Session, actor: User | None, fragment: Fragment, at: datetime, now: datetime
+) -> Delivery:
+    """Put an approved fragment on the calendar at ``at`` (an aware instant), or move it there.
+
+    Writes or moves the delivery row in the same transaction. Refused: times in the past, a
+    fragment that is not approved (unless its channel needs no approval), the brand gate, withdrawn
+    consent, and a fragment whose delivery is being sent right now.
+    """
+    actor = require_role(actor, Role.EDITOR)
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValidationError("A publication time needs its timezone.", field="at")
+    if at <= now:
+        raise ValidationError("Choose a time in the future.", field="at")
+    approval_services.require_consent(fragment)
+    allowed = {FragmentStatus.APPROVED, FragmentStatus.SCHEDULED}
+    if approval_services.approvals_needed(fragment) == 0:
+        allowed |= {FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW}
+    if fragment.status not in allowed:
+        raise ConflictError("Only an approved fragment can be scheduled.")
+    if not fragment.channel.is_active:
+        raise ConflictError("This channel is switched off; switch it on to plan on it.")
+    require_gate_clear(session, fragment, "schedule")
+    delivery = active_delivery(session, fragment)
+    if delivery is not None and delivery.state == DeliveryState.SENDING:
+        raise ConflictError("This fragment is being published right now; it cannot be moved.")
+    if delivery is None:
+        delivery = Delivery(
+            fragment=fragment,
+            channel=fragment.channel,
+            due_at=at,
+            not_before=at,
+            state=DeliveryState.PENDING,
+            fragment_version=fragment.version,
+            scheduled_by=actor,
+            created_at=now,
+        )
+        session.add(delivery)
+    else:
+        delivery.due_at = at
+        delivery.not_before = at
+        delivery.state = DeliveryState.PENDING
+        delivery.fragment_version = fragment.version
+        delivery.last_error = None
+    previous = fragment.scheduled_at
+    fragment.scheduled_at = at
+    fragment.status = FragmentStatus.SCHEDULED
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "fragment.schedule" if previous is None else "fragment.reschedule",
+        fragment,
+        at=at.isoformat(),
+        previous=previous.isoformat() if previous else None,
+    )
+    return delivery
+
+
+def unschedule_fragment(
+    session: Session, actor: User | None, fragment: Fragment, now: datetime
+) -> Fragment:
+    """Take a scheduled fragment off the calendar: it stays approved, its delivery is cancelled."""
+    actor = require_role(actor, Role.EDITOR)
+    if fragment.status != FragmentStatus.SCHEDULED:
+        raise ConflictError("This fragment is not scheduled.")
+    delivery = active_delivery(session, fragment)
+    if delivery is not None:
+        if delivery.state == DeliveryState.SENDING:
+            raise ConflictError("This fragment is being published right now; it cannot be moved.")
+        delivery.state = DeliveryState.CANCELLED
+        delivery.updated_at = now
+    fragment.scheduled_at = None
+    fragment.status = FragmentStatus.APPROVED
+    session.flush()
+    record_event(session, actor, "fragment.unschedule", fragment)
+    return fragment
+
+
+#: a drop on a day without a time gets this wall time unless the channel has a slot that day
+DEFAULT_DROP_TIME = time(10, 0)
+
+
+def move_fragment(
+    session: Session, actor: User | None, fragment_id: int, at: datetime, now: datetime
+) -> Delivery:
+    """Put a fragment on the calendar at an aware instant (a drag, a drop or the API)."""
+    require_role(actor, Role.EDITOR)
+    return schedule_fragment(
+        session, actor, fragment_services.get_fragment(session, actor, fragment_id), at, now
+    )
+
+
+def schedule_local(
+    session: Session,
+    actor: User | None,
+    fragment_id: int,
+    local: datetime,
+    tz: str,
+    now: datetime,
+    *,
+    fold: Fold | None = None,
+) -> Delivery:
+    """Schedule at a wall time in ``tz``; refuses the DST gap and asks for a fold in the overlap."""
+    require_role(actor, Role.EDITOR)
+    at = resolve_local(local.replace(tzinfo=None), tz, fold=fold)
+    return move_fragment(session, actor, fragment_id, at, now)
+
+
+def drop_time(session: Session, fragment: Fragment, day: date) -> time:
+    """The wall time a fragment dropped on a bare day gets: the channel's first slot that day."""
+    slot_time = session.scalar(
+        select(PostingSlot.local_time)
+        .where(PostingSlot.channel_id == fragment.channel_id, PostingSlot.weekday == day.weekday())
+        .order_by(PostingSlot.local_time)
+        .limit(1)
+    )
+    return slot_time or DEFAULT_DROP_TIME
+
+
+def drop_on_day(
+    session: Session, actor: User | None, fragment_id: int, day: date, tz: str, now: datetime
+) -> Delivery:
+    require_role(actor, Role.EDITOR)
+    fragment = fragment_services.get_fragment(session, actor, fragment_id)
+    local = datetime.combine(day, drop_time(session, fragment, day))
+    return schedule_local(session, actor, fragment_id, local, tz, now)
+
+
+def remove_from_calendar(
+    session: Session, actor: User | None, fragment_id: int, now: datetime
+) -> Fragment:
+    require_role(actor, Role.EDITOR)
+    return unschedule_fragment(
+        session, actor, fragment_services.get_fragment(session, actor, fragment_id), now
+    )
+
+
+def channel_slots(session: Session, channel: Channel) -> list[Slot]:
+    rows = session.scalars(select(PostingSlot).where(PostingSlot.channel_id == channel.id))
+    return [Slot(row.weekday, row.local_time, channel.timezone) for row in rows]
+
+
+def add_to_next_free_slot(
+    session: Session, actor: User | None, fragment_id: int, now: datetime
+) -> Delivery:
+    """Schedule a fragment in its channel's first slot that nothing near it occupies."""
+    require_role(actor, Role.EDITOR)
+    fragment = fragment_services.get_fragment(session, actor, fragment_id)
+    slots = channel_slots(session, fragment.channel)
+    if not slots:
+        raise ValidationError(
+            "This channel has no posting slots yet: add them under Slots first.", field="slot"
+        )
+    taken = list(
+        session.scalars(
+            select(Fragment.scheduled_at).where(
+                Fragment.channel_id == fragment.channel_id,
+                Fragment.id != fragment.id,
+                Fragment.status.in_(CALENDAR_STATUSES),
+                Fragment.scheduled_at > now - timedelta(days=1),
+            )
+        )
+    )
+    gap = timedelta(minutes=fragment.channel.min_gap_minutes)
+    at = next_free_slot(
+        slots,
+        [t for t in taken if t is not None],
+        after=now,
+        tolerance=max(gap - timedelta(minutes=1), timedelta(0)),
+    )
+    if at is None:
+        raise ConflictError("Every slot of this channel in the next 60 days is taken.")
+    return schedule_fragment(session, actor, fragment, at, now)
