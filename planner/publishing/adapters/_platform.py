@@ -354,12 +354,12 @@ def check_aspect(channel: str, rules: PublishingRules, size: tuple[int, int] | N
 def fingerprint(text: str) -> str:
     """What stays the same when a platform echoes our text back.
 
-    Platforms shorten or rewrite links (t.co), escape HTML (&amp;), normalise Unicode and trim
-    whitespace; none of them change the words. So links become a placeholder, entities are
-    decoded, the text is NFC-normalised and whitespace collapsed.
+    Platforms shorten or rewrite links (t.co), add one for attached media, escape HTML (&amp;),
+    normalise Unicode and trim whitespace; none of them change the words. So links are left out,
+    entities decoded, the text NFC-normalised and whitespace collapsed.
     """
     text = html.unescape(text)
-    text = _URL.sub("<link>", text)
+    text = _URL.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
     return _SPACE.sub(" ", text).strip()
 
