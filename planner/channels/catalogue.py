@@ -438,6 +438,9 @@ class RateLimitRules:
     default_wait: float = 60.0
     #: documented cap on posts created through the API per 24 hours, where there is one
     posts_per_day: int | None = None
+    #: daily quotas that reset at midnight UTC (LinkedIn): a throttle without a hint waits
+    #: until then instead of `default_wait`
+    resets_at_utc_midnight: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -594,7 +597,7 @@ _PUBLISHING_RULES: tuple[PublishingRules, ...] = (
             needs_public_url=False,
             unconfirmed=frozenset({"max_alt_text"}),
         ),
-        rate_limit=RateLimitRules(default_wait=3600.0),
+        rate_limit=RateLimitRules(default_wait=3600.0, resets_at_utc_midnight=True),
         error_codes=_codes(
             EXPIRED_ACCESS_TOKEN=_REFRESH,
             REVOKED_ACCESS_TOKEN=_RECONNECT,

@@ -166,10 +166,17 @@ class PlatformClient:
         if outcome is ErrorOutcome.AMBIGUOUS:
             raise AmbiguousPublishError(detail, **details)
         if outcome is ErrorOutcome.TRANSIENT:
-            wait = wait_from_headers(response, self.rules.rate_limit, self.clock())
+            now = self.clock()
+            limits = self.rules.rate_limit
+            wait = wait_from_headers(response, limits, now)
+            if wait is None and status == 429 and limits.resets_at_utc_midnight:
+                midnight = (now.astimezone(UTC) + timedelta(days=1)).replace(
+                    hour=0, minute=0, second=0, microsecond=0
+                )
+                wait = (midnight - now).total_seconds()
             if wait is None and (status == 429 or code is not None):
                 # Throttled without a hint: the platform's documented window, not our backoff.
-                wait = self.rules.rate_limit.default_wait
+                wait = limits.default_wait
             raise TransientPublishError(detail, retry_after=wait, **details)
         raise PermanentPublishError(detail, **details)
 
