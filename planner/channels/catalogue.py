@@ -372,3 +372,351 @@ def find_kind(key: str) -> ChannelKind | None:
 def all_kinds() -> tuple[ChannelKind, ...]:
     """Every channel kind, in the catalogue's order (the order menus show)."""
     return _KINDS
+
+
+# -- publishing rules --------------------------------------------------------------------------
+#
+# What an automatic publisher must know about a platform beyond its text limits: which files it
+# takes, how it says "slow down", and which of its error codes mean "try later", "fix it", "look
+# before sending again" or "connect again". Kept here, as data with the documentation it came
+# from, so the adapters read rules instead of carrying literals.
+
+
+class ErrorOutcome(enum.Enum):
+    """What a platform error means for a delivery (the engine's outcomes, plus two steps the
+    adapter takes itself before reporting one)."""
+
+    #: nothing was published and trying later may work
+    TRANSIENT = "transient"
+    #: the platform refused the post itself: a person must change content or settings
+    PERMANENT = "permanent"
+    #: the post may exist now: look before sending again
+    AMBIGUOUS = "ambiguous"
+    #: the access token expired: refresh it and repeat the same call once
+    REFRESH = "refresh"
+    #: the authorisation is gone: an admin connects the channel again
+    RECONNECT = "reconnect"
+    #: the platform refuses the post because it already has it: find that post instead
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRules:
+    """The files a platform's API accepts for an image post."""
+
+    mime_types: tuple[str, ...]
+    #: per file; None when the platform states no limit
+    max_bytes: int | None
+    #: width / height bounds (0.8 is 4:5, 1.91 is 1.91:1); None where the platform crops itself
+    min_aspect: float | None
+    max_aspect: float | None
+    #: characters of alt text the API takes; None when it states no maximum
+    max_alt_text: int | None
+    #: True when the platform fetches the image from our public URL instead of an upload
+    needs_public_url: bool
+    unconfirmed: frozenset[str] = frozenset()
+
+    def accepts_aspect(self, width: int, height: int) -> bool:
+        ratio = width / height
+        # Half a percent of slack: a 1080×1350 crop is 0.8 exactly, a 1080×566 one 1.908.
+        if self.min_aspect is not None and ratio < self.min_aspect * 0.995:
+            return False
+        return not (self.max_aspect is not None and ratio > self.max_aspect * 1.005)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitRules:
+    """How a platform tells a client to wait, and its documented posting caps."""
+
+    #: headers holding the seconds (or an HTTP date) to wait
+    retry_after_headers: tuple[str, ...] = ("retry-after",)
+    #: headers holding the Unix time (seconds) at which the window resets
+    reset_headers: tuple[str, ...] = ()
+    #: Meta's JSON usage headers; their estimated_time_to_regain_access is in minutes
+    usage_headers: tuple[str, ...] = ()
+    #: seconds to wait when the platform throttles without saying how long
+    default_wait: float = 60.0
+    #: documented cap on posts created through the API per 24 hours, where there is one
+    posts_per_day: int | None = None
+    #: daily quotas that reset at midnight UTC (LinkedIn): a throttle without a hint waits
+    #: until then instead of `default_wait`
+    resets_at_utc_midnight: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PublishingRules:
+    """One platform's publishing contract, as the adapter for ``kind`` applies it."""
+
+    kind: str
+    media: MediaRules
+    rate_limit: RateLimitRules
+    #: the platform's own error code (as a string) -> what it means for the delivery
+    error_codes: MappingProxyType[str, ErrorOutcome]
+    #: how a resend after an unclear outcome is kept from posting twice
+    exactly_once: str
+    #: the documentation the figures and codes come from
+    docs: tuple[str, ...]
+    verified_on: date
+
+    def outcome_for(self, code: object) -> ErrorOutcome | None:
+        if code is None:
+            return None
+        return self.error_codes.get(str(code))
+
+
+def _codes(**outcomes: ErrorOutcome) -> MappingProxyType[str, ErrorOutcome]:
+    # Keyword names cannot start with a digit, so numeric codes are written c4, c190 ...
+    return MappingProxyType(
+        {
+            key[1:] if key[:1] == "c" and key[1:].isdigit() else key: value
+            for key, value in outcomes.items()
+        }
+    )
+
+
+_T = ErrorOutcome.TRANSIENT
+_P = ErrorOutcome.PERMANENT
+_REFRESH = ErrorOutcome.REFRESH
+_RECONNECT = ErrorOutcome.RECONNECT
+_DUPLICATE = ErrorOutcome.DUPLICATE
+
+#: Meta's Graph API codes, shared by Facebook Pages, Instagram and Threads
+#: (developers.facebook.com/docs/graph-api/guides/error-handling and .../overview/rate-limiting)
+_GRAPH_CODES = {
+    "c1": _T,  # API unknown: temporary
+    "c2": _T,  # API service: temporary downtime
+    "c4": _T,  # application request limit
+    "c17": _T,  # user request limit
+    "c32": _T,  # page request limit
+    "c341": _T,  # application limit reached
+    "c613": _T,  # calls to this API exceeded the rate limit
+    "c80001": _T,  # Pages business-use-case limit
+    "c80002": _T,  # Instagram business-use-case limit
+    "c368": _T,  # temporarily blocked for policy violations: "wait and retry"
+    "c102": _REFRESH,  # API session: log in again
+    "c190": _REFRESH,  # access token expired or invalid
+    "c3": _P,  # capability missing
+    "c10": _P,  # permission denied
+    "c100": _P,  # invalid parameter
+    "c200": _P,  # permission (200-299)
+    "c506": _DUPLICATE,  # duplicate post
+    "c1609005": _P,  # the link could not be scraped
+}
+
+_GRAPH_LIMITS = RateLimitRules(
+    retry_after_headers=(),
+    usage_headers=("x-business-use-case-usage", "x-app-usage", "x-page-usage"),
+    default_wait=300.0,
+)
+
+_PUBLISHING_RULES: tuple[PublishingRules, ...] = (
+    PublishingRules(
+        kind="bluesky",
+        media=MediaRules(
+            # The lexicon accepts image/*; these are what the app and the CDN handle.
+            mime_types=("image/jpeg", "image/png", "image/webp", "image/gif"),
+            # app.bsky.embed.images: maxSize 2,000,000 ("formerly limited to 1 MB"); the crop
+            # above still aims at 1 MB so older servers take it too.
+            max_bytes=2_000_000,
+            min_aspect=None,
+            max_aspect=None,
+            max_alt_text=None,
+            needs_public_url=False,
+        ),
+        rate_limit=RateLimitRules(
+            retry_after_headers=(),
+            reset_headers=("ratelimit-reset",),
+            default_wait=60.0,
+            # repo writes: 35,000 points a day, a create costs 3
+            posts_per_day=11_666,
+        ),
+        error_codes=_codes(
+            ExpiredToken=_REFRESH,
+            InvalidToken=_RECONNECT,
+            AuthRequired=_RECONNECT,
+            AuthenticationRequired=_RECONNECT,
+            AccountTakedown=_RECONNECT,
+            AccountDeactivated=_RECONNECT,
+            RateLimitExceeded=_T,
+            InvalidRequest=_P,
+            InvalidSwap=_T,
+            UpstreamFailure=_T,
+            NotEnoughResources=_T,
+            InternalServerError=_T,
+        ),
+        exactly_once="record key derived from the delivery: a second create is refused",
+        docs=(
+            "atproto lexicons com.atproto.server.createSession/refreshSession, "
+            "com.atproto.repo.uploadBlob/createRecord/getRecord, app.bsky.feed.post, "
+            "app.bsky.richtext.facet, app.bsky.embed.images/external",
+            "atproto.com/specs/record-key and /specs/tid",
+            "docs.bsky.app/docs/advanced-guides/post-richtext and /rate-limits",
+        ),
+        verified_on=date(2026, 12, 4),
+    ),
+    PublishingRules(
+        kind="x",
+        media=MediaRules(
+            mime_types=("image/jpeg", "image/png", "image/webp", "image/gif"),
+            max_bytes=5 * _MB,
+            min_aspect=None,
+            max_aspect=None,
+            max_alt_text=1000,
+            needs_public_url=False,
+        ),
+        rate_limit=RateLimitRules(
+            reset_headers=("x-rate-limit-reset",),
+            default_wait=900.0,
+        ),
+        error_codes=_codes(
+            unauthorized=_REFRESH,
+            duplicate_content=_DUPLICATE,
+            usage_capped=_T,
+            too_many_requests=_T,
+            client_forbidden=_P,
+            unsupported_authentication=_RECONNECT,
+            invalid_request=_P,
+            resource_not_found=_P,
+        ),
+        exactly_once="none; X refuses identical text as a duplicate, then the account is read",
+        docs=(
+            "docs.x.com/x-api/posts/creation-of-a-post (POST /2/tweets)",
+            "docs.x.com/x-api/media/upload-media (POST /2/media/upload, /2/media/metadata)",
+            "docs.x.com/x-api/fundamentals/rate-limits and /response-codes-and-errors",
+        ),
+        verified_on=date(2026, 12, 4),
+    ),
+    PublishingRules(
+        kind="linkedin",
+        media=MediaRules(
+            mime_types=("image/jpeg", "image/png", "image/gif"),
+            max_bytes=None,
+            min_aspect=None,
+            max_aspect=None,
+            max_alt_text=4086,
+            needs_public_url=False,
+            unconfirmed=frozenset({"max_alt_text"}),
+        ),
+        rate_limit=RateLimitRules(default_wait=3600.0, resets_at_utc_midnight=True),
+        error_codes=_codes(
+            EXPIRED_ACCESS_TOKEN=_REFRESH,
+            REVOKED_ACCESS_TOKEN=_RECONNECT,
+            INVALID_ACCESS_TOKEN=_RECONNECT,
+            ACCESS_DENIED=_P,
+            DUPLICATE_POST=_DUPLICATE,
+            TOO_MANY_REQUESTS=_T,
+        ),
+        exactly_once="none; LinkedIn refuses identical commentary as DUPLICATE_POST",
+        docs=(
+            "learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api",
+            "learn.microsoft.com/linkedin/marketing/community-management/shares/images-api",
+            "learn.microsoft.com/linkedin/marketing/community-management/shares/little-text",
+            "learn.microsoft.com/linkedin/shared/api-guide/concepts/rate-limits",
+        ),
+        verified_on=date(2026, 12, 4),
+    ),
+    PublishingRules(
+        kind="facebook",
+        media=MediaRules(
+            mime_types=("image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff"),
+            max_bytes=10 * _MB,
+            min_aspect=None,
+            max_aspect=None,
+            max_alt_text=None,
+            needs_public_url=False,
+            unconfirmed=frozenset({"max_bytes"}),
+        ),
+        rate_limit=_GRAPH_LIMITS,
+        error_codes=_codes(**_GRAPH_CODES),
+        exactly_once="none; Graph refuses a repeated status as code 506, then the page is read",
+        docs=(
+            "developers.facebook.com/docs/pages-api/posts (/{page-id}/feed)",
+            "developers.facebook.com/docs/graph-api/reference/page/photos",
+            "developers.facebook.com/docs/graph-api/guides/error-handling",
+            "developers.facebook.com/docs/graph-api/overview/rate-limiting",
+        ),
+        verified_on=date(2026, 12, 4),
+    ),
+    PublishingRules(
+        kind="instagram",
+        media=MediaRules(
+            mime_types=("image/jpeg",),
+            max_bytes=8 * _MB,
+            min_aspect=0.8,
+            max_aspect=1.91,
+            max_alt_text=None,
+            needs_public_url=True,
+        ),
+        rate_limit=RateLimitRules(
+            retry_after_headers=(),
+            usage_headers=_GRAPH_LIMITS.usage_headers,
+            default_wait=300.0,
+            posts_per_day=100,
+        ),
+        error_codes=_codes(
+            **_GRAPH_CODES,
+            c9=_T,  # "application request limit reached" on publishing
+            c9007=_T,  # the container is not ready to publish yet
+            sub2207001=_T,  # server error while processing
+            sub2207003=_T,  # timed out fetching the image
+            sub2207020=_T,  # container expired: a new attempt makes a new one
+            sub2207032=_T,  # creating the media failed: try again
+            sub2207042=_T,  # publishing limit for the day reached
+            sub2207009=_P,  # aspect ratio not supported
+            sub2207026=_P,  # unsupported format
+            sub2207050=_RECONNECT,  # the account is inactive or restricted
+        ),
+        exactly_once="none; the account's recent media are read and matched",
+        docs=(
+            "developers.facebook.com/docs/instagram-platform/content-publishing",
+            "developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/"
+            "ig-container (status_code)",
+            "developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/"
+            "ig-user/content_publishing_limit",
+            "developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/"
+            "error-codes",
+        ),
+        verified_on=date(2026, 12, 4),
+    ),
+    PublishingRules(
+        kind="threads",
+        media=MediaRules(
+            mime_types=("image/jpeg", "image/png"),
+            max_bytes=8 * _MB,
+            min_aspect=None,
+            max_aspect=10.0,
+            max_alt_text=1000,
+            needs_public_url=True,
+            unconfirmed=frozenset({"max_alt_text"}),
+        ),
+        rate_limit=RateLimitRules(
+            retry_after_headers=(),
+            usage_headers=_GRAPH_LIMITS.usage_headers,
+            default_wait=300.0,
+            posts_per_day=250,
+        ),
+        error_codes=_codes(**_GRAPH_CODES),
+        exactly_once="none; the profile's recent threads and replies are read and matched",
+        docs=(
+            "developers.facebook.com/docs/threads/posts and /reference/publishing",
+            "developers.facebook.com/docs/threads/retrieve-and-manage-replies/create-replies",
+            "developers.facebook.com/docs/threads/troubleshooting (publishing limits)",
+            "developers.facebook.com/docs/threads/get-started/long-lived-tokens",
+        ),
+        verified_on=date(2026, 12, 4),
+    ),
+)
+
+_RULES_BY_KIND: Final = MappingProxyType({rules.kind: rules for rules in _PUBLISHING_RULES})
+
+
+def find_publishing_rules(kind: str) -> PublishingRules | None:
+    """The publishing contract of a platform with an automatic publisher, else None."""
+    return _RULES_BY_KIND.get(kind)
+
+
+def get_publishing_rules(kind: str) -> PublishingRules:
+    rules = _RULES_BY_KIND.get(kind)
+    if rules is None:
+        raise NotFoundError(f"No publishing rules for channel kind {kind!r}", key=kind)
+    return rules

@@ -38,6 +38,10 @@ class MediaItem:
     path: Path | None = None
     loader: Callable[[], bytes] | None = None
     filename: str | None = None
+    #: pixel size when the caller knows it (platforms that want an aspect ratio); adapters read
+    #: it from the bytes otherwise
+    width: int | None = None
+    height: int | None = None
 
     def read_bytes(self) -> bytes:
         """Return the file's bytes, refusing them when they no longer match the archived hash."""
@@ -171,3 +175,59 @@ class AmbiguousPublishError(PublishError):
     """The request left but no answer came back: the post may or may not exist now."""
 
     code = "publish-ambiguous"
+
+
+class ReconnectRequiredError(PermanentPublishError):
+    """The channel's authorisation is gone (revoked, expired, refresh refused): an admin has to
+    connect the channel again. Retrying cannot help, but nothing was published either, so the
+    engine may hold the channel's deliveries instead of failing them."""
+
+    code = "publish-reconnect"
+
+
+class AccountUnreadableError(PublishError):
+    """A reconciler could not read the account, so it cannot say whether a post exists."""
+
+    code = "publish-unreadable"
+
+
+@runtime_checkable
+class Reconciler(Protocol):
+    """Looks for a publication on the channel itself, for channels without an idempotency key.
+
+    After an ambiguous outcome the engine asks before sending again: a result means the post is
+    there (settle as sent, with its id and URL); None means it is not (send again, same request);
+    AccountUnreadableError (or any other exception) means nobody can tell (a person checks).
+    """
+
+    def find_published(self, request: PublishRequest) -> PublishResult | None: ...
+
+
+@runtime_checkable
+class AccessTokenSource(Protocol):
+    """Where an OAuth adapter gets its bearer token, so refreshing stays outside the adapter.
+
+    `access_token` returns a token that is valid now (a keeper may refresh it first when it is
+    about to expire); `refreshed` is called once when the platform rejected `rejected` as expired
+    and returns a new one, or raises ReconnectRequiredError when that is impossible.
+    """
+
+    def access_token(self) -> str: ...
+
+    def refreshed(self, rejected: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class StaticToken:
+    """A token that cannot be refreshed (pasted by an admin, or a never-expiring page token)."""
+
+    token: str
+
+    def access_token(self) -> str:
+        return self.token
+
+    def refreshed(self, rejected: str) -> str:
+        raise ReconnectRequiredError(
+            "The channel's access was refused as expired and cannot be renewed automatically; "
+            "connect the channel again."
+        )

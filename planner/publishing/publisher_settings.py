@@ -22,10 +22,47 @@ from planner.publishing.outbound import Resolver, check_host, check_url, system_
 from planner.publishing.ports import TransientPublishError
 from planner.publishing.secrets import SecretBox
 
-PUBLISHER_KINDS = ("manual", "blog", "webhook", "mastodon", "wordpress", "newsletter")
-#: kinds that cannot work without a stored credential
-NEEDS_SECRET = ("webhook", "mastodon", "wordpress")
+PUBLISHER_KINDS = (
+    "manual",
+    "blog",
+    "webhook",
+    "mastodon",
+    "wordpress",
+    "newsletter",
+    "bluesky",
+    "linkedin",
+    "facebook",
+    "instagram",
+    "threads",
+    "x",
+)
+#: kinds that cannot work without a stored credential (for the OAuth kinds: the token set the
+#: connect flow stores, or an access token an admin pastes)
+NEEDS_SECRET = (
+    "webhook",
+    "mastodon",
+    "wordpress",
+    "bluesky",
+    "linkedin",
+    "facebook",
+    "instagram",
+    "threads",
+    "x",
+)
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+#: handle syntax (atproto.com/specs/handle): dot-separated labels, the last not numeric
+_HANDLE = re.compile(
+    r"^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"
+)
+_NUMERIC_ID = re.compile(r"^[0-9]{1,30}$")
+#: the platform account a publisher posts as, per OAuth kind: (setting, required)
+_ACCOUNT_FIELD = {
+    "linkedin": ("organization_id", True),
+    "facebook": ("page_id", True),
+    "instagram": ("ig_user_id", True),
+    "threads": ("user_id", False),
+    "x": ("user_id", False),
+}
 
 
 @dataclass
@@ -40,6 +77,9 @@ class PublisherInput:
     port: int | None = None
     sender: str | None = None
     recipients: list[str] = field(default_factory=list)
+    #: the platform account to post as: LinkedIn organisation, Facebook page, Instagram or
+    #: Threads user, X user (numeric ids; a LinkedIn organisation URN is accepted too)
+    account_id: str | None = None
     #: a new credential; None or "" keeps the stored one
     secret: str | None = None
     clear_secret: bool = False
@@ -77,6 +117,18 @@ def _settings_for(data: PublisherInput, allow_loopback: bool, resolver: Resolver
         return {"url": _checked_url(data.url, "url", allow_loopback, resolver)}
     if kind == "mastodon":
         return {"base_url": _checked_url(data.url, "base_url", allow_loopback, resolver)}
+    if kind == "bluesky":
+        handle = _text(data.username).removeprefix("@").lower()
+        if not _HANDLE.fullmatch(handle) or len(handle) > 253:
+            raise ValidationError(
+                "Fill in the Bluesky handle, e.g. gemeente.bsky.social.", field="username"
+            )
+        return {
+            "service_url": _checked_url(data.url, "base_url", allow_loopback, resolver),
+            "handle": handle,
+        }
+    if kind in _ACCOUNT_FIELD:
+        return _oauth_settings(data, allow_loopback, resolver)
     if kind == "wordpress":
         username = _text(data.username)
         if not username:
@@ -109,6 +161,26 @@ def _settings_for(data: PublisherInput, allow_loopback: bool, resolver: Resolver
     }
     if _text(data.username):
         settings["username"] = _text(data.username)[:200]
+    return settings
+
+
+def _oauth_settings(
+    data: PublisherInput, allow_loopback: bool, resolver: Resolver
+) -> dict[str, Any]:
+    name, required = _ACCOUNT_FIELD[data.kind]
+    account = _text(data.account_id)
+    if data.kind == "linkedin":
+        account = account.removeprefix("urn:li:organization:")
+    settings: dict[str, Any] = {}
+    if account:
+        if not _NUMERIC_ID.fullmatch(account):
+            raise ValidationError("An account id is a number.", field="account_id")
+        settings[name] = account
+    elif required:
+        raise ValidationError("Fill in the id of the account to post as.", field="account_id")
+    if _text(data.url):
+        # Only for a test server or a proxy; the platform's own address is the default.
+        settings["base_url"] = _checked_url(data.url, "base_url", allow_loopback, resolver)
     return settings
 
 

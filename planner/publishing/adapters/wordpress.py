@@ -1,20 +1,26 @@
 """Publishes an article to a WordPress site through the REST API with an application password.
 
 WordPress has no idempotency key, so this adapter never hides an unclear outcome: a timeout or a
-server error after the post request is reported as ambiguous and a person checks the site.
+server error after the post request is reported as ambiguous. `find_published` (the Reconciler
+port) then reads the site's latest posts and matches title and text, so the engine can settle
+the delivery without a person, or send again when the post is not there.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import mimetypes
+import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from planner.publishing.adapters._html import text_to_html
+from planner.publishing.adapters._platform import fingerprint, parse_time, unreadable, within
 from planner.publishing.adapters._transport import (
     join_url,
     json_before_publishing,
@@ -27,9 +33,12 @@ from planner.publishing.ports import (
     AmbiguousPublishError,
     MediaItem,
     PermanentPublishError,
+    PublishError,
     PublishRequest,
     PublishResult,
 )
+
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,8 @@ class WordPressSettings:
     status: Literal["publish", "draft", "pending", "private"] = "publish"
     timeout: float = 20.0
     allow_loopback: bool = False
+    #: how far back find_published looks for the post
+    reconcile_window_hours: float = 48.0
 
 
 def _utcnow() -> datetime:
@@ -64,12 +75,14 @@ class WordPressPublisher:
         self._resolver = resolver
         self._ssl_context = ssl_context
 
-    def _call(self, path: str, body: bytes, headers: dict[str, str]) -> Response:
+    def _call(
+        self, path: str, body: bytes | None, headers: dict[str, str], method: str = "POST"
+    ) -> Response:
         credentials = f"{self.settings.username}:{self.settings.application_password}"
         token = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
         url = join_url(join_url(self.settings.base_url, self.settings.api_root), path)
         return send(
-            "POST",
+            method,
             url,
             headers={"Authorization": f"Basic {token}", "Accept": "application/json", **headers},
             body=body,
@@ -103,12 +116,20 @@ class WordPressPublisher:
         raise_for_status(update, channel="WordPress", now=self._clock())
         return media_id
 
+    @staticmethod
+    def _title(request: PublishRequest) -> str:
+        return request.title or request.text.strip().split("\n", 1)[0][:120]
+
+    @staticmethod
+    def _content(request: PublishRequest) -> str:
+        return request.html if request.html is not None else text_to_html(request.text)
+
     def publish(self, request: PublishRequest) -> PublishResult:
         featured = self.upload_featured_image(request.media[0]) if request.media else None
-        title = request.title or request.text.strip().split("\n", 1)[0][:120]
+        title = self._title(request)
         payload: dict[str, Any] = {
             "title": title,
-            "content": request.html if request.html is not None else text_to_html(request.text),
+            "content": self._content(request),
             "status": self.settings.status,
         }
         if request.excerpt:
@@ -134,6 +155,62 @@ class WordPressPublisher:
             remote_url=link if isinstance(link, str) else None,
             raw={"status": post.get("status"), "featured_media": featured},
         )
+
+    def find_published(self, request: PublishRequest) -> PublishResult | None:
+        """The site's post with this title and text, written within the window, or None.
+
+        Read with context=edit so the raw title and content come back as we sent them (kses may
+        still filter the content, so it is compared without markup).
+        """
+        query = urlencode(
+            {
+                "context": "edit",
+                "per_page": 20,
+                "orderby": "date",
+                "order": "desc",
+                "status": self.settings.status,
+            }
+        )
+        try:
+            response = self._call(f"/wp/v2/posts?{query}", None, {}, method="GET")
+            raise_for_status(response, channel="WordPress", now=self._clock())
+            posts = response.json()
+        except PublishError as exc:
+            raise unreadable("WordPress", exc) from exc
+        if not isinstance(posts, list):
+            raise unreadable("WordPress", PermanentPublishError("the post list was not a list"))
+        title = _plain(self._title(request))
+        content = _plain(self._content(request))
+        window = timedelta(hours=self.settings.reconcile_window_hours)
+        for post in posts:
+            if not isinstance(post, dict):
+                continue
+            raw_title = _raw(post.get("title"))
+            raw_content = _raw(post.get("content"))
+            when = parse_time(post.get("date_gmt") and f"{post['date_gmt']}Z")
+            if (
+                _plain(raw_title) == title
+                and _plain(raw_content) == content
+                and within(window, when, self._clock())
+            ):
+                link = post.get("link")
+                return PublishResult(
+                    remote_id=str(post.get("id")),
+                    remote_url=link if isinstance(link, str) else None,
+                    raw={"status": post.get("status"), "reconciled": True},
+                )
+        return None
+
+
+def _raw(field: Any) -> str:
+    if isinstance(field, dict):
+        value = field.get("raw", field.get("rendered", ""))
+        return value if isinstance(value, str) else ""
+    return field if isinstance(field, str) else ""
+
+
+def _plain(markup: str) -> str:
+    return fingerprint(html.unescape(_TAG.sub(" ", markup)))
 
 
 def _id_of(document: Any, what: str) -> int:

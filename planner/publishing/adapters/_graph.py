@@ -1,0 +1,142 @@
+"""Meta's Graph API as Facebook Pages, Instagram and Threads share it: form-encoded calls, the
+{"error": {...}} envelope, and the media containers Instagram and Threads publish through."""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from planner.channels.catalogue import PublishingRules
+from planner.publishing.adapters._platform import (
+    FORM,
+    Connection,
+    PlatformClient,
+    form_body,
+    meta_code_with_fallback,
+)
+from planner.publishing.adapters._transport import join_url
+from planner.publishing.outbound import Resolver, Response
+from planner.publishing.ports import (
+    AccessTokenSource,
+    AmbiguousPublishError,
+    PermanentPublishError,
+    TransientPublishError,
+)
+
+
+class GraphApi:
+    """One Graph host (graph.facebook.com/vNN, graph.instagram.com, graph.threads.net/v1.0)."""
+
+    def __init__(
+        self,
+        *,
+        channel: str,
+        rules: PublishingRules,
+        base_url: str,
+        tokens: AccessTokenSource,
+        timeout: float,
+        allow_loopback: bool,
+        clock: Callable[[], datetime],
+        resolver: Resolver,
+        ssl_context: ssl.SSLContext | None,
+    ) -> None:
+        self.channel = channel
+        self.base_url = base_url
+        self.client = PlatformClient(
+            channel=channel,
+            rules=rules,
+            tokens=tokens,
+            connection=Connection(
+                timeout=timeout,
+                allow_loopback=allow_loopback,
+                resolver=resolver,
+                ssl_context=ssl_context,
+            ),
+            error_code=meta_code_with_fallback(rules),
+            clock=clock,
+        )
+
+    def url(self, path: str, query: Mapping[str, Any] | None = None) -> str:
+        url = join_url(self.base_url, path)
+        return f"{url}?{urlencode(query)}" if query else url
+
+    def get(self, path: str, **query: Any) -> dict[str, Any]:
+        response = self.client.call("GET", self.url(path, query))
+        return self.client.read_json(response, f"request for {path}")
+
+    def post_raw(
+        self, path: str, fields: Mapping[str, str], *, body: bytes | None = None, headers=None
+    ) -> Response:
+        if body is None:
+            body, headers = form_body(fields), FORM
+        return self.client.call("POST", self.url(path), body=body, headers=headers)
+
+    def post(self, path: str, fields: Mapping[str, str]) -> dict[str, Any]:
+        """A preparatory call (a container, an unpublished photo): an error is not ambiguous."""
+        response = self.post_raw(path, fields)
+        return self.client.read_json(response, f"request to {path}")
+
+    def publish(self, path: str, fields: Mapping[str, str], *, body=None, headers=None) -> str:
+        """The call that makes a post public; its id. A lost answer is ambiguous."""
+        response = self.post_raw(path, fields, body=body, headers=headers)
+        self.client.check(response, publishing=True)
+        document = response.json()
+        post_id = (
+            document.get("post_id") or document.get("id") if isinstance(document, dict) else None
+        )
+        if not post_id:
+            raise AmbiguousPublishError(f"{self.channel} accepted the post but returned no id.")
+        return str(post_id)
+
+    def wait_for_container(
+        self,
+        container_id: str,
+        *,
+        status_field: str,
+        interval: float,
+        attempts: int,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Poll a media container until it is FINISHED (ready to publish).
+
+        IN_PROGRESS: the platform is still fetching and processing our image; ERROR: it could
+        not (a person must look at the image); EXPIRED: unused for 24 hours (a new attempt
+        makes a new container); PUBLISHED: already published, which a new container never is.
+        """
+        for attempt in range(attempts):
+            document = self.get(container_id, fields=f"{status_field},status,error_message")
+            state = str(document.get(status_field) or "")
+            if state == "FINISHED":
+                return
+            if state == "ERROR":
+                reason = document.get("error_message") or document.get("status") or "unknown"
+                raise PermanentPublishError(
+                    f"{self.channel} could not process the media ({reason}); check the image.",
+                    container=container_id,
+                )
+            if state == "EXPIRED":
+                raise TransientPublishError(
+                    f"{self.channel}'s media container expired before publishing.",
+                    container=container_id,
+                )
+            if state == "PUBLISHED":
+                raise PermanentPublishError(
+                    f"{self.channel} says this media container was already published.",
+                    container=container_id,
+                )
+            if attempt + 1 < attempts:
+                sleep(interval)
+        raise TransientPublishError(
+            f"{self.channel} is still processing the media; the post will be tried again.",
+            container=container_id,
+        )
+
+    def container_state(self, container_id: str, status_field: str) -> str | None:
+        try:
+            return str(self.get(container_id, fields=status_field).get(status_field) or "")
+        except (TransientPublishError, PermanentPublishError):
+            return None

@@ -1,0 +1,191 @@
+"""The X publisher and reconciler against a fake API v2 that refuses duplicate text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from planner.publishing.adapters.x import XPublisher, XSettings
+from planner.publishing.oauth import (
+    OAuthClient,
+    OAuthClientConfig,
+    OAuthEndpoints,
+    TokenKeeper,
+    TokenSet,
+)
+from planner.publishing.ports import (
+    AccountUnreadableError,
+    AmbiguousPublishError,
+    PermanentPublishError,
+    PublishRequest,
+    Reconciler,
+    ReconnectRequiredError,
+    TransientPublishError,
+)
+from tests.fakes.media import image
+from tests.fakes.oauth import FakeAuthorizationServer
+from tests.fakes.server import serving
+from tests.fakes.x import FakeX
+
+
+@pytest.fixture
+def api() -> Iterator[FakeX]:
+    with serving(FakeX()) as app:
+        yield app
+
+
+def publisher_for(api: FakeX, *, timeout: float = 5.0, **options: object) -> XPublisher:
+    settings = XSettings(
+        access_token=FakeX.token, base_url=api.url, timeout=timeout, allow_loopback=True
+    )
+    return XPublisher(settings, **options)  # type: ignore[arg-type]
+
+
+def make_request(parts: list[str], *, attempt: int = 1, **extra: object) -> PublishRequest:
+    return PublishRequest(
+        delivery_id=31,
+        idempotency_key="delivery-31",
+        attempt=attempt,
+        text=" ".join(parts),
+        parts=parts,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_x_publish_posts_text(api) -> None:
+    result = publisher_for(api).publish(make_request(["De bieb is zaterdag open."]))
+    [post] = api.posts
+    assert post["text"] == "De bieb is zaterdag open."
+    assert result.remote_id == post["id"]
+    assert result.remote_url == f"https://x.com/i/web/status/{post['id']}"
+
+
+def test_x_publish_uploads_media_with_alt_text(api) -> None:
+    photo = image()
+    publisher_for(api).publish(make_request(["Het lint is door!"], media=[photo]))
+    [media] = api.media.values()
+    assert media["alt"] == photo.alt
+    assert media["category"] == "tweet_image"
+    assert api.posts[0]["media_ids"] == [media["id"]]
+
+
+def test_x_publish_threads_parts_as_replies(api) -> None:
+    result = publisher_for(api).publish(make_request(["Een.", "Twee.", "Drie."]))
+    first, second, third = api.posts
+    assert first["reply_to"] is None
+    assert second["reply_to"] == first["id"]
+    assert third["reply_to"] == second["id"]
+    assert result.raw["ids"] == [first["id"], second["id"], third["id"]]
+
+
+def test_x_refreshes_an_expired_token_through_the_keeper(api) -> None:
+    clock = lambda: datetime.now(UTC)  # noqa: E731
+    with serving(FakeAuthorizationServer(client_auth="client_secret_basic")) as auth:
+        api.token_check = auth.is_valid
+        endpoints = OAuthEndpoints(
+            authorize_url=f"{auth.url}/authorize",
+            token_url=f"{auth.url}/token",
+            scopes=("tweet.write",),
+            token_auth="client_secret_basic",
+        )
+        client = OAuthClient(
+            OAuthClientConfig(
+                auth.client_id, auth.client_secret, auth.redirect_uri, endpoints, 5.0, True
+            ),
+            clock=clock,
+        )
+        with auth.lock:
+            issued = auth._issue("tweet.write")
+        token = TokenSet(access_token=issued["access_token"], refresh_token=issued["refresh_token"])
+        stored: list[TokenSet] = []
+        keeper = TokenKeeper(client, token, on_refresh=stored.append, clock=clock)
+        auth.expire(token.access_token)
+
+        publisher_for(api, tokens=keeper).publish(make_request(["Met een vers token."]))
+
+        assert len(api.posts) == 1
+        assert len(stored) == 1
+        assert auth.is_valid(stored[0].access_token)
+        unauthorised = [r for r in api.requests if r.bearer() == token.access_token]
+        assert len(unauthorised) == 1  # one refused call, then the same call with the new token
+
+
+def test_x_with_a_token_that_cannot_be_refreshed_asks_for_a_reconnect(api) -> None:
+    api.token_check = lambda token: False
+    with pytest.raises(ReconnectRequiredError):
+        publisher_for(api).publish(make_request(["Hallo"]))
+
+
+def test_x_rate_limit_waits_until_the_reset_header(api) -> None:
+    now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    api.fail_next(
+        "/2/tweets",
+        429,
+        headers={
+            "x-rate-limit-limit": "200",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(int(now.timestamp()) + 420),
+        },
+        body={"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429},
+    )
+    with pytest.raises(TransientPublishError) as caught:
+        publisher_for(api, clock=lambda: now).publish(make_request(["Hallo"]))
+    assert caught.value.retry_after == 420.0
+
+
+def test_x_timeout_after_posting_is_reconciled_without_a_duplicate(api) -> None:
+    api.fail_next("/2/tweets", action="hang", after_handling=True)
+    publisher = publisher_for(api, timeout=0.3)
+    request = make_request(["Lees meer: https://zuiderhaven.nl/a & meer"], media=[image()])
+    with pytest.raises(AmbiguousPublishError):
+        publisher.publish(request)
+    assert isinstance(publisher, Reconciler)
+
+    found = publisher_for(api).find_published(request)
+
+    [post] = api.posts
+    assert found is not None
+    assert found.remote_id == post["id"]
+    assert found.raw["reconciled"] is True
+
+
+def test_x_resend_after_a_timeout_is_refused_as_duplicate_and_finds_the_post(api) -> None:
+    api.fail_next("/2/tweets", action="hang", after_handling=True)
+    with pytest.raises(AmbiguousPublishError):
+        publisher_for(api, timeout=0.3).publish(make_request(["Eenmalig."]))
+    result = publisher_for(api).publish(make_request(["Eenmalig."], attempt=2))
+    [post] = api.posts
+    assert result.remote_id == post["id"]
+
+
+def test_x_reconciler_says_none_when_nothing_went_out(api) -> None:
+    publisher_for(api).publish(make_request(["Iets anders."]))
+    assert publisher_for(api).find_published(make_request(["Dit niet."])) is None
+
+
+def test_x_reconciler_reports_a_half_published_thread(api) -> None:
+    api.fail_next("/2/tweets", 503, skip=1)
+    with pytest.raises(TransientPublishError):
+        publisher_for(api).publish(make_request(["Een.", "Twee."]))
+    with pytest.raises(AccountUnreadableError, match="Only 1 of the 2 parts"):
+        publisher_for(api).find_published(make_request(["Een.", "Twee."]))
+
+
+def test_x_reconciler_that_cannot_read_the_account_says_so(api) -> None:
+    api.fail_next("/2/users/", 503)
+    with pytest.raises(AccountUnreadableError):
+        publisher_for(api).find_published(make_request(["Hallo"]))
+
+
+def test_x_server_error_on_the_post_is_ambiguous(api) -> None:
+    api.fail_next("/2/tweets", 500, after_handling=True)
+    with pytest.raises(AmbiguousPublishError):
+        publisher_for(api).publish(make_request(["Misschien."]))
+
+
+def test_x_too_long_text_is_permanent_before_sending(api) -> None:
+    with pytest.raises(PermanentPublishError, match="X allows 280"):
+        publisher_for(api).publish(make_request(["🎉" * 141]))
+    assert api.posts == []
