@@ -70,7 +70,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     )
 
     # Plumbing every page shares.
-    database.init_app(app)
+    database.init_app(app, on_commit_error=errors.commit_refused)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     auth.init_app(app)
@@ -107,12 +107,21 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     scheduling.init_app(app)
     jobs.init_app(app)
     api.init_app(app)
+    connect_reactions()
 
     if settings.embedded_scheduler:
         from planner.jobs.runner import start_embedded
 
         start_embedded(app)
     return app
+
+
+def connect_reactions() -> None:
+    """Connect the features' reactions to the signals of the features below them (blinker
+    signals are process-wide, and connecting twice is harmless)."""
+    from planner.scheduling import planning
+
+    planning.connect_reactions()
 
 
 def _settings(overrides: dict[str, Any] | None) -> Settings:

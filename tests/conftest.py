@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from planner import create_app, migrate
+from planner import connect_reactions, create_app, migrate
 from planner.accounts.models import Role, User
 from planner.accounts.services import create_user
 from planner.clock import FrozenClock
@@ -80,6 +80,12 @@ def fresh_database_url(backend: str, tmp_path: Path, name: str) -> str:
     url = postgres_database(f"{prefix}_{name}")
     reset_postgres(url)
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reactions() -> None:
+    """Services tests without an app see the features react to each other as the app does."""
+    connect_reactions()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

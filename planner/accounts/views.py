@@ -14,7 +14,7 @@ from planner.accounts.guards import admin_required, contributor_required, curren
 from planner.accounts.models import Role
 from planner.errors import ValidationError
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 from planner.web.extensions import limiter
 from planner.web.i18n import LANGUAGES
 
@@ -39,7 +39,6 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         session = db_session()
         user = services.authenticate(session, form.email.data or "", form.password.data or "")
-        commit()
         if user is not None:
             login_user(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
@@ -64,12 +63,10 @@ def account() -> str | Response:
     new_token = None
     if _submitted(password_form) and password_form.validate():
         services.set_password(session, actor, actor, password_form.password.data or "")
-        commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("accounts.account"))
     if _submitted(token_form) and token_form.validate():
         new_token = services.create_token(session, actor, actor, token_form.name.data or "")
-        commit()
     tokens = services.list_tokens(session, actor, actor)
     return render_template(
         "accounts/account.html",
@@ -84,7 +81,6 @@ def account() -> str | Response:
 @contributor_required
 def revoke_token(token_id: int) -> Response:
     services.revoke_token(db_session(), current_actor(), token_id)
-    commit()
     flash(_("The token has been revoked."), "success")
     return redirect(request.referrer or url_for("accounts.account"))
 
@@ -114,7 +110,6 @@ def new_user() -> str | Response:
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
-            commit()
             flash(_("The account has been created."), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
@@ -145,7 +140,6 @@ def edit_user(user_id: int) -> str | Response:
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
-            commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("accounts.users"))
     tokens = services.list_tokens(session, current_actor(), user)
@@ -174,5 +168,4 @@ def choose_language() -> Response:
         flask_session["language"] = language
         if current_user.is_authenticated:
             services.set_language(db_session(), current_actor(), language)
-            commit()
     return redirect(_safe_next(request.form.get("next"), "home.index"))

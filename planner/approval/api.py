@@ -12,7 +12,7 @@ from planner.api.spec import NO_NUL
 from planner.approval import services as approval_services
 from planner.fragments import services as fragment_services
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 
 
 class ApproveIn(BaseModel):
@@ -51,7 +51,6 @@ def approve_fragment(fragment_id: int, body: ApproveIn) -> ApprovedOut:
     approval_services.approve_fragment(
         session, g.api_user, fragment, runtime.now(), comment=body.comment
     )
-    commit()
     return ApprovedOut(
         fragment_id=fragment.id,
         status=fragment.status.value,

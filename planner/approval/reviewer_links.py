@@ -20,8 +20,8 @@ from planner.approval.models import ApprovalDecision, FragmentApproval, ReviewLi
 from planner.approval.services import MAX_COMMENT_LENGTH, approvals_needed, current_approvals
 from planner.audit.services import record_event
 from planner.errors import ConflictError, NotFoundError, ValidationError
+from planner.fragments.gate import require_gate_clear
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.fragments.services import require_gate_clear
 
 DEFAULT_VALID_DAYS = 7
 MAX_VALID_DAYS = 60

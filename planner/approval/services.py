@@ -12,8 +12,8 @@ from planner.accounts.permissions import require_role
 from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.audit.services import record_event
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
+from planner.fragments.gate import require_gate_clear
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.fragments.services import require_gate_clear
 
 MAX_COMMENT_LENGTH = 5_000
 

@@ -22,7 +22,7 @@ from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, 
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 from planner.web.extensions import limiter
 from planner.web.forms import csrf_failed
 from planner.web.problems import status_for
@@ -85,7 +85,6 @@ def approve(fragment_id: int) -> Response | tuple[str, int]:
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
         return decision_page(fragment, form, "approve", _(exc.message), status_for(exc))
-    commit()
     if fragment.status.value == "approved":
         flash(_("The fragment is approved and can be scheduled."), "success")
     else:
@@ -110,7 +109,6 @@ def request_changes(fragment_id: int) -> Response | tuple[str, int]:
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
         return decision_page(fragment, form, "changes", _(exc.message), status_for(exc))
-    commit()
     flash(_("The fragment went back to its author as a draft, with your comment."), "success")
     return back_to_panel(fragment)
 
@@ -136,7 +134,6 @@ def create_review_link(fragment_id: int) -> Response | tuple[str, int]:
         )
     except ValidationError as exc:
         return decision_page(fragment, form, "link", _(exc.message), 400)
-    commit()
     url = runtime.base_url() + url_for("approval.review_page", token=token)
     return (
         render_template("approval/review_link.html", fragment=fragment, link=link, url=url),
@@ -150,7 +147,6 @@ def revoke_review_link(link_id: int) -> Response:
     if not ApproveForm(prefix="revoke").validate_on_submit():
         abort(400)
     link = reviewer_links.revoke_review_link(db_session(), current_actor(), link_id, runtime.now())
-    commit()
     flash(_("The reviewer link no longer works."), "success")
     return redirect(url_for("fragments.edit", fragment_id=link.fragment_id) + "#approval")
 
@@ -192,7 +188,6 @@ def review_page(token: str) -> Response | tuple[str, int]:
                 if isinstance(exc, ValidationError) and exc.field in ("name", "comment"):
                     getattr(form, exc.field).errors = [_(exc.message)]
             else:
-                commit()
                 return render_template(
                     "approval/review_closed.html", message=done, thanks=True
                 ), 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -24,10 +24,3 @@ class TermForm(FlaskForm):
     note = TextAreaField(
         _l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
     )
-
-
-class AcknowledgeForm(FlaskForm):
-    field = HiddenField(validators=[DataRequired(), Length(max=32)])
-    check = HiddenField(validators=[DataRequired(), Length(max=200)])
-    match = HiddenField(validators=[Length(max=500)])
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])

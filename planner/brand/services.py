@@ -34,12 +34,10 @@ from planner.brand.importing import (
     read_zip,
     term_rule,
 )
-from planner.brand.models import BrandSettings, StylePackage, Term, WarningAcknowledgement
+from planner.brand.models import BrandSettings, StylePackage, Term
 from planner.errors import NotFoundError, ValidationError
-from planner.fragments.models import Fragment
 
 MAX_VARIANTS = 30
-MAX_REASON = 1000
 
 # --- the active configuration ---------------------------------------------------------------
 
@@ -357,77 +355,6 @@ def delete_package(
 
 
 # --- acknowledged warnings ------------------------------------------------------------------
-
-AckKey = tuple[str, str, str]
-
-
-def acknowledgements(session: Session, fragment: Fragment) -> dict[AckKey, WarningAcknowledgement]:
-    """The fragment's acknowledgements by (field, check, match); the latest wins."""
-    rows = session.scalars(
-        select(WarningAcknowledgement)
-        .where(WarningAcknowledgement.fragment_id == fragment.id)
-        .order_by(WarningAcknowledgement.acknowledged_at, WarningAcknowledgement.id)
-    )
-    return {(r.field, r.check, r.match): r for r in rows}
-
-
-def acknowledge_warning(
-    session: Session,
-    actor: User | None,
-    fragment: Fragment,
-    *,
-    field: str,
-    check: str,
-    match: str,
-    reason: str,
-    now: datetime,
-) -> WarningAcknowledgement:
-    """Let a warning stand, with a reason; only a warning present in the saved text qualifies."""
-    from planner.fragments.services import check_fragment_parts
-
-    actor = require_role(actor, Role.EDITOR)
-    clean = (reason or "").strip()
-    if not clean:
-        raise ValidationError("Give a reason for letting this warning stand.", field="reason")
-    if len(clean) > MAX_REASON:
-        raise ValidationError("The reason is too long (1000 characters at most).", field="reason")
-    present = [
-        alert
-        for found in check_fragment_parts(fragment)
-        if found.field == field
-        for alert in found.alerts
-        if alert.check == check and alert.match == match
-    ]
-    if not present:
-        raise ValidationError(
-            "This warning is not in the saved text. Save the fragment first.", field="reason"
-        )
-    if all(alert.severity != "warning" for alert in present):
-        raise ValidationError("Only warnings can be acknowledged; fix errors.", field="reason")
-    row = WarningAcknowledgement(
-        fragment_id=fragment.id,
-        field=field,
-        check=check,
-        match=match[:500],
-        reason=clean,
-        fragment_version=fragment.version,
-        acknowledged_by=actor,
-        acknowledged_at=now,
-    )
-    session.add(row)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        "fragment.acknowledge_warning",
-        fragment,
-        check=check,
-        match=match,
-        field=field,
-        version=fragment.version,
-        reason=clean,
-    )
-    return row
 
 
 # --- overview -------------------------------------------------------------------------------

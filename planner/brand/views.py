@@ -18,9 +18,9 @@ from planner.brand import services
 from planner.brand.forms import StyleImportForm, TermForm
 from planner.brand.importing import MAX_ZIP_BYTES, PackageReport
 from planner.errors import ValidationError
-from planner.fragments.forms import ActionForm
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session, discard
+from planner.web.forms import ActionForm
 
 bp = Blueprint("brand", __name__)
 
@@ -79,7 +79,6 @@ def style() -> str | Response | tuple[str, int]:
                 status = 422
             else:
                 if result.package is not None:
-                    commit()
                     flash(_("The style package has been imported."), "success")
                     return redirect(url_for("brand.package", package_id=result.package.id))
                 report = result.report
@@ -121,9 +120,9 @@ def toggle_package(package_id: int) -> Response:
     try:
         services.set_package_active(session, actor, pkg, not pkg.is_active, now=_now())
     except ValidationError as exc:
+        discard()  # nothing of a refused change is saved
         flash(_(exc.message, **exc.details), "error")
     else:
-        commit()
         flash(
             _("The style package is active.")
             if pkg.is_active
@@ -142,7 +141,6 @@ def delete_package(package_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     services.delete_package(session, actor, pkg, now=_now())
-    commit()
     flash(_("The style package has been removed."), "success")
     return redirect(url_for("brand.style"))
 
@@ -173,7 +171,6 @@ def terms() -> str | Response | tuple[str, int]:
             _attach_error(form, exc)
             status = 422
         else:
-            commit()
             flash(_("The term has been added."), "success")
             return redirect(url_for("brand.terms"))
     elif form.is_submitted():
@@ -204,7 +201,6 @@ def edit_term(term_id: int) -> str | Response | tuple[str, int]:
             _attach_error(form, exc)
             status = 422
         else:
-            commit()
             flash(_("The term has been saved."), "success")
             return redirect(url_for("brand.terms"))
     elif form.is_submitted():
@@ -221,7 +217,6 @@ def delete_term(term_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     services.delete_term(session, actor, row, now=_now())
-    commit()
     flash(_("The term has been removed."), "success")
     return redirect(url_for("brand.terms"))
 

@@ -15,7 +15,7 @@ from planner.channels.models import Channel
 from planner.errors import ConflictError, ValidationError
 from planner.publishing import runtime as publishing_runtime
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 
 SOME_TEXT = r"^[^\x00]*[^\x00\s\x1c-\x1f][^\x00]*$"
 #: the catalogue's kind keys, so the document lists what the service accepts
@@ -126,7 +126,6 @@ def create_channel(body: ChannelIn) -> ChannelOut:
         except ValidationError as exc:
             # Same reasoning: a webhook without its URL, or a refused address, is well-formed JSON.
             raise ConflictError(exc.message, field=exc.field) from exc
-    commit()
     return channel_out(channel)
 
 

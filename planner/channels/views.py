@@ -12,7 +12,7 @@ from planner.channels import services
 from planner.channels.catalogue import find_kind
 from planner.channels.forms import ChannelEditForm, ChannelForm, contrast_with_white
 from planner.errors import ValidationError
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 
 bp = Blueprint("channels", __name__)
 
@@ -46,7 +46,6 @@ def index() -> str | Response:
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
-            commit()
             flash(_("The channel has been added."), "success")
             return redirect(url_for("channels.index"))
     channels = services.list_channels(session, actor)
@@ -79,7 +78,6 @@ def edit(channel_id: int) -> str | Response | tuple[str, int]:
             _attach_error(form, exc)
             status = 422
         else:
-            commit()
             flash(_("The channel has been saved."), "success")
             return redirect(url_for("channels.index"))
     elif form.is_submitted():

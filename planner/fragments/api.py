@@ -14,10 +14,10 @@ from planner.api.spec import MAX_ID, NO_NUL
 from planner.brand.engine import Alert
 from planner.channels.api import KIND_PATTERN
 from planner.errors import ConflictError, ValidationError
-from planner.fragments import services
+from planner.fragments import gate, services
 from planner.fragments.models import Fragment
 from planner.stories import services as story_services
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 
 Text = Annotated[str, Field(max_length=20_000, pattern=NO_NUL)]
 
@@ -164,7 +164,6 @@ def split_story(story_id: int, body: SplitIn) -> list[FragmentOut]:
     except ValidationError as exc:
         # e.g. a video brief asked of a channel that takes only posts
         raise ConflictError(exc.message, field=exc.field) from exc
-    commit()
     return [fragment_out(f) for f in fragments]
 
 
@@ -204,7 +203,6 @@ def update_fragment(fragment_id: int, body: FragmentPatch) -> FragmentOut:
     except ValidationError as exc:
         # Well-formed, but wrong for this fragment (two parts for a post): a state conflict.
         raise ConflictError(exc.message, field=exc.field) from exc
-    commit()
     return fragment_out(fragment)
 
 
@@ -248,7 +246,7 @@ def check_fragment(fragment_id: int) -> list[AlertOut]:
     fragment = services.get_fragment(db_session(), g.api_user, fragment_id)
     return [
         alert_out(alert, found.field)
-        for found in services.check_fragment_parts(fragment)
+        for found in gate.check_fragment_parts(fragment)
         for alert in found.alerts
     ]
 
@@ -263,7 +261,7 @@ def check_fragment(fragment_id: int) -> list[AlertOut]:
     many=True,
 )
 def check_text(body: CheckIn) -> list[AlertOut]:
-    alerts = services.check_draft(
+    alerts = gate.check_draft(
         body.text,
         body.channel,
         body.language,

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from planner.fragments.models import FragmentStatus
@@ -78,5 +78,8 @@ class FragmentForm(FlaskForm):
     call_to_action = StringField(_l("Call to action"), validators=[Optional(), Length(max=300)])
 
 
-class ActionForm(FlaskForm):
-    """Only the CSRF token, for buttons that change state."""
+class AcknowledgeForm(FlaskForm):
+    field = HiddenField(validators=[DataRequired(), Length(max=32)])
+    check = HiddenField(validators=[DataRequired(), Length(max=200)])
+    match = HiddenField(validators=[Length(max=500)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])

@@ -113,3 +113,26 @@ class FragmentRevision(Base):
 
     fragment: Mapped[Fragment] = relationship(back_populates="revisions")
     author: Mapped[User | None] = relationship()
+
+
+class WarningAcknowledgement(Base):
+    """An editor's reason for letting a warning stand; it applies while the same match remains."""
+
+    __tablename__ = "brand_acknowledgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fragment_id: Mapped[int] = mapped_column(
+        ForeignKey("fragments.id", ondelete="CASCADE"), index=True
+    )
+    #: which text of the fragment: "part-0", "body", ...
+    field: Mapped[str] = mapped_column(String(32))
+    check: Mapped[str] = mapped_column(String(200))
+    match: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(Text)
+    fragment_version: Mapped[int]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    acknowledged_by: Mapped[User | None] = relationship()

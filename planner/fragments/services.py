@@ -18,15 +18,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
-from planner.brand import services as brand_services
-from planner.brand.engine import Alert, LoadedConfig, check_text
+from planner.brand.engine import Alert
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
 from planner.channels.preview import Preview, render_preview
 from planner.errors import ConflictError, NotFoundError, ValidationError
+from planner.fragments.events import fragment_changing
+from planner.fragments.gate import blocking, check_draft, check_fragment, require_gate_clear
 from planner.fragments.models import FRAGMENT_KINDS, Fragment, FragmentRevision, FragmentStatus
 from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
-from planner.media.storage import parse_key
 from planner.organisation.services import get_organisation
 from planner.stories.models import Photo, Story
 from planner.stories.photos import usable_photos
@@ -48,195 +48,7 @@ MAX_PART_LENGTH = 70_000
 BEING_PUBLISHED = "This fragment is being published right now; it cannot be changed."
 
 
-def brand_config(language: str, session: Session | None = None) -> LoadedConfig:
-    """The configuration checks run against: with a session, the organisation's active one
-    (starter style + imported packages + term list, cached by the stamp that changes on every
-    import or edit); without one, the starter style alone."""
-    if session is None:
-        return brand_services.starter_config(language)
-    return brand_services.active_config(session, language)
-
-
 # --- checks ---------------------------------------------------------------------------------
-
-
-def check_draft(
-    text: str,
-    channel_kind: str | None,
-    language: str = "nl",
-    *,
-    markdown: bool = False,
-    session: Session | None = None,
-) -> list[Alert]:
-    """Brand and channel findings for a text being typed; pure apart from the cached style."""
-    config = brand_config(language, session)
-    return check_text(text, markdown=markdown, config=config, channel=channel_kind)
-
-
-@dataclass(frozen=True, slots=True)
-class PartFindings:
-    """The findings for one editable text of a fragment, with offsets into that text."""
-
-    #: "part-0", "part-1", ... for posts and threads; "body" for an article; "brief" for video
-    field: str
-    text: str
-    alerts: list[Alert]
-
-
-def check_fragment_parts(fragment: Fragment) -> list[PartFindings]:
-    return _check_text_parts(fragment) + _check_photos(fragment)
-
-
-def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
-    language = fragment.story.language
-    kind = fragment.channel.kind_key
-    session = object_session(fragment)
-    if fragment.kind == "article":
-        text = fragment.text()
-        return [
-            PartFindings(
-                "body", text, check_draft(text, kind, language, markdown=True, session=session)
-            )
-        ]
-    if fragment.kind == "video_brief":
-        text = fragment.text()
-        return [PartFindings("brief", text, check_draft(text, None, language, session=session))]
-    return [
-        PartFindings(f"part-{i}", part, check_draft(part, kind, language, session=session))
-        for i, part in enumerate(fragment.parts)
-    ]
-
-
-#: the check name of the photo rule, next to the brand engine's Vale-style names
-PHOTO_ALT_CHECK = "Channel.PhotoAltText"
-PHOTO_ALT_MESSAGE = "Photo without alt text"
-
-
-def fragment_photos(fragment: Fragment) -> list[Photo]:
-    """The chosen photos that still belong to the story, in the chosen order."""
-    by_id = {photo.id: photo for photo in fragment.story.photos}
-    return [by_id[photo_id] for photo_id in fragment.photo_ids or () if photo_id in by_id]
-
-
-def _photos_may_go_out(story: Story) -> bool:
-    """Consent still stands for the story and, when a form was signed, it allowed photos."""
-    if story.consent_withdrawn_at is not None:
-        return False
-    if not story.consents:
-        return True  # an employee's own story has no consent form
-    return any(c.allow_photos and c.withdrawn_at is None for c in story.consents)
-
-
-def public_media_mime(session: Session, key: str) -> str:
-    """The MIME type of a channel crop anyone may fetch, or NotFoundError.
-
-    A crop is public while a fragment that chose its photo, on a channel of the crop's kind, is
-    being sent or has been published, the photo is described and consent still stands; the key is
-    content-addressed, so it cannot be guessed. Everything else stays private (the same 404 as a
-    key that does not exist, so nothing leaks about what is stored).
-    """
-    from planner.publishing.models import Delivery, DeliveryState
-    from planner.stories.models import PhotoVariant
-
-    try:
-        key = parse_key(key)
-    except ValidationError as exc:
-        raise NotFoundError("This media file does not exist.") from exc
-    for variant in session.scalars(select(PhotoVariant).where(PhotoVariant.storage_key == key)):
-        photo = variant.photo
-        if not photo.has_alt_text or not _photos_may_go_out(photo.story):
-            continue
-        candidates = session.scalars(
-            select(Fragment)
-            .join(Channel, Fragment.channel_id == Channel.id)
-            .where(
-                Fragment.story_id == photo.story_id,
-                Channel.kind_key == variant.channel_kind,
-                Fragment.status.in_((FragmentStatus.PUBLISHED, FragmentStatus.SCHEDULED)),
-            )
-        )
-        for fragment in candidates:
-            if photo.id not in (fragment.photo_ids or ()):
-                continue
-            if fragment.status == FragmentStatus.PUBLISHED or session.scalar(
-                select(Delivery.id).where(
-                    Delivery.fragment_id == fragment.id,
-                    Delivery.state == DeliveryState.SENDING,
-                )
-            ):
-                return variant.mime
-    raise NotFoundError("This media file does not exist.")
-
-
-def _check_photos(fragment: Fragment) -> list[PartFindings]:
-    """Every image needs a description before it goes out (house style, WCAG): an error."""
-    alerts = [
-        Alert(
-            check=PHOTO_ALT_CHECK,
-            severity="error",
-            line=1,
-            span=(1, 1),
-            match="",
-            message=PHOTO_ALT_MESSAGE,
-            description=f"photo {photo.id}",
-        )
-        for photo in fragment_photos(fragment)
-        if not photo.has_alt_text
-    ]
-    return [PartFindings("photos", "", alerts)] if alerts else []
-
-
-def check_fragment(session: Session, fragment: Fragment) -> list[Alert]:
-    """Every finding on the fragment as it is stored now."""
-    return [alert for found in check_fragment_parts(fragment) for alert in found.alerts]
-
-
-def blocking(alerts: Sequence[Alert]) -> list[Alert]:
-    return [alert for alert in alerts if alert.severity == "error"]
-
-
-#: The gate policy. Errors block every transition. Warnings may go to review (the reviewer
-#: sees them), but block approval and scheduling until someone acknowledges them with a reason.
-#: Suggestions only inform. An acknowledgement names (part, check, match): it lapses when the
-#: text no longer contains that match.
-WARNINGS_BLOCK = frozenset({"approve", "schedule"})
-
-
-def gate_alerts(session: Session, fragment: Fragment, action: str = "submit") -> list[Alert]:
-    """The findings that hold a fragment back from `action` ("submit", "approve", "schedule")."""
-    held: list[Alert] = []
-    acknowledged = brand_services.acknowledgements(session, fragment)
-    for found in check_fragment_parts(fragment):
-        for alert in found.alerts:
-            unacknowledged = (found.field, alert.check, alert.match[:500]) not in acknowledged
-            if alert.severity == "error" or (
-                alert.severity == "warning" and action in WARNINGS_BLOCK and unacknowledged
-            ):
-                held.append(alert)
-    return held
-
-
-def require_gate_clear(session: Session, fragment: Fragment, action: str) -> None:
-    """The brand gate, shared by every transition: refuse with the findings that stand in the way.
-
-    ``action`` names the transition ("submit", "approve", "schedule") for the message and the audit.
-    """
-    held = gate_alerts(session, fragment, action)
-    if held:
-        lead = (
-            "Fix these findings first: "
-            if any(a.severity == "error" for a in held)
-            else "Fix or acknowledge these warnings first: "
-        )
-        message = lead + " ".join(alert.message for alert in held)
-        raise ConflictError(
-            message,
-            action=action,
-            findings=[
-                {"check": a.check, "severity": a.severity, "message": a.message, "match": a.match}
-                for a in held
-            ],
-        )
 
 
 # --- splitting ------------------------------------------------------------------------------
@@ -390,51 +202,12 @@ def list_revisions(
 _UNSET: Any = object()
 
 
-def _require_editable(
-    fragment: Fragment, *, session: Session | None = None, scheduled_ok: bool = False
-) -> None:
-    if scheduled_ok and session is not None and fragment.status == FragmentStatus.SCHEDULED:
-        if _live_delivery_sending(session, fragment):
-            raise ConflictError(BEING_PUBLISHED)
-        return
-    if fragment.status not in (FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW):
+def _require_editable(fragment: Fragment, *, scheduled_ok: bool = False) -> None:
+    allowed = {FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW}
+    if scheduled_ok:
+        allowed.add(FragmentStatus.SCHEDULED)
+    if fragment.status not in allowed:
         raise ConflictError("Only drafts and fragments in review can be changed.")
-
-
-def _live_delivery_sending(session: Session, fragment: Fragment) -> bool:
-    from planner.publishing.models import Delivery, DeliveryState
-
-    return (
-        session.scalar(
-            select(Delivery.id).where(
-                Delivery.fragment_id == fragment.id, Delivery.state == DeliveryState.SENDING
-            )
-        )
-        is not None
-    )
-
-
-def _release_schedule(session: Session, fragment: Fragment) -> None:
-    """Editing a scheduled fragment takes it off the calendar: the delivery is cancelled and the
-    fragment is a draft again, because the approval was for the old text.
-
-    The cancellation is fenced like every delivery update (Delivery's version column is its
-    attempt): if the engine claimed the row after we read it, the flush fails and the edit with it,
-    so the text that goes out is always the text that was approved (docs/publishing.md).
-    """
-    from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
-
-    for delivery in session.scalars(
-        select(Delivery).where(
-            Delivery.fragment_id == fragment.id, Delivery.state.in_(ACTIVE_DELIVERY_STATES)
-        )
-    ):
-        if delivery.state == DeliveryState.SENDING:
-            raise ConflictError(BEING_PUBLISHED)
-        delivery.state = DeliveryState.CANCELLED
-        delivery.last_error = "The fragment was edited after it was scheduled."
-    fragment.status = FragmentStatus.DRAFT
-    fragment.scheduled_at = None
 
 
 def _clean_parts(fragment: Fragment, parts: Sequence[str]) -> list[str]:
@@ -492,7 +265,7 @@ def update_fragment(
 ) -> Fragment:
     """Save the given fields as a new version; nothing given, nothing saved."""
     actor = require_role(actor, Role.EDITOR)
-    _require_editable(fragment, session=session, scheduled_ok=True)
+    _require_editable(fragment, scheduled_ok=True)
     if expected_version is not None and expected_version != fragment.version:
         raise ConflictError(
             "Someone else saved this fragment in the meantime; reload it to see their changes.",
@@ -519,17 +292,16 @@ def update_fragment(
         fragment.photo_ids = _clean_photo_ids(fragment, photo_ids)
     if _snapshot(fragment) == before:
         return fragment
-    was_scheduled = fragment.status == FragmentStatus.SCHEDULED
-    if was_scheduled:
-        _release_schedule(session, fragment)
+    if fragment.status == FragmentStatus.SCHEDULED:
+        # The approval was for the old text: planning takes it off the calendar (and refuses,
+        # raising ConflictError, while its delivery is being sent).
+        fragment_changing.send(session, fragment=fragment, actor=actor)
     fragment.version += 1
     _add_revision(session, fragment, actor)
     try:
         session.flush()
     except StaleDataError as exc:
         raise ConflictError(BEING_PUBLISHED) from exc
-    if was_scheduled:
-        record_event(session, actor, "fragment.unschedule", fragment, reason="edited")
     record_event(session, actor, "fragment.update", fragment, version=fragment.version)
     return fragment
 

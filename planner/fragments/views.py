@@ -22,16 +22,14 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
-from planner.brand import services as brand_services
-from planner.brand.forms import AcknowledgeForm
 from planner.brand.highlight import highlight
 from planner.channels import services as channel_services
 from planner.channels.catalogue import get_kind
 from planner.channels.preview import render_photos
 from planner.errors import ConflictError, ValidationError
-from planner.fragments import services
+from planner.fragments import gate, services
 from planner.fragments.forms import (
-    ActionForm,
+    AcknowledgeForm,
     FilterForm,
     FragmentForm,
     SplitForm,
@@ -42,7 +40,8 @@ from planner.fragments.models import Fragment, FragmentStatus
 from planner.fragments.panels import EDITOR
 from planner.stories import services as story_services
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
+from planner.web.forms import ActionForm
 
 bp = Blueprint("fragments", __name__)
 
@@ -110,7 +109,6 @@ def split(story_id: int) -> str | Response:
         except (ValidationError, ConflictError) as exc:
             form.form_errors.append(_(exc.message))
         else:
-            commit()
             flash(_("%(n)s drafts have been made.", n=len(fragments)), "success")
             return redirect(url_for("fragments.edit", fragment_id=fragments[0].id))
     return render_template("fragments/split.html", form=form, story=story, channels=channels)
@@ -174,8 +172,8 @@ def _editor(
         live=live,
         revisions=services.list_revisions(session, current_actor(), fragment),
         refusal=refusal,
-        blocking=services.blocking([a for p in live for a in p.alerts]),
-        acks=brand_services.acknowledgements(session, fragment),
+        blocking=gate.blocking([a for p in live for a in p.alerts]),
+        acks=gate.acknowledgements(session, fragment),
         ack_form=ack_form or AcknowledgeForm(formdata=None),
         max_parts=services.MAX_PARTS,
         panels=[panel for show in EDITOR.contributors() if (panel := show(fragment)) is not None],
@@ -225,7 +223,6 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
         except (ValidationError, ConflictError) as exc:
             form.form_errors.append(_(exc.message))
             return _editor(fragment, form, parts=request.form.getlist("parts"), status=409)
-        commit()
         flash(_("The fragment has been saved."), "success")
         return redirect(url_for("fragments.edit", fragment_id=fragment.id))
     return _editor(fragment, form)
@@ -243,7 +240,7 @@ def live(fragment_id: int) -> str:
         fragment=fragment,
         kind=get_kind(fragment.channel.kind_key),
         live=services.preview_fragment(fragment, parts=parts, body=body),
-        acks=brand_services.acknowledgements(session, fragment),
+        acks=gate.acknowledgements(session, fragment),
         ack_form=AcknowledgeForm(formdata=None),
         oob=True,
         **_photo_context(fragment, _chosen_photo_ids(fragment)),
@@ -268,7 +265,7 @@ def acknowledge(fragment_id: int) -> Response | tuple[str, int]:
             ack_form=form,
         )
     try:
-        brand_services.acknowledge_warning(
+        gate.acknowledge_warning(
             session,
             actor,
             fragment,
@@ -282,7 +279,6 @@ def acknowledge(fragment_id: int) -> Response | tuple[str, int]:
         return _editor(
             fragment, _form_for(fragment), refusal=_(exc.message), status=422, ack_form=form
         )
-    commit()
     flash(_("The warning has been acknowledged."), "success")
     return redirect(url_for("fragments.edit", fragment_id=fragment.id) + "#live")
 
@@ -304,7 +300,6 @@ def submit(fragment_id: int) -> Response | tuple[str, int]:
             refusal=_("This draft cannot go to review yet: fix the errors listed below."),
             status=409,
         )
-    commit()
     flash(_("The fragment is waiting for review."), "success")
     return redirect(url_for("fragments.edit", fragment_id=fragment.id))
 
@@ -318,6 +313,5 @@ def restore(fragment_id: int, version: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     services.restore_revision(session, actor, fragment, version)
-    commit()
     flash(_("Version %(v)s has been restored.", v=version), "success")
     return redirect(url_for("fragments.edit", fragment_id=fragment.id))

@@ -10,7 +10,7 @@ from planner.accounts.guards import admin_required, current_actor
 from planner.errors import ValidationError
 from planner.organisation.forms import OrganisationForm
 from planner.organisation.services import get_organisation, read_audit_log, update_organisation
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 
 bp = Blueprint("organisation", __name__)
 
@@ -34,7 +34,6 @@ def settings() -> str | Response:
         except ValidationError as exc:
             getattr(form, exc.field or "name").errors.append(_(exc.message))
         else:
-            commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("organisation.settings"))
     return render_template("organisation/settings.html", form=form)

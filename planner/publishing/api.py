@@ -14,7 +14,7 @@ from planner.api.spec import MAX_ID, NO_NUL
 from planner.publishing import deliveries
 from planner.publishing.models import Delivery
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 
 
 def _now() -> datetime:
@@ -91,5 +91,4 @@ def resolve_delivery(delivery_id: int, body: ResolveIn) -> DeliveryOut:
     session = db_session()
     delivery = deliveries.get_delivery(session, g.api_user, delivery_id)
     deliveries.resolve_delivery(session, g.api_user, delivery, body.action, _now(), url=body.url)
-    commit()
     return delivery_out(delivery)

@@ -41,7 +41,6 @@ crash leaves a row ``sending``, which the lease rule above already covers.
 
 from __future__ import annotations
 
-import io
 import logging
 import random
 import threading
@@ -53,21 +52,18 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, object_session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.audit.services import record_event
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
 from planner.clock import Clock
-from planner.db import close_session, open_session, write_session
+from planner.db import write_session
 from planner.errors import ValidationError
+from planner.fragments.gate import fragment_photos
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.fragments.services import fragment_photos
-from planner.media import imaging
-from planner.media.imaging import VariantSpec
-from planner.media.storage import parse_key
+from planner.media.storage import Storage, parse_key
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.publishing.ports import (
     AmbiguousPublishError,
@@ -82,8 +78,8 @@ from planner.publishing.ports import (
 from planner.publishing.registry import ENGINE_KINDS, is_idempotent
 from planner.publishing.retry import BASE_DELAY, MAX_ATTEMPTS, RandomSource, next_attempt_at
 from planner.publishing.secrets import SecretDecryptionError
-from planner.stories.models import Photo, PhotoVariant, Story
-from planner.stories.photos import mime_for_key
+from planner.stories.models import Story
+from planner.stories.photos import channel_crop, photos_may_go_out
 
 log = logging.getLogger(__name__)
 
@@ -353,12 +349,6 @@ def next_due_at(factory: sessionmaker[Session]) -> datetime | None:
 # --- preparing ---------------------------------------------------------------------------------
 
 
-def _consent_allows_photos(story: Story) -> bool:
-    if not story.consents:
-        return True  # an employee's own story has no consent form
-    return any(c.allow_photos and c.withdrawn_at is None for c in story.consents)
-
-
 def _loader(storage: Any, key: str) -> Callable[[], bytes]:
     def load() -> bytes:
         data: bytes = storage.read(key)
@@ -368,103 +358,40 @@ def _loader(storage: Any, key: str) -> Callable[[], bytes]:
 
 
 def _media(
-    story: Story, base_url: str, storage: Any, fragment: Fragment | None = None
+    factory: sessionmaker[Session],
+    story: Story,
+    base_url: str,
+    storage: Storage | None,
+    fragment: Fragment | None = None,
 ) -> list[MediaItem]:
     """The fragment's chosen photos (none when it chose none), each as the channel's crop.
 
-    The URL is public but unguessable (content-addressed) and served only once the fragment is
-    being sent or has been published (planner.fragments.services.public_media_mime).
+    The crop is the one the editor's preview shows (planner.stories.photos.channel_crop). The URL
+    is public but unguessable (content-addressed) and served only once the fragment is being sent
+    or has been published (planner.publishing.public_media).
     """
-    if fragment is None or not _consent_allows_photos(story):
+    if fragment is None or storage is None or not photos_may_go_out(story):
+        return []
+    kind = find_kind(fragment.channel.kind_key)
+    if kind is None or not kind.images:
         return []
     items = []
     for photo in fragment_photos(fragment):
         if not photo.has_alt_text:
             continue  # never publish an image without a description
-        variant = _channel_variant(photo, fragment.channel.kind_key, storage)
-        if variant is None:
-            continue
-        key, mime = variant
+        crop = channel_crop(factory, photo, fragment.channel.kind_key, storage)
+        key, mime = crop.storage_key, crop.mime
         items.append(
             MediaItem(
                 alt=photo.alt_text.strip(),
                 mime=mime,
                 sha256=parse_key(key).split(".", 1)[0],
                 url=f"{base_url.rstrip('/')}/media/public/{key}",
-                loader=_loader(storage, key) if storage is not None else None,
+                loader=_loader(storage, key),
                 filename=key,
             )
         )
     return items[:MAX_MEDIA]
-
-
-def _channel_variant(photo: Photo, kind_key: str, storage: Any) -> tuple[str, str] | None:
-    """(key, MIME type) of the photo cropped for the channel's main image, made once: the same
-    crop the editor's preview shows, recorded as a PhotoVariant in a short transaction of its own
-    so the public media route can find it."""
-    kind = find_kind(kind_key)
-    if kind is None or not kind.images:
-        return None
-    spec = kind.images[0]
-    for variant in photo.variants:
-        if (variant.channel_kind, variant.spec_name) == (kind_key, spec.name) and (
-            storage is None or storage.exists(variant.storage_key)
-        ):
-            return variant.storage_key, variant.mime
-    if storage is None:
-        return None
-    wanted = VariantSpec(spec.name, spec.width, spec.height, spec.max_bytes)
-    focal = (photo.focal_x, photo.focal_y)
-    data = imaging.make_variants(storage.read(photo.storage_key), [wanted], focal)[spec.name]
-    suffix = ".png" if wanted.fmt == "PNG" else ".webp" if wanted.fmt == "WEBP" else ".jpg"
-    key: str = storage.put(data, suffix)
-    mime = mime_for_key(key)
-    reader = object_session(photo)
-    if reader is not None:
-        _record_variant(reader.get_bind(), photo.id, focal, kind_key, spec.name, key, mime, data)
-    return key, mime
-
-
-def _record_variant(
-    bind: Any,
-    photo_id: int,
-    focal: tuple[float, float],
-    kind_key: str,
-    spec_name: str,
-    key: str,
-    mime: str,
-    data: bytes,
-) -> None:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        width, height = image.size
-    # Its own short write transaction (SQLite: the write lock first, so it waits its turn).
-    writer = open_session(sessionmaker(bind=bind), write=True)
-    try:
-        current = writer.get(Photo, photo_id)
-        if current is None or (current.focal_x, current.focal_y) != focal:
-            return  # the focal point moved meanwhile: send this crop, keep nothing
-        for stale in list(current.variants):
-            if (stale.channel_kind, stale.spec_name) == (kind_key, spec_name):
-                current.variants.remove(stale)  # its file was gone
-        writer.flush()
-        current.variants.append(
-            PhotoVariant(
-                channel_kind=kind_key,
-                spec_name=spec_name,
-                storage_key=key,
-                width=width,
-                height=height,
-                mime=mime,
-                byte_size=len(data),
-            )
-        )
-        writer.commit()
-    except IntegrityError:
-        writer.rollback()  # recorded at the same moment by another process: theirs stands
-    finally:
-        close_session(writer)
 
 
 def _render_html(fragment: Fragment) -> str | None:
@@ -476,7 +403,10 @@ def _render_html(fragment: Fragment) -> str | None:
 
 
 def _prepare(
-    factory: sessionmaker[Session], claims: Sequence[Claim], config: EngineConfig, storage: Any
+    factory: sessionmaker[Session],
+    claims: Sequence[Claim],
+    config: EngineConfig,
+    storage: Storage | None,
 ) -> list[Job]:
     """Read what each claimed delivery needs, in one read-only transaction, into plain values."""
     by_id = {claim.delivery_id: claim for claim in claims}
@@ -519,7 +449,7 @@ def _prepare(
             if fragment.version != delivery.fragment_version:
                 job.cancel_reason = CHANGED_SINCE_SCHEDULED
                 continue
-            media = _media(story, config.base_url, storage, fragment)
+            media = _media(factory, story, config.base_url, storage, fragment)
             parts = list(fragment.parts) if fragment.kind in ("post", "thread") else []
             text = fragment.text()
             campaign = story.campaign
@@ -803,7 +733,7 @@ def publish_due(
     *,
     worker: str,
     config: EngineConfig | None = None,
-    storage: Any = None,
+    storage: Storage | None = None,
     max_batches: int | None = None,
     notify: Callable[[Sequence[int]], Any] | None = None,
     local: Mapping[str, InTransactionPublisher] | None = None,

@@ -23,7 +23,11 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from planner.accounts.guards import admin_required, current_actor, editor_required
+from planner.accounts.guards import (
+    admin_required,
+    current_actor,
+    editor_required,
+)
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments.models import Fragment
 from planner.organisation.current import timezone as organisation_timezone
@@ -37,8 +41,10 @@ from planner.publishing.forms import (
     approval_step_choices,
     publisher_kind_choices,
 )
+from planner.publishing.public_media import public_media_mime
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
+from planner.web.files import send_stored
 from planner.web.forms import csrf_failed
 from planner.web.problems import status_for
 
@@ -149,7 +155,6 @@ def resolve(delivery_id: int) -> Response | tuple[str, int]:
             failed_id=delivery.id,
         )
         return page, status_for(exc)
-    commit()
     messages = {
         "retry": _("The delivery will be sent again in a moment."),
         "mark_posted": _("Marked as posted; the publication is in the archive."),
@@ -246,7 +251,6 @@ def channel_publishing(channel_id: int) -> Response | tuple[str, int]:
                 form.form_errors.append(_(exc.message))
             status = 400
         else:
-            commit()
             flash(_("The publishing settings of %(name)s are saved.", name=channel.name), "success")
             return redirect(url_for("publishing.channel_publishing", channel_id=channel.id))
     elif request.method == "POST":
@@ -309,3 +313,17 @@ def archive_page() -> Response | tuple[str, int]:
         error=error,
     )
     return page, 400 if error else 200
+
+
+@bp.get("/media/public/<path:key>")
+def public_media(key: str) -> Response:
+    """A channel crop of a photo that went out (or is going out right now), for the remote
+    channel and its readers; unpublished photos answer 404 as if they did not exist."""
+    mime = public_media_mime(db_session(), key)
+    response = send_stored(key, mime, immutable=False)
+    # Public, but not for ever: withdrawn consent must be able to take a photo down again.
+    response.cache_control.private = None
+    response.cache_control.no_cache = None
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

@@ -27,7 +27,7 @@ from planner.scheduling import planning, services
 from planner.timekeeping.periods import Period
 from planner.timekeeping.wallclock import Fold, resolve_local, to_local
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 
 #: A wall time to the minute (seconds allowed): "2026-12-01T10:00".
 LOCAL_PATTERN = (
@@ -198,7 +198,6 @@ def schedule_fragment_api(fragment_id: int, body: ScheduleIn) -> CalendarEventOu
     except ValidationError as exc:
         # Well-formed, but the moment has passed: a conflict with the clock, not bad input.
         raise ConflictError(exc.message, field=exc.field) from exc
-    commit()
     tz = services.org_timezone(session)
     return _out(delivery.fragment, tz, delivery.state.value)
 
@@ -214,7 +213,6 @@ def schedule_fragment_api(fragment_id: int, body: ScheduleIn) -> CalendarEventOu
 def unschedule_fragment_api(fragment_id: int) -> CalendarEventOut:
     session = db_session()
     fragment = planning.remove_from_calendar(session, g.api_user, fragment_id, _clock_now())
-    commit()
     return _out(fragment, services.org_timezone(session), "cancelled")
 
 

@@ -14,17 +14,17 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.approval.services import approve_fragment
-from planner.brand.services import acknowledge_warning
 from planner.channels.models import Channel
 from planner.errors import PlannerError
-from planner.fragments.models import Fragment, FragmentStatus
-from planner.fragments.services import (
+from planner.fragments.gate import (
+    acknowledge_warning,
     blocking,
     check_fragment,
     check_fragment_parts,
     gate_alerts,
-    split_story,
 )
+from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.services import split_story
 from planner.publishing.models import Delivery, DeliveryState
 from planner.scheduling.feeds import create_feed
 from planner.scheduling.models import FeedScope, PostingSlot

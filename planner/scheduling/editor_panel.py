@@ -31,7 +31,7 @@ from planner.timekeeping.wallclock import (
     to_local,
 )
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session, discard
 from planner.web.forms import csrf_failed
 from planner.web.problems import status_for
 
@@ -98,7 +98,6 @@ def schedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
         return decision_page(fragment, form, "schedule", message, 400)
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
         return decision_page(fragment, form, "schedule", _(exc.message), status_for(exc))
-    commit()
     flash(_("The fragment is on the calendar."), "success")
     return _back(fragment)
 
@@ -115,8 +114,8 @@ def unschedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
     try:
         planning.unschedule_fragment(session, actor, fragment, runtime.now())
     except ConflictError as exc:
+        discard()  # nothing of a refused change is saved
         flash(_(exc.message), "error")
         return _back(fragment)
-    commit()
     flash(_("The fragment is off the calendar; it stays approved."), "success")
     return _back(fragment)

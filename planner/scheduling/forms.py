@@ -101,7 +101,3 @@ class EffortForm(FlaskForm):
     video_brief = IntegerField(
         _l("Video brief"), validators=[InputRequired(), NumberRange(min=0, max=6000)]
     )
-
-
-class ActionForm(FlaskForm):
-    """An empty form: buttons that change something carry its CSRF token."""

@@ -10,6 +10,7 @@ rule decides that, so the outcome does not depend on who was faster.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,8 +22,10 @@ from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.errors import ConflictError, ValidationError
 from planner.fragments import services as fragment_services
+from planner.fragments.events import fragment_changing
+from planner.fragments.gate import require_gate_clear
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.fragments.services import require_gate_clear
+from planner.fragments.services import BEING_PUBLISHED
 from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
 from planner.scheduling.models import (
     PostingSlot,
@@ -38,6 +41,41 @@ def active_delivery(session: Session, fragment: Fragment) -> Delivery | None:
             Delivery.fragment_id == fragment.id, Delivery.state.in_(ACTIVE_DELIVERY_STATES)
         )
     )
+
+
+EDITED_AFTER_SCHEDULING = "The fragment was edited after it was scheduled."
+
+
+def release_schedule(session: Session, *, fragment: Fragment, actor: User | None) -> None:
+    """Editing a scheduled fragment takes it off the calendar: the delivery is cancelled and the
+    fragment is a draft again, because the approval was for the old text.
+
+    Receives ``planner.fragments.events.fragment_changing``. The cancellation is fenced like every
+    delivery update (Delivery's version column is its attempt): if the engine claimed the row after
+    we read it, the flush fails and the edit with it, so the text that goes out is always the text
+    that was approved (docs/publishing.md).
+    """
+    for delivery in session.scalars(
+        select(Delivery).where(
+            Delivery.fragment_id == fragment.id, Delivery.state.in_(ACTIVE_DELIVERY_STATES)
+        )
+    ):
+        if delivery.state == DeliveryState.SENDING:
+            raise ConflictError(BEING_PUBLISHED)
+        delivery.state = DeliveryState.CANCELLED
+        delivery.last_error = EDITED_AFTER_SCHEDULING
+    fragment.status = FragmentStatus.DRAFT
+    fragment.scheduled_at = None
+    record_event(session, actor, "fragment.unschedule", fragment, reason="edited")
+
+
+def connect_reactions() -> None:
+    """Listen to the features below: an edit releases the schedule. Idempotent."""
+    fragment_changing.connect(_on_fragment_changing)
+
+
+def _on_fragment_changing(session: Session, **kwargs: Any) -> None:
+    release_schedule(session, fragment=kwargs["fragment"], actor=kwargs.get("actor"))
 
 
 def schedule_fragment(

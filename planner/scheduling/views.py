@@ -40,7 +40,6 @@ from planner.publishing.models import DeliveryState
 from planner.scheduling import feeds as calendar_feeds
 from planner.scheduling import planning, posting_slots, reports, services
 from planner.scheduling.forms import (
-    ActionForm,
     CalendarFilterForm,
     EffortForm,
     FeedForm,
@@ -61,7 +60,8 @@ from planner.timekeeping.wallclock import (
     to_local,
 )
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session, discard
+from planner.web.forms import ActionForm
 from planner.web.problems import status_for
 
 bp = Blueprint("scheduling", __name__)
@@ -286,7 +286,6 @@ def move(fragment_id: int) -> Response | tuple[Response, int]:
     except PlannerError as exc:
         status = 422 if isinstance(exc, ValidationError) else status_for(exc)
         return jsonify({"message": _(exc.message)}), status
-    commit()
     entry = next(
         (
             e
@@ -365,7 +364,6 @@ def schedule(fragment_id: int) -> str | Response | tuple[str, int]:
             form.form_errors.append(_(exc.message))
             status = status_for(exc)
         else:
-            commit()
             flash(_("The fragment has been planned."), "success")
             return redirect(url_for("scheduling.calendar", date=form.day.data.isoformat()))
     elif request.method == "POST":
@@ -397,9 +395,9 @@ def unschedule(fragment_id: int) -> Response:
     try:
         planning.remove_from_calendar(db_session(), current_actor(), fragment_id, _now())
     except PlannerError as exc:
+        discard()  # nothing of a refused change is saved
         flash(_(exc.message), "error")
         return redirect(url_for("scheduling.schedule", fragment_id=fragment_id))
-    commit()
     flash(_("The fragment is off the calendar and back on the list to plan."), "success")
     return redirect(url_for("scheduling.calendar"))
 
@@ -413,9 +411,9 @@ def next_slot(fragment_id: int) -> Response:
     try:
         delivery = planning.add_to_next_free_slot(session, current_actor(), fragment_id, _now())
     except PlannerError as exc:
+        discard()  # nothing of a refused change is saved
         flash(_(exc.message), "error")
         return redirect(url_for("scheduling.calendar"))
-    commit()
     local = to_local(delivery.due_at, _tz())
     flash(_("Planned in the next free slot: %(when)s.", when=f"{local:%Y-%m-%d %H:%M}"), "success")
     return redirect(url_for("scheduling.calendar", date=local.date().isoformat()))
@@ -493,7 +491,6 @@ def workload() -> str | Response | tuple[str, int]:
                 form.form_errors.append(_(exc.message))
                 status = 422
             else:
-                commit()
                 flash(_("The effort estimates have been saved."), "success")
                 return redirect(url_for("scheduling.workload"))
         else:
@@ -539,7 +536,6 @@ def slots() -> str | Response | tuple[str, int]:
             form.form_errors.append(_(exc.message))
             status = 409
         else:
-            commit()
             flash(_("The slot has been added."), "success")
             return redirect(url_for("scheduling.slots"))
     elif request.method == "POST":
@@ -560,7 +556,6 @@ def delete_slot(slot_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     posting_slots.delete_slot(db_session(), current_actor(), slot_id)
-    commit()
     flash(_("The slot has been removed."), "success")
     return redirect(url_for("scheduling.slots"))
 
@@ -625,7 +620,6 @@ def create_feed() -> tuple[str, int]:
         )
         target.errors = [*target.errors, _(exc.message)]
         return _feeds_page(422, forms=(feed_form, share_form))
-    commit()
     url = url_for("scheduling.feed", token=token, _external=True)
     return _feeds_page(201, new_feed_url=url, new_feed_name=feed.name)
 
@@ -648,7 +642,6 @@ def create_share() -> tuple[str, int]:
     except ValidationError as exc:
         share_form.label.errors = [*share_form.label.errors, _(exc.message)]
         return _feeds_page(422, forms=(feed_form, share_form))
-    commit()
     url = url_for("scheduling.shared", token=token, _external=True)
     return _feeds_page(201, new_share_url=url, new_share_label=share.label)
 
@@ -659,7 +652,6 @@ def revoke_feed(feed_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     calendar_feeds.revoke_feed(db_session(), current_actor(), feed_id, _now())
-    commit()
     flash(_("The feed has been revoked; its address no longer works."), "success")
     return redirect(url_for("scheduling.feeds"))
 
@@ -670,7 +662,6 @@ def revoke_share(share_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     calendar_feeds.revoke_share(db_session(), current_actor(), share_id, _now())
-    commit()
     flash(_("The link has been revoked; it no longer works."), "success")
     return redirect(url_for("scheduling.feeds"))
 
@@ -682,7 +673,6 @@ def feed(token: str) -> Response:
     if found is None:
         abort(404)
     body = calendar_feeds.render_feed(session, found, _now(), base_url=runtime.settings().base_url)
-    commit()
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Cache-Control"] = "private, max-age=300"

@@ -20,7 +20,7 @@ from planner.stories import photos as photo_services
 from planner.stories import services
 from planner.stories.models import Photo, Story, StorySource, StoryStatus, Theme
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session
 from planner.web.problems import problem
 
 #: no NUL characters (PostgreSQL cannot store them) and at least one visible character
@@ -196,7 +196,6 @@ def create_story(body: StoryIn) -> StoryOut:
         if exc.field != "themes":
             raise
         raise ConflictError(exc.message, field="theme_ids") from exc
-    commit()
     return story_out(story)
 
 
@@ -253,7 +252,6 @@ def patch_story(story_id: int, body: StoryPatch) -> StoryOut:
         services.set_story_status(
             session, g.api_user, story.id, StoryStatus(body.status), reason=body.decline_reason
         )
-    commit()
     return story_out(story)
 
 
@@ -292,7 +290,6 @@ def upload_media(story_id: int) -> Any:
             raise ConflictError(exc.message, field="file") from exc
         exc.field = field
         raise
-    commit()
     return photo_out(photo)
 
 
@@ -356,5 +353,4 @@ def create_theme(body: ThemeIn) -> ThemeOut:
         if exc.field != "name":
             raise
         raise _state_conflict(exc, {"name": "name"}) from exc
-    commit()
     return theme_out(theme)

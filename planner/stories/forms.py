@@ -142,10 +142,6 @@ class FilterForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
-
 class DeclineForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 

@@ -2,7 +2,8 @@
 
 Uploads are checked and normalised in memory (planner.media.imaging) before anything is stored,
 so a batch with one bad file stores nothing. Bytes go through the Storage port the caller hands
-in; rows are flushed, never committed. Variants are made once per photo, channel kind and image
+in; rows are flushed, never committed, except the crop cache (``channel_crop``), which records a
+crop in a short transaction of its own. Crops are made once per photo, channel kind and image
 spec, and dropped when the focal point moves.
 """
 
@@ -13,13 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.channels.catalogue import ImageSpec, find_kind
-from planner.errors import NotFoundError, PermissionDeniedError, ValidationError
+from planner.db import write_session
+from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from planner.media import imaging
 from planner.media.imaging import ImageRejectedError, NormalisedImage, VariantSpec
 from planner.media.storage import Storage, parse_key
@@ -306,29 +309,25 @@ def _variant_spec(kind_key: str, spec_name: str | None) -> VariantSpec:
     return VariantSpec(chosen.name, chosen.width, chosen.height, chosen.max_bytes)
 
 
-def find_photo_variant(
-    session: Session,
-    actor: User | None,
-    photo_id: int,
-    kind_key: str,
-    storage: Storage,
-    spec_name: str | None = None,
-) -> PhotoVariant | None:
-    """The cached variant if it was made already (reads only); None when it still has to be made."""
-    photo = get_photo(session, actor, photo_id)
-    spec = _variant_spec(kind_key, spec_name)
+@dataclass(frozen=True)
+class Crop:
+    """A channel crop of a photo, stored and (normally) recorded as a PhotoVariant."""
+
+    storage_key: str
+    mime: str
+
+
+def _cached(photo: Photo, kind_key: str, spec_name: str, storage: Storage) -> Crop | None:
     for variant in photo.variants:
-        if (variant.channel_kind, variant.spec_name) == (kind_key, spec.name) and storage.exists(
+        if (variant.channel_kind, variant.spec_name) == (kind_key, spec_name) and storage.exists(
             variant.storage_key
         ):
-            return variant
+            return Crop(variant.storage_key, variant.mime)
     return None
 
 
 @dataclass(frozen=True)
-class RenderedVariant:
-    """A crop made and stored, not yet recorded: the slow part, done without holding a lock."""
-
+class _Rendered:
     photo_id: int
     channel_kind: str
     spec_name: str
@@ -340,79 +339,81 @@ class RenderedVariant:
     byte_size: int
 
 
-def render_photo_variant(
-    session: Session,
-    actor: User | None,
-    photo_id: int,
-    kind_key: str,
-    storage: Storage,
-    spec_name: str | None = None,
-) -> RenderedVariant:
-    """Crop, resize and encode the photo for a channel image, and store the bytes (reads only)."""
-    photo = get_photo(session, actor, photo_id)
-    spec = _variant_spec(kind_key, spec_name)
+def _render(photo: Photo, kind_key: str, spec: VariantSpec, storage: Storage) -> _Rendered:
     focal = (photo.focal_x, photo.focal_y)
-    master = storage.read(photo.storage_key)
-    data = imaging.make_variants(master, [spec], focal)[spec.name]
+    data = imaging.make_variants(storage.read(photo.storage_key), [spec], focal)[spec.name]
     suffix = ".png" if spec.fmt == "PNG" else ".webp" if spec.fmt == "WEBP" else ".jpg"
     key = storage.put(data, suffix)
     width, height = _size_of(data)
-    return RenderedVariant(
+    return _Rendered(
         photo.id, kind_key, spec.name, focal, key, width, height, mime_for_key(key), len(data)
     )
 
 
-def record_photo_variant(
-    session: Session, actor: User | None, rendered: RenderedVariant, storage: Storage
-) -> PhotoVariant | None:
-    """Remember a rendered crop; keep one made meanwhile by someone else instead.
-
-    Returns None, recording nothing, when the focal point moved while the crop was being made.
-    """
-    photo = get_photo(session, actor, rendered.photo_id)
-    if (photo.focal_x, photo.focal_y) != rendered.focal:
-        return None
+def _record(session: Session, rendered: _Rendered, storage: Storage) -> Crop:
+    """Remember a rendered crop, or keep one recorded meanwhile by someone else."""
+    photo = session.get(Photo, rendered.photo_id)
+    if photo is None or (photo.focal_x, photo.focal_y) != rendered.focal:
+        # Deleted, or the focal point moved while cropping: serve this crop, keep nothing.
+        return Crop(rendered.storage_key, rendered.mime)
     shape = (rendered.channel_kind, rendered.spec_name)
     for variant in list(photo.variants):
         if (variant.channel_kind, variant.spec_name) == shape:
             if storage.exists(variant.storage_key):
-                return variant
-            photo.variants.remove(variant)
+                return Crop(variant.storage_key, variant.mime)
+            photo.variants.remove(variant)  # its file was gone
     session.flush()
-    variant = PhotoVariant(
-        photo=photo,
-        channel_kind=rendered.channel_kind,
-        spec_name=rendered.spec_name,
-        storage_key=rendered.storage_key,
-        width=rendered.width,
-        height=rendered.height,
-        mime=rendered.mime,
-        byte_size=rendered.byte_size,
+    photo.variants.append(
+        PhotoVariant(
+            channel_kind=rendered.channel_kind,
+            spec_name=rendered.spec_name,
+            storage_key=rendered.storage_key,
+            width=rendered.width,
+            height=rendered.height,
+            mime=rendered.mime,
+            byte_size=rendered.byte_size,
+        )
     )
-    session.add(variant)
     session.flush()
-    return variant
+    return Crop(rendered.storage_key, rendered.mime)
 
 
-def photo_variant(
-    session: Session,
-    actor: User | None,
-    photo_id: int,
+def channel_crop(
+    factory: sessionmaker[Session],
+    photo: Photo,
     kind_key: str,
     storage: Storage,
     spec_name: str | None = None,
-) -> PhotoVariant:
-    """The photo cropped for a channel kind (its first image spec unless one is named).
+) -> Crop:
+    """The photo cropped for a channel kind (its first image spec unless one is named): the one
+    crop protocol of the editor's preview, the photo pages and the publishing engine.
 
-    Made once and cached in Storage; later calls return the recorded variant without decoding.
+    Found in the cache, or made once: the crop is rendered without holding any lock (decoding a
+    large photo takes a while) and recorded in a short write transaction of its own, which takes
+    SQLite's write lock first so concurrent requests wait for each other; that is why this takes
+    a session factory and commits, unlike the other services. The first crop recorded wins.
     """
-    found = find_photo_variant(session, actor, photo_id, kind_key, storage, spec_name)
-    if found is not None:
-        return found
-    rendered = render_photo_variant(session, actor, photo_id, kind_key, storage, spec_name)
-    variant = record_photo_variant(session, actor, rendered, storage)
-    assert variant is not None  # nothing else changed the focal point within this session
-    return variant
+    spec = _variant_spec(kind_key, spec_name)
+    cached = _cached(photo, kind_key, spec.name, storage)
+    if cached is not None:
+        return cached
+    rendered = _render(photo, kind_key, spec, storage)
+    for _attempt in range(2):
+        try:
+            with write_session(factory) as session:
+                return _record(session, rendered, storage)
+        except IntegrityError:  # recorded at the same moment by another process: read theirs
+            continue
+    raise ConflictError("This crop is being made right now; try again in a moment.")
+
+
+def photos_may_go_out(story: Story) -> bool:
+    """Consent still stands for the story and, when a form was signed, it allowed photos."""
+    if story.consent_withdrawn_at is not None:
+        return False
+    if not story.consents:
+        return True  # an employee's own story has no consent form
+    return any(c.allow_photos and c.withdrawn_at is None for c in story.consents)
 
 
 def _size_of(data: bytes) -> tuple[int, int]:

@@ -6,8 +6,6 @@ parses a form, calls one service, commits."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from typing import Any, TypeVar
 
@@ -23,8 +21,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 from wtforms import Field
@@ -36,14 +32,12 @@ from planner.accounts.guards import (
     editor_required,
 )
 from planner.channels.catalogue import all_kinds
-from planner.db import close_session, open_session
 from planner.errors import ConflictError, ValidationError
 from planner.media.storage import Storage
 from planner.stories import photos as photo_services
 from planner.stories import services, workflow
 from planner.stories.consent import consent_text
 from planner.stories.forms import (
-    ActionForm,
     AltTextForm,
     AssignForm,
     CampaignForm,
@@ -65,8 +59,10 @@ from planner.stories.forms import (
 )
 from planner.stories.models import Photo, Story, StorySource, StoryStatus
 from planner.web import runtime
-from planner.web.database import commit, db_session
+from planner.web.database import db_session, discard
 from planner.web.extensions import limiter
+from planner.web.files import send_stored
+from planner.web.forms import ActionForm
 
 bp = Blueprint("stories", __name__)
 T = TypeVar("T")
@@ -250,7 +246,6 @@ def new() -> str | Response:
             except ValidationError as exc:
                 _attach_error(form, _remap(exc, uploads))
             else:
-                commit()
                 flash(_("Thank you! Your story has been sent to the editors."), "success")
                 return redirect(url_for("stories.show", story_id=story.id))
         _photos_need_choosing_again(form, uploads)
@@ -399,9 +394,7 @@ def add_photo(story_id: int) -> str | Response:
         else:
             try:
                 data, alt, actor = upload.read(), form.alt.data or "", current_actor()
-                _write(
-                    lambda ws: photo_services.add_photo(ws, actor, story_id, data, alt, _storage())
-                )
+                photo_services.add_photo(db_session(), actor, story_id, data, alt, _storage())
             except ValidationError as exc:
                 form.file.errors = [*form.file.errors, _message(exc)]
             else:
@@ -422,7 +415,7 @@ def photo_alt(photo_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             alt, actor = form.alt.data or "", current_actor()
-            _write(lambda ws: photo_services.update_photo(ws, actor, photo_id, _storage(), alt=alt))
+            photo_services.update_photo(db_session(), actor, photo_id, _storage(), alt=alt)
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
@@ -441,13 +434,10 @@ def photo_focal_point(photo_id: int) -> str | Response:
                 (float(form.focal_x.data or 0), float(form.focal_y.data or 0)),
                 current_actor(),
             )
-            _write(
-                lambda ws: photo_services.update_photo(ws, actor, photo_id, _storage(), focal=focal)
-            )
+            photo_services.update_photo(db_session(), actor, photo_id, _storage(), focal=focal)
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
-            commit()
             flash(_("The focal point has been saved."), "success")
             return redirect(url_for("stories.show", story_id=photo.story_id) + f"#photo-{photo_id}")
     return _story_page(photo.story, photo_forms={photo_id: {"focal": form}})
@@ -459,107 +449,31 @@ def photo_delete(photo_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     actor = current_actor()
-    story_id = _write(lambda ws: photo_services.delete_photo(ws, actor, photo_id, _storage()))
+    story_id = photo_services.delete_photo(db_session(), actor, photo_id, _storage())
     return _done(story_id, _("The photo has been deleted."))
-
-
-def _send_media(key: str, mime: str, *, immutable: bool) -> Response:
-    storage = _storage()
-    stream = storage.open(key)
-    response = Response(stream, mimetype=mime, direct_passthrough=True)
-    response.set_etag(key.rsplit("/", 1)[-1].split(".", 1)[0])
-    if immutable:
-        # Content-addressed: the bytes behind a key never change. Private: these are not public.
-        response.cache_control.private = True
-        response.cache_control.max_age = 31_536_000
-        response.cache_control.immutable = True
-    else:
-        # The same URL gets a new crop when the focal point moves: revalidate with the ETag.
-        response.cache_control.private = True
-        response.cache_control.no_cache = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response.make_conditional(request)
 
 
 @bp.get("/media/<path:key>")
 @contributor_required
 def media(key: str) -> Response:
     mime = photo_services.authorise_media_key(db_session(), current_actor(), key)
-    return _send_media(key, mime, immutable=True)
-
-
-@bp.get("/media/public/<path:key>")
-def public_media(key: str) -> Response:
-    """A channel crop of a photo that went out (or is going out right now), for the remote
-    channel and its readers; unpublished photos answer 404 as if they did not exist."""
-    from planner.fragments.services import public_media_mime
-
-    mime = public_media_mime(db_session(), key)
-    response = _send_media(key, mime, immutable=False)
-    # Public, but not for ever: withdrawn consent must be able to take a photo down again.
-    response.cache_control.private = None
-    response.cache_control.no_cache = None
-    response.cache_control.public = True
-    response.cache_control.max_age = 3600
-    return response
+    return send_stored(key, mime, immutable=True)
 
 
 @bp.get("/media/photos/<int:photo_id>/<kind>")
 @contributor_required
 def photo_variant(photo_id: int, kind: str) -> Response:
     spec = request.args.get("spec") or None
-    actor = current_actor()
-    kind = kind[:32]
-    found = photo_services.find_photo_variant(
-        db_session(), actor, photo_id, kind, _storage(), spec_name=spec
+    photo = photo_services.get_photo(db_session(), current_actor(), photo_id)
+    # A page asks for all its crops at once; the crop protocol makes each once (planner.stories.
+    # photos.channel_crop records it in a short transaction of its own).
+    crop = photo_services.channel_crop(
+        runtime.session_factory(), photo, kind[:32], _storage(), spec_name=spec
     )
-    if found is not None:
-        return _send_media(found.storage_key, found.mime, immutable=False)
-    # A page asks for all its crops at once. Make the crop without holding any lock, then
-    # record it in a short transaction that takes SQLite's write lock first, so concurrent
-    # requests wait for each other instead of failing; the first one recorded wins.
-    rendered = photo_services.render_photo_variant(
-        db_session(), actor, photo_id, kind, _storage(), spec_name=spec
-    )
-    commit()  # ends the read transaction; nothing was written
-    for _attempt in range(2):
-        try:
-            with _write_session() as session:
-                variant = photo_services.record_photo_variant(session, actor, rendered, _storage())
-                session.commit()
-        except IntegrityError:  # recorded at the same moment elsewhere (PostgreSQL): read theirs
-            continue
-        if variant is None:  # the focal point moved meanwhile: serve this crop, keep nothing
-            return _send_media(rendered.storage_key, rendered.mime, immutable=False)
-        return _send_media(variant.storage_key, variant.mime, immutable=False)
-    raise ConflictError("This crop is being made right now; try again in a moment.")
-
-
-def _write(call: Callable[[Session], T]) -> T:
-    """One service call in its own transaction that takes SQLite's write lock first, committed.
-
-    The photo pages load their crops in parallel, and each records its crop; a request that read
-    before such a commit and wrote after it would fail on SQLite, so photo changes wait instead.
-    """
-    commit()  # end the request's read transaction (nothing written yet)
-    with _write_session() as session:
-        result = call(session)
-        session.commit()
-        return result
-
-
-@contextmanager
-def _write_session() -> Iterator[Session]:
-    """A session whose first statement takes SQLite's write lock (BEGIN IMMEDIATE)."""
-    session = open_session(runtime.session_factory(), write=True)
-    try:
-        yield session
-    finally:
-        close_session(session)
+    return send_stored(crop.storage_key, crop.mime, immutable=False)
 
 
 def _done(story_id: int, message: str) -> Response:
-    commit()
     flash(message, "success")
     return redirect(url_for("stories.show", story_id=story_id))
 
@@ -572,6 +486,7 @@ def accept(story_id: int) -> Response:
     try:
         services.accept_story(db_session(), current_actor(), story_id)
     except ConflictError as exc:
+        discard()  # nothing of a refused change is saved
         flash(_(exc.message), "error")
         return redirect(url_for("stories.show", story_id=story_id))
     return _done(story_id, _("The story has been accepted."))
@@ -605,6 +520,7 @@ def change_status(story_id: int) -> str | Response:
                 session, current_actor(), story_id, StoryStatus(form.status.data)
             )
         except ConflictError as exc:
+            discard()  # nothing of a refused change is saved
             flash(_(exc.message), "error")
             return redirect(url_for("stories.show", story_id=story_id))
         return _done(story_id, _("The status has been changed."))
@@ -682,7 +598,6 @@ def themes(theme_id: int | None = None) -> str | Response:
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
-            commit()
             flash(_("The theme has been saved."), "success")
             return redirect(url_for("stories.themes"))
     all_themes = services.list_themes(session)
@@ -727,7 +642,6 @@ def campaigns(campaign_id: int | None = None) -> str | Response:
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
-            commit()
             flash(_("The campaign has been saved."), "success")
             return redirect(url_for("stories.campaigns"))
     return render_template(
@@ -762,7 +676,6 @@ def intake_links() -> str | Response:
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
-            commit()
             flash(_("The intake link has been created."), "success")
             return redirect(url_for("stories.intake_links"))
     links = services.list_intake_links(session, current_actor())
@@ -781,7 +694,6 @@ def close_intake_link(link_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     services.close_intake_link(db_session(), current_actor(), link_id, _now())
-    commit()
     flash(_("The intake link has been closed."), "success")
     return redirect(url_for("stories.intake_links"))
 
@@ -822,7 +734,6 @@ def intake(token: str) -> str | Response:
         except ValidationError as exc:
             _attach_error(form, _remap(exc, uploads))
         else:
-            commit()
             return redirect(url_for("stories.intake_thanks", token=token))
     if form.is_submitted():
         _photos_need_choosing_again(form, uploads)
@@ -852,7 +763,6 @@ def privacy() -> str | Response:
                 anonymised, deleted = services.erase_contributor(
                     session, current_actor(), email, _storage()
                 )
-                commit()
                 flash(
                     _(
                         "Done: %(anonymised)d stories anonymised, %(deleted)d deleted.",
@@ -866,7 +776,6 @@ def privacy() -> str | Response:
         except ValidationError as exc:
             _attach_error(form, exc)
         else:
-            commit()
             return Response(
                 json.dumps(data, ensure_ascii=False, indent=2),
                 mimetype="application/json",

@@ -1,13 +1,24 @@
-"""The request's database session: one per request, closed (and rolled back) at teardown.
+"""The request's unit of work: one database session per request, committed once at its end.
 
-Views commit explicitly after their service call succeeds; anything not committed is rolled back,
-so a failed request leaves no half-written state.
+The request is the one place that commits (house style): a response below 400 commits what the
+view's service calls flushed; an error response, an exception, or a view that called
+``discard()`` (a refusal shown as a redirect with a message) rolls everything back. A commit that
+fails because someone else changed the row (a fenced delivery, a newer version), because the
+database refused a duplicate, or because SQLite is busy becomes a clear 409 or 503 instead of a
+500, and nothing was saved. Services only flush.
+
+On SQLite a request that may write (POST, PUT, PATCH, DELETE) starts with ``BEGIN IMMEDIATE``
+(planner.db.open_session), so two writers wait for each other instead of failing.
 """
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request
+from collections.abc import Callable
+
+from flask import Flask, Response, g, get_flashed_messages, has_request_context, request
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from planner.db import close_session, open_session
 from planner.web import runtime
@@ -15,8 +26,28 @@ from planner.web import runtime
 #: requests that may write; on SQLite their transaction takes the write lock from the start
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+_DISCARD = "planner_discard"
 
-def init_app(app: Flask) -> None:
+#: turns a refused commit into the response to send instead
+CommitErrorHandler = Callable[[Exception], Response]
+
+
+def init_app(app: Flask, on_commit_error: CommitErrorHandler) -> None:
+    """``on_commit_error`` turns a refused commit into the response (a page or problem+json)."""
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        session: Session | None = g.get("db_session")
+        if session is None or g.get(_DISCARD) or response.status_code >= 400:
+            return response
+        try:
+            session.commit()
+        except (StaleDataError, IntegrityError, OperationalError) as exc:
+            session.rollback()
+            get_flashed_messages()  # a "saved" message must not survive a commit that failed
+            return on_commit_error(exc)
+        return response
+
     app.teardown_appcontext(_close_session)
 
 
@@ -28,8 +59,9 @@ def db_session() -> Session:
     return session
 
 
-def commit() -> None:
-    db_session().commit()
+def discard() -> None:
+    """Save nothing of this request: a view that shows a refusal as a redirect calls this."""
+    setattr(g, _DISCARD, True)
 
 
 def _close_session(_exc: BaseException | None) -> None:

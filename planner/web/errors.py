@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -37,48 +38,65 @@ def _explanations() -> dict[int, str]:
     }
 
 
-def render_error(status: int, message: str | None = None):
+def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     title = _titles().get(status, _("That did not work"))
     text = message or _explanations().get(status, "")
     return render_template("errors/error.html", status=status, title=title, message=text), status
 
 
+CHANGED_MEANWHILE = "This changed in the meantime. Reload the page and try again."
+
+
+def _planner_error(error: PlannerError) -> ResponseReturnValue:
+    if request.path.startswith("/api/"):
+        return problem_from_error(error)
+    return render_error(status_for(error), _(error.message))
+
+
+def _busy() -> ResponseReturnValue:
+    # SQLite is busy with a long write (a publishing burst): nothing was saved; try again.
+    message = _("The database is busy. Nothing was saved; please try again in a moment.")
+    if request.path.startswith("/api/"):
+        response = problem(503, "Service unavailable", message)
+        response.headers["Retry-After"] = "5"
+        return response
+    body, status = render_error(503, message)
+    return body, status, {"Retry-After": "5"}
+
+
+def database_refusal(error: Exception) -> ResponseReturnValue:
+    """The response for a write the database refused; nothing was saved.
+
+    Someone (often the publishing engine, which fences deliveries by attempt) changed the row
+    between our read and our write, or wrote the same unique value first: a conflict to reload,
+    not a server fault. A locked SQLite database is a moment's wait.
+    """
+    if isinstance(error, OperationalError):
+        if "database is locked" not in str(error.orig):
+            raise error
+        return _busy()
+    return _planner_error(ConflictError(CHANGED_MEANWHILE))
+
+
+def commit_refused(error: Exception) -> Response:
+    """``database_refusal`` as a finished response, for the request's commit (web.database)."""
+    return make_response(database_refusal(error))
+
+
 def init_app(app: Flask) -> None:
-    @app.errorhandler(PlannerError)
-    def _planner_error(error: PlannerError):
-        if request.path.startswith("/api/"):
-            return problem_from_error(error)
-        return render_error(status_for(error), _(error.message))
+    app.register_error_handler(PlannerError, _planner_error)
 
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError):
+    def _csrf(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400, _("The form had expired or was sent from elsewhere. Go back and send it again.")
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException):
+    def _http(error: HTTPException) -> ResponseReturnValue:
         if request.path.startswith("/api/"):
             return problem(error.code or 500, error.name, error.description)
         return render_error(error.code or 500)
 
-    @app.errorhandler(StaleDataError)
-    def _stale(_error: StaleDataError):
-        # Someone (often the publishing engine, which fences deliveries by attempt) changed the
-        # row between our read and our write: a conflict to reload, not a server fault.
-        return _planner_error(
-            ConflictError("This changed in the meantime. Reload the page and try again.")
-        )
-
-    @app.errorhandler(OperationalError)
-    def _operational(error: OperationalError):
-        if "database is locked" not in str(error.orig):
-            raise error
-        # SQLite is busy with a long write (a publishing burst): nothing was saved; try again.
-        message = _("The database is busy. Nothing was saved; please try again in a moment.")
-        if request.path.startswith("/api/"):
-            response = problem(503, "Service unavailable", message)
-            response.headers["Retry-After"] = "5"
-            return response
-        body, status = render_error(503, message)
-        return body, status, {"Retry-After": "5"}
+    app.register_error_handler(StaleDataError, database_refusal)
+    app.register_error_handler(OperationalError, database_refusal)

@@ -10,7 +10,7 @@ from planner.accounts.models import User
 from planner.channels import services as channel_services
 from planner.channels.models import Channel
 from planner.errors import ConflictError, ValidationError
-from planner.fragments import services
+from planner.fragments import gate, services
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.stories.models import Photo, Story, StorySource
 
@@ -112,8 +112,8 @@ def test_gate_holds_back_a_photo_without_alt_text(db: Session, editor: User) -> 
     fragment = _split(db, editor, story, "mastodon")
     services.update_fragment(db, editor, fragment, parts=["Het Havenpark heeft nieuwe bankjes."])
     services.update_fragment(db, editor, fragment, photo_ids=[p.id for p in story.photos])
-    held = services.gate_alerts(db, fragment, "submit")
-    assert [a.message for a in held] == [services.PHOTO_ALT_MESSAGE]
+    held = gate.gate_alerts(db, fragment, "submit")
+    assert [a.message for a in held] == [gate.PHOTO_ALT_MESSAGE]
     with pytest.raises(ConflictError):
         services.submit_for_review(db, editor, fragment)
     story.photos[1].alt_text = "Een nieuw bankje bij de vijver"

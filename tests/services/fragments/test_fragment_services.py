@@ -11,7 +11,7 @@ from planner.channels import services as channel_services
 from planner.channels.counting import fits
 from planner.channels.models import Channel
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
-from planner.fragments import services
+from planner.fragments import gate, services
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.stories.models import Story, StorySource
 
@@ -132,8 +132,8 @@ def test_submit_for_review_refused_for_contributor(
 
 def test_check_draft_finds_the_inwoners_rule_with_offsets() -> None:
     text = "Wij helpen onze klanten graag."
-    alerts = services.check_draft(text, "mastodon", "nl")
-    errors = services.blocking(alerts)
+    alerts = gate.check_draft(text, "mastodon", "nl")
+    errors = gate.blocking(alerts)
     assert errors
     assert text[errors[0].start : errors[0].end] == "klanten"
     assert errors[0].action.name == "replace"

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planner.fragments.gate import gate_alerts
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.fragments.services import gate_alerts
 from planner.media.storage import FileSystemStorage
 from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
 from planner.scheduling.models import CalendarFeed, PostingSlot

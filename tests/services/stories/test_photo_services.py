@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from planner.accounts.models import Role, User
 from planner.errors import PermissionDeniedError, ValidationError
@@ -32,6 +32,24 @@ def stored_files(storage: FileSystemStorage) -> list[Path]:
 
 def photo_rows(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(Photo)) or 0
+
+
+def crop(
+    db: Session,
+    factory: sessionmaker[Session],
+    actor: User,
+    photo_id: int,
+    kind: str,
+    storage: FileSystemStorage,
+    spec_name: str | None = None,
+) -> PhotoVariant:
+    """A channel crop through the one crop protocol, as the recorded variant row."""
+    photo = photos.get_photo(db, actor, photo_id)
+    made = photos.channel_crop(factory, photo, kind, storage, spec_name=spec_name)
+    db.expire_all()  # the crop was recorded in a transaction of its own
+    variant = db.scalar(select(PhotoVariant).where(PhotoVariant.storage_key == made.storage_key))
+    assert variant is not None
+    return variant
 
 
 def _story(db: Session, user: User, **kwargs: object) -> Story:
@@ -103,17 +121,21 @@ def test_too_many_photos_is_refused(
 
 
 def test_focal_point_moves_crop_and_drops_cached_variants(
-    db: Session, editor: User, contributor: User, storage: FileSystemStorage
+    db: Session,
+    editor: User,
+    contributor: User,
+    storage: FileSystemStorage,
+    session_factory: sessionmaker[Session],
 ) -> None:
     story = _story(db, contributor, photos=[PhotoUpload(jpeg(1600, 600))], storage=storage)
     photo = story.photos[0]
-    centred = photos.photo_variant(db, editor, photo.id, "instagram", storage)
+    centred = crop(db, session_factory, editor, photo.id, "instagram", storage)
     centred_key = centred.storage_key
     photos.update_photo(db, editor, photo.id, storage, focal=(0.05, 0.5))
     assert (photo.focal_x, photo.focal_y) == (0.05, 0.5)
     assert photo.variants == []
     assert not storage.exists(centred_key)  # nothing refers to the old crop any more
-    left = photos.photo_variant(db, editor, photo.id, "instagram", storage)
+    left = crop(db, session_factory, editor, photo.id, "instagram", storage)
     assert left.storage_key != centred_key
     with Image.open(io.BytesIO(storage.read(left.storage_key))) as image:
         assert image.size == (600, 600)  # 1:1 crop of a 600 px high photo, never upscaled
@@ -132,14 +154,18 @@ def test_focal_point_outside_the_photo_is_refused(
 
 
 def test_variant_is_made_once_and_then_reused(
-    db: Session, editor: User, contributor: User, storage: FileSystemStorage
+    db: Session,
+    editor: User,
+    contributor: User,
+    storage: FileSystemStorage,
+    session_factory: sessionmaker[Session],
 ) -> None:
     story = _story(db, contributor, photos=[PhotoUpload(jpeg(2000, 1500))], storage=storage)
     photo_id = story.photos[0].id
-    first = photos.photo_variant(db, editor, photo_id, "bluesky", storage)
+    first = crop(db, session_factory, editor, photo_id, "bluesky", storage)
     path = storage.path(first.storage_key)
     written = path.stat().st_mtime_ns
-    again = photos.photo_variant(db, editor, photo_id, "bluesky", storage)
+    again = crop(db, session_factory, editor, photo_id, "bluesky", storage)
     assert again.id == first.id
     assert again.storage_key == first.storage_key
     assert path.stat().st_mtime_ns == written
@@ -147,7 +173,7 @@ def test_variant_is_made_once_and_then_reused(
     assert (first.width, first.height) == (1600, 900)
     assert first.byte_size <= 1_000_000
     # another spec of a channel is its own cached variant
-    square = photos.photo_variant(db, editor, photo_id, "linkedin", storage, spec_name="square")
+    square = crop(db, session_factory, editor, photo_id, "linkedin", storage, spec_name="square")
     assert (square.width, square.height) == (1080, 1080)
 
 
@@ -179,11 +205,15 @@ def test_contributor_changes_own_photos_only_while_story_is_new(
 
 
 def test_delete_photo_removes_row_and_file(
-    db: Session, editor: User, contributor: User, storage: FileSystemStorage
+    db: Session,
+    editor: User,
+    contributor: User,
+    storage: FileSystemStorage,
+    session_factory: sessionmaker[Session],
 ) -> None:
     story = _story(db, contributor, photos=[PhotoUpload(jpeg())], storage=storage)
     photo = story.photos[0]
-    photos.photo_variant(db, editor, photo.id, "x", storage)
+    crop(db, session_factory, editor, photo.id, "x", storage)
     assert len(stored_files(storage)) == 2
     photos.delete_photo(db, editor, photo.id, storage)
     assert story.photos == []
@@ -205,7 +235,11 @@ def test_same_photo_on_two_stories_keeps_the_file_until_both_are_gone(
 
 
 def test_privacy_export_lists_photos_and_erase_deletes_their_files(
-    db: Session, admin: User, editor: User, storage: FileSystemStorage
+    db: Session,
+    admin: User,
+    editor: User,
+    storage: FileSystemStorage,
+    session_factory: sessionmaker[Session],
 ) -> None:
     link = services.create_intake_link(db, editor, title="Deel je verhaal")
     submission = services.PublicSubmission(
@@ -221,7 +255,7 @@ def test_privacy_export_lists_photos_and_erase_deletes_their_files(
     )
     assert story is not None
     assert story.photos[0].uploaded_by_id is None
-    photos.photo_variant(db, editor, story.photos[0].id, "facebook", storage)
+    crop(db, session_factory, editor, story.photos[0].id, "facebook", storage)
     data = services.export_contributor_data(db, admin, "fatima@example.org")
     exported = data["stories"][0]["photos"]
     assert [(p["alt_text"], p["sha256"]) for p in exported] == [("Stoep", story.photos[0].sha256)]

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import User
 from planner.accounts.services import create_token
 from planner.brand import services as brand_services
-from planner.brand.models import StylePackage, Term, WarningAcknowledgement
+from planner.brand.models import StylePackage, Term
 from planner.channels import services as channel_services
 from planner.errors import ConflictError, PermissionDeniedError
-from planner.fragments import services
-from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments import gate, services
+from planner.fragments.models import Fragment, FragmentStatus, WarningAcknowledgement
 from planner.stories.models import Story, StorySource
 
 EN = {"Accept-Language": "en"}
@@ -129,7 +129,7 @@ def test_import_good_package_reports_every_rule_and_switches_off_failing_example
     }
     # The active configuration now runs Acme.Proza but not the rule whose examples failed.
     fragment = _fragment(db, editor, "Dit is eigenlijk zeker een mooi park.")
-    checks = {a.check for a in services.check_fragment(db, fragment)}
+    checks = {a.check for a in gate.check_fragment(db, fragment)}
     assert "Acme.Proza" in checks
     assert "Acme.Zeker" not in checks
 
@@ -203,11 +203,11 @@ def test_switching_a_package_off_removes_its_rules(
     package = db.scalar(select(StylePackage))
     assert package is not None
     fragment = _fragment(db, editor, "Dit is eigenlijk een mooi park.")
-    assert "Acme.Proza" in {a.check for a in services.check_fragment(db, fragment)}
+    assert "Acme.Proza" in {a.check for a in gate.check_fragment(db, fragment)}
     response = client.post(f"/settings/style/{package.id}/active", headers=EN)
     assert response.status_code == 302
     db.expire_all()
-    assert "Acme.Proza" not in {a.check for a in services.check_fragment(db, fragment)}
+    assert "Acme.Proza" not in {a.check for a in gate.check_fragment(db, fragment)}
 
 
 # --- the term list --------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_term_list_becomes_a_rule_with_a_one_click_fix(
     assert "het park (oost)" in page
     assert "Ons grootste park." in page
     fragment = _fragment(db, editor, "Kom naar het park (oost) of de haven park.")
-    alerts = [a for a in services.check_fragment(db, fragment) if a.check == "Termen.Verboden"]
+    alerts = [a for a in gate.check_fragment(db, fragment) if a.check == "Termen.Verboden"]
     assert [a.match for a in alerts] == ["het park (oost)", "haven park"]
     assert alerts[0].action.params == ("Havenpark",)
     # Shown in the editor like any other rule, with its fix.
@@ -310,15 +310,15 @@ def test_warnings_allow_review_but_block_approval_until_acknowledged(
 ) -> None:
     _warning_package(client, login, admin)
     fragment = _fragment(db, editor, "Het park is eigenlijk klaar.")
-    warnings = list(services.gate_alerts(db, fragment, "approve"))
+    warnings = list(gate.gate_alerts(db, fragment, "approve"))
     assert [a.check for a in warnings] == ["Acme.Proza"]
-    assert services.gate_alerts(db, fragment, "submit") == []
+    assert gate.gate_alerts(db, fragment, "submit") == []
     with pytest.raises(ConflictError) as refused:
-        services.require_gate_clear(db, fragment, "approve")
+        gate.require_gate_clear(db, fragment, "approve")
     assert refused.value.details["findings"][0]["check"] == "Acme.Proza"
     with pytest.raises(ConflictError):
-        services.require_gate_clear(db, fragment, "schedule")
-    services.require_gate_clear(db, fragment, "submit")
+        gate.require_gate_clear(db, fragment, "schedule")
+    gate.require_gate_clear(db, fragment, "submit")
 
     login(client, editor)
     page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
@@ -344,7 +344,7 @@ def test_warnings_allow_review_but_block_approval_until_acknowledged(
     assert ack is not None
     assert ack.acknowledged_by_id == editor.id
     assert ack.fragment_version == fragment.version
-    services.require_gate_clear(db, fragment, "approve")
+    gate.require_gate_clear(db, fragment, "approve")
     page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
     assert "Acknowledged" in page
     assert "Citaat van de wethouder." in page
@@ -352,7 +352,7 @@ def test_warnings_allow_review_but_block_approval_until_acknowledged(
     # A new occurrence in changed text is not covered: the acknowledgement named "eigenlijk".
     services.update_fragment(db, editor, fragment, parts=["Het park is best wel klaar."])
     with pytest.raises(ConflictError):
-        services.require_gate_clear(db, fragment, "approve")
+        gate.require_gate_clear(db, fragment, "approve")
 
 
 def test_errors_block_every_transition_and_cannot_be_acknowledged(
@@ -361,7 +361,7 @@ def test_errors_block_every_transition_and_cannot_be_acknowledged(
     fragment = _fragment(db, editor, "Wij helpen onze klanten graag.")
     for action in ("submit", "approve", "schedule"):
         with pytest.raises(ConflictError):
-            services.require_gate_clear(db, fragment, action)
+            gate.require_gate_clear(db, fragment, action)
     login(client, editor)
     response = client.post(
         f"/fragments/{fragment.id}/acknowledgements",
