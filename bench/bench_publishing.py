@@ -35,10 +35,10 @@ from planner import migrate
 from planner.blog.services import BlogPublisher
 from planner.channels.models import Channel
 from planner.clock import SystemClock
-from planner.db import make_engine, make_sessionmaker
+from planner.db import make_engine, make_sessionmaker, write_session
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.publishing.adapters.webhook import WebhookPublisher, WebhookSettings
-from planner.publishing.engine import EngineConfig, publish_due, write_session
+from planner.publishing.engine import EngineConfig, publish_due
 from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.ports import PublishRequest
 from planner.publishing.registry import PublisherRegistry

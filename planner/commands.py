@@ -139,7 +139,7 @@ def demo_seed(if_empty: bool) -> None:
     with transaction(_factory()) as session:
         if if_empty and count_users(session) > 0:
             return
-        seed_demo(session, runtime.now())
+        seed_demo(session, runtime.now(), runtime.storage())
     click.echo("Demo organisation Gemeente Zuiderhaven is ready. Sign in with:")
     for person in DEMO_PEOPLE:
         click.echo(f"  {person.role.value:<12} {person.email:<32} password: {person.password}")

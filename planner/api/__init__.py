@@ -1,8 +1,9 @@
 """The JSON API at /api/v1: bearer tokens, problem+json errors, an OpenAPI 3.1 document.
 
-Features declare their operations on ``api`` (see planner.api.spec) from their own ``api`` modules,
-which their ``init_app`` imports; ``init_app`` here attaches the blueprint once every feature has
-declared its operations, so the document lists exactly the routes the app serves.
+Plumbing like planner.web: features declare their operations on ``api`` (see planner.api.spec)
+from their own ``api`` modules, which their ``init_app`` imports; ``init_app`` here attaches the
+blueprint once every feature has declared its operations, so the document lists exactly the
+routes the app serves. Which user a token belongs to is the accounts feature's to say.
 """
 
 from __future__ import annotations
@@ -10,14 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, g, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
-from planner.accounts.services import user_for_token
 from planner.api.spec import Api
 from planner.web.database import db_session
 from planner.web.extensions import csrf
 from planner.web.problems import problem
+
+#: finds the user a bearer token belongs to (None when unknown or revoked); the accounts feature's
+#: ``user_for_token``, handed in by the composition root so this package needs no feature
+Authenticate = Callable[[Session, str], Any]
+_AUTHENTICATE = "planner.api.authenticate"
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 api = Api(bp, title="Contentfabriek API", version="1")
@@ -33,7 +39,8 @@ def _authenticate() -> ResponseReturnValue | None:
     if scheme.lower() != "bearer" or not token.strip():
         return problem(401, "Unauthorized", "Use 'Authorization: Bearer <token>'.")
     # Notes the token's last use at most once a minute; the request commits it with the rest.
-    user = user_for_token(db_session(), token.strip())
+    authenticate: Authenticate = current_app.extensions[_AUTHENTICATE]
+    user = authenticate(db_session(), token.strip())
     if user is None:
         return problem(401, "Unauthorized", "The token is unknown or has been revoked.")
     g.api_user = user
@@ -53,8 +60,9 @@ def openapi() -> ResponseReturnValue:
     return jsonify(document)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, authenticate: Authenticate) -> None:
     """Attach the API; call after every feature's ``init_app`` has declared its operations."""
+    app.extensions[_AUTHENTICATE] = authenticate
     # Token-authenticated, never cookie-authenticated: CSRF does not apply.
     csrf.exempt(bp)
     if "api" not in app.blueprints:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role
 from planner.accounts.services import create_user
+from planner.demo.fragments import seed_fragments
+from planner.demo.plan import seed_plan
+from planner.demo.publishing import seed_publishing
+from planner.demo.stories import seed_stories
+from planner.media.storage import Storage
 from planner.organisation.services import get_organisation
-
-if TYPE_CHECKING:
-    from planner.media.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ DEMO_PEOPLE = (
 )
 
 
-def seed_demo(session: Session, now: datetime, storage: Storage | None = None) -> None:
-    """``storage`` receives the demo photos; by default the running app's, else the settings'."""
+def seed_demo(session: Session, now: datetime, storage: Storage) -> None:
+    """The whole organisation in one transaction; ``storage`` receives the demo photos."""
     org = get_organisation(session)
     org.name = "Gemeente Zuiderhaven"
     org.timezone = "Europe/Amsterdam"
@@ -60,15 +61,7 @@ def seed_demo(session: Session, now: datetime, storage: Storage | None = None) -
         )
         user.language = person.language
     session.flush()
-    from planner.stories.demo import seed_stories
-
     seed_stories(session, now, storage)
-    from planner.fragments.services import seed_fragments
-
     seed_fragments(session, now)
-    from planner.scheduling.demo import seed_plan
-
     seed_plan(session, now)
-    from planner.publishing.demo import seed_publishing
-
     seed_publishing(session, now)

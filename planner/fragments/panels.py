@@ -1,21 +1,25 @@
-"""The fragments feature's panels: what it puts on the dashboard (fragments waiting for your
-review), and the slot on the fragment editor where the features above it add theirs (approval,
-the schedule, deliveries, reactions)."""
+"""The fragments feature's panels: fragments waiting for your review on the dashboard, a story's
+spread on its page, and the slot on the fragment editor where the features above it add theirs
+(approval, the schedule, deliveries, reactions)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from planner.accounts.guards import current_actor
 from planner.accounts.models import Role, User
+from planner.fragments.forms import kind_labels, status_labels
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.fragments.services import list_fragments
+from planner.fragments.services import list_fragments, list_story_spread
 from planner.home.dashboard import PANEL_SIZE, Panel
+from planner.stories.models import Story
+from planner.web.database import db_session
 from planner.web.panels import Slot
 
 #: panels below the editor, each rendered by the feature that owns it; None shows nothing
@@ -41,4 +45,20 @@ def review_panel(session: Session, actor: User, _now: datetime) -> Panel | None:
         ],
         empty=_("Nothing waits for your review."),
         link=(_("All fragments"), url_for("fragments.index", status="in_review")),
+    )
+
+
+def spread_panel(story: Story) -> Markup | None:
+    """The story's spread: every fragment made from it, per channel; editors only."""
+    actor = current_actor()
+    if not actor.has_role(Role.EDITOR):
+        return None
+    return Markup(  # noqa: S704 - a rendered template
+        render_template(
+            "fragments/_spread.html",
+            story=story,
+            spread=list_story_spread(db_session(), actor, story.id),
+            fragment_status_labels=status_labels(),
+            fragment_kind_labels=kind_labels(),
+        )
     )

@@ -1,18 +1,26 @@
-"""The publishing part of the JSON API: approve a fragment, list its deliveries, and resolve a
-delivery that needs a person (retry, mark as posted, cancel)."""
+"""The publishing part of the JSON API: add a channel with how it publishes (the publisher and
+its write-only secret), list deliveries, and resolve a delivery that needs a person (retry, mark
+as posted, cancel)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import g
 from pydantic import BaseModel, Field
 
 from planner.api import api
 from planner.api.spec import MAX_ID, NO_NUL
+from planner.channels import services
+from planner.channels.api import KIND_PATTERN, SOME_TEXT, ChannelOut, channel_out
+from planner.channels.models import Channel
+from planner.errors import ConflictError, ValidationError
 from planner.publishing import deliveries
+from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Delivery
+from planner.publishing.publisher_settings import PublisherInput, configure_publisher
+from planner.publishing.registry import PUBLISHER_KINDS
 from planner.web import runtime
 from planner.web.database import db_session
 
@@ -92,3 +100,86 @@ def resolve_delivery(delivery_id: int, body: ResolveIn) -> DeliveryOut:
     delivery = deliveries.get_delivery(session, g.api_user, delivery_id)
     deliveries.resolve_delivery(session, g.api_user, delivery, body.action, _now(), url=body.url)
     return delivery_out(delivery)
+
+
+class PublisherIn(BaseModel):
+    """Publisher settings; the secret is write-only (webhook secret, token or password)."""
+
+    kind: str = Field(max_length=32, pattern="^(" + "|".join(PUBLISHER_KINDS) + ")$")
+    url: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
+    username: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    host: str | None = Field(default=None, max_length=255, pattern=NO_NUL)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    sender: str | None = Field(default=None, max_length=320, pattern=NO_NUL)
+    recipients: list[Annotated[str, Field(max_length=320, pattern=NO_NUL)]] = Field(
+        default_factory=list, max_length=20
+    )
+    secret: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
+
+
+class ChannelIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=SOME_TEXT)
+    kind: str = Field(max_length=32, pattern=KIND_PATTERN)
+    colour: str = Field(default="#4A5560", pattern=r"^#[0-9A-Fa-f]{6}$")
+    timezone: str = Field(default="Europe/Amsterdam", max_length=64, pattern=NO_NUL)
+    cadence_per_week: Annotated[float, Field(ge=0, le=100)] = 0.0
+    handle: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    #: admins only: approval steps and the publisher (planner.publishing.publisher_settings)
+    approval_steps: int | None = Field(default=None, ge=0, le=2)
+    publisher: PublisherIn | None = None
+
+
+@api.operation(
+    "POST",
+    "/channels",
+    summary="Add a channel (editors)",
+    tags=["channels"],
+    response=ChannelOut,
+    body=ChannelIn,
+    status=201,
+    errors=(403, 409),
+)
+def create_channel(body: ChannelIn) -> ChannelOut:
+    try:
+        channel = services.create_channel(
+            db_session(),
+            g.api_user,
+            name=body.name,
+            kind_key=body.kind,
+            colour=body.colour,
+            timezone=body.timezone,
+            cadence_per_week=body.cadence_per_week,
+            handle=body.handle,
+        )
+    except ValidationError as exc:
+        # The body was well formed; a taken name or an unknown timezone is a state conflict.
+        raise ConflictError(exc.message, field=exc.field) from exc
+    if body.publisher is not None or body.approval_steps is not None:
+        try:
+            _configure_publisher(channel, body)
+        except ValidationError as exc:
+            # Same reasoning: a webhook without its URL, or a refused address, is well-formed JSON.
+            raise ConflictError(exc.message, field=exc.field) from exc
+    return channel_out(channel)
+
+
+def _configure_publisher(channel: Channel, body: ChannelIn) -> None:
+    given = body.publisher
+    configure_publisher(
+        db_session(),
+        g.api_user,
+        channel,
+        PublisherInput(
+            kind=given.kind if given else channel.publisher_kind,
+            approval_steps=body.approval_steps,
+            url=given.url if given else None,
+            username=given.username if given else None,
+            host=given.host if given else None,
+            port=given.port if given else None,
+            sender=given.sender if given else None,
+            recipients=list(given.recipients) if given else [],
+            secret=given.secret if given else None,
+        ),
+        publishing_runtime.secret_box(),
+        allow_loopback=runtime.settings().allow_loopback_targets,
+    )

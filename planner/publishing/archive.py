@@ -1,8 +1,11 @@
-"""The archive export: every publication of a period as CSV or JSON, exactly as recorded.
+"""The archive: what a publication record copies, and the export of every publication of a period
+as CSV or JSON, exactly as recorded.
 
 Dutch public bodies must be able to hand over what they published; the records are copies made
 at publication time (planner.publishing.models.Publication), so the export still says what went
-out after fragments, channels or people have changed. Times are UTC in ISO 8601.
+out after fragments, channels or people have changed. ``publication_content`` is the one place
+that decides what a record copies, whether the engine sent it or a person posted it by hand.
+Times are UTC in ISO 8601.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -18,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
+from planner.channels.models import Channel
 from planner.errors import ValidationError
+from planner.fragments.models import Fragment
 from planner.publishing.models import Publication
 from planner.timekeeping.wallclock import NonexistentLocalTimeError, ensure_utc, resolve_local
 
@@ -40,6 +46,34 @@ CSV_COLUMNS = (
     "remote_url",
     "method",
 )
+
+
+def publication_content(
+    fragment: Fragment,
+    channel: Channel,
+    *,
+    parts: Sequence[str],
+    approvers: Sequence[str],
+    media: Sequence[dict[str, str]],
+) -> dict[str, Any]:
+    """The columns of a Publication that copy the fragment as it went out.
+
+    ``parts`` are the posts as sent (one for a single post or an article); ``media`` lists each
+    image's sha256, alt text and type; ``approvers`` the names who approved this version.
+    """
+    return {
+        "fragment_id": fragment.id,
+        "channel_id": channel.id,
+        "channel_name": channel.name,
+        "channel_kind": channel.kind_key,
+        "fragment_kind": fragment.kind,
+        "fragment_version": fragment.version,
+        "title": fragment.title,
+        "parts": list(parts),
+        "body": fragment.body if fragment.kind == "article" else fragment.text(),
+        "media": [dict(item) for item in media],
+        "approvers": list(approvers),
+    }
 
 
 def _local_midnight(day: date, tz: str) -> datetime:

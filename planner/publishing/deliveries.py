@@ -21,7 +21,9 @@ from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.errors import ConflictError, NotFoundError, ValidationError
+from planner.fragments.gate import fragment_photos
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.publishing.archive import publication_content
 from planner.publishing.models import (
     ACTIVE_DELIVERY_STATES,
     Delivery,
@@ -29,6 +31,7 @@ from planner.publishing.models import (
     Publication,
     new_idempotency_key,
 )
+from planner.stories.photos import photos_may_go_out
 
 Action = Literal["retry", "mark_posted", "cancel"]
 ACTIONS: tuple[Action, ...] = ("retry", "mark_posted", "cancel")
@@ -141,14 +144,12 @@ def _approvers(session: Session, fragment: Fragment, version: int) -> list[str]:
 
 
 def _media(fragment: Fragment) -> list[dict[str, str]]:
-    story = fragment.story
-    if story.consents and not any(
-        c.allow_photos and c.withdrawn_at is None for c in story.consents
-    ):
+    """The photos a person was offered to post with it: the fragment's described choices."""
+    if not photos_may_go_out(fragment.story):
         return []
     return [
         {"sha256": p.sha256, "alt": p.alt_text.strip(), "mime": p.mime}
-        for p in story.photos
+        for p in fragment_photos(fragment)
         if p.alt_text.strip()
     ]
 
@@ -158,21 +159,15 @@ def archive_by_hand(
 ) -> Publication:
     """The archive record of a post a person made themselves, with the text as approved."""
     fragment = delivery.fragment
-    channel = delivery.channel
-    parts = list(fragment.parts) if fragment.kind in ("post", "thread") else []
     publication = Publication(
         delivery_id=delivery.id,
-        fragment_id=fragment.id,
-        channel_id=channel.id,
-        channel_name=channel.name,
-        channel_kind=channel.kind_key,
-        fragment_kind=fragment.kind,
-        fragment_version=fragment.version,
-        title=fragment.title,
-        parts=parts,
-        body=fragment.body if fragment.kind == "article" else "\n\n".join(parts),
-        media=_media(fragment),
-        approvers=_approvers(session, fragment, fragment.version),
+        **publication_content(
+            fragment,
+            delivery.channel,
+            parts=fragment.parts if fragment.kind in ("post", "thread") else [fragment.text()],
+            approvers=_approvers(session, fragment, fragment.version),
+            media=_media(fragment),
+        ),
         published_at=now,
         remote_url=url,
         method="by_hand",

@@ -30,6 +30,8 @@ ENGINE_KINDS = (
     "bluesky",
     *OAUTH_KINDS,
 )
+#: every way a channel can publish: by hand, or one of the kinds the engine sends
+PUBLISHER_KINDS = ("manual", *ENGINE_KINDS)
 #: kinds where sending the same delivery twice publishes once (an idempotency key, Bluesky's
 #: record key, or the blog's own transaction); an ambiguous outcome on any other kind needs a
 #: person, or a reconciler (publishing.md)

@@ -1,18 +1,25 @@
-"""What the stories feature puts on the dashboard: new stories for editors, one's own for
-contributors."""
+"""The stories feature's panels: what it puts on the dashboard (new stories for editors, one's own
+for contributors), and the slot on a story's page where the features above it add theirs (the
+fragments made from it, its reactions, its figures)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.home.dashboard import PANEL_SIZE, Panel
-from planner.stories.models import StoryStatus
+from planner.stories.models import Story, StoryStatus
 from planner.stories.services import StoryFilters, list_stories
+from planner.web.panels import Slot
+
+#: panels below a story, each rendered by the feature that owns it; None shows nothing
+STORY_PAGE: Slot[Callable[[Story], Markup | None]] = Slot("story-page")
 
 
 def new_stories_panel(session: Session, actor: User, _now: datetime) -> Panel | None:

@@ -58,6 +58,7 @@ from planner.stories.forms import (
     status_labels,
 )
 from planner.stories.models import Photo, Story, StorySource, StoryStatus
+from planner.stories.panels import STORY_PAGE
 from planner.web import runtime
 from planner.web.database import db_session, discard
 from planner.web.extensions import limiter
@@ -267,21 +268,10 @@ def _story_page(story: Story, **forms: Any) -> str:
     if not assign_form.is_submitted():
         assign_form.editor.data = str(story.editor_id) if story.editor_id else ""
     actor = current_actor()
-    spread: list[Any] = []
-    fragment_labels: tuple[dict[str, object], dict[str, object]] = ({}, {})
-    if actor.has_role(services.Role.EDITOR):
-        from planner.fragments.forms import kind_labels
-        from planner.fragments.forms import status_labels as fragment_status_labels
-        from planner.fragments.services import list_story_spread
-
-        spread = list_story_spread(session, actor, story.id)
-        fragment_labels = (fragment_status_labels(), kind_labels())
     return render_template(
         "stories/show.html",
         story=story,
-        spread=spread,
-        fragment_status_labels=fragment_labels[0],
-        fragment_kind_labels=fragment_labels[1],
+        panels=[panel for show in STORY_PAGE.contributors() if (panel := show(story)) is not None],
         can_edit=services.can_edit_story(actor, story),
         photo_forms=_photo_forms(story, forms.get("photo_forms") or {}),
         upload_form=forms.get("upload_form") or PhotoUploadForm(prefix="up"),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from planner.demo.seed import DEMO_PEOPLE
-from planner.stories.demo import DEMO_INTAKE_TOKEN
+from planner.demo.stories import DEMO_INTAKE_TOKEN
 from tests.browser.conftest import screenshot, sign_in
 from tests.unit.media.sample_images import jpeg
 

@@ -19,7 +19,8 @@ from planner.clock import FrozenClock
 from planner.errors import ConflictError
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.publishing.engine import EngineConfig, claim_due, publish_due
+from planner.publishing.engine import EngineConfig, publish_due
+from planner.publishing.engine.claim import claim_due
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.publishing.registry import PublisherRegistry
 from planner.scheduling import planning

@@ -13,8 +13,11 @@ from planner.blog.services import BlogPublisher
 from planner.clock import FrozenClock
 from planner.db import write_session
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.publishing import engine
-from planner.publishing.engine import EngineConfig, Job, Outcome, claim_due, publish_due
+from planner.publishing.engine import EngineConfig, publish_due
+from planner.publishing.engine import settle as engine
+from planner.publishing.engine.claim import claim_due
+from planner.publishing.engine.request import Job
+from planner.publishing.engine.settle import Outcome
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.publishing.registry import PublisherRegistry
 from planner.publishing.secrets import SecretBox

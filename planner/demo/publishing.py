@@ -17,6 +17,7 @@ from planner.approval.services import current_approvals
 from planner.blog.services import publish_in_transaction
 from planner.channels.models import Channel
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.publishing.archive import publication_content
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.scheduling.planning import active_delivery
 from planner.timekeeping.wallclock import local_date, resolve_local
@@ -88,23 +89,17 @@ def _archive(session: Session, delivery: Delivery) -> None:
     if session.scalar(select(Publication.id).where(Publication.delivery_id == delivery.id)):
         return
     fragment = delivery.fragment
-    channel = delivery.channel
-    parts = list(fragment.parts) if fragment.kind in ("post", "thread") else []
-    by_engine = channel.publisher_kind != "manual"
+    by_engine = delivery.channel.publisher_kind != "manual"
     session.add(
         Publication(
             delivery_id=delivery.id,
-            fragment_id=fragment.id,
-            channel_id=channel.id,
-            channel_name=channel.name,
-            channel_kind=channel.kind_key,
-            fragment_kind=fragment.kind,
-            fragment_version=fragment.version,
-            title=fragment.title,
-            parts=parts,
-            body=fragment.body if fragment.kind == "article" else "\n\n".join(parts),
-            media=[],
-            approvers=[a.who() for a in current_approvals(session, fragment)],
+            **publication_content(
+                fragment,
+                delivery.channel,
+                parts=fragment.parts if fragment.kind in ("post", "thread") else [fragment.text()],
+                approvers=[a.who() for a in current_approvals(session, fragment)],
+                media=[],
+            ),
             published_at=delivery.sent_at or delivery.due_at,
             remote_id=delivery.remote_id,
             remote_url=delivery.remote_url,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import Role, User
 from planner.demo import content
 from planner.media import imaging
-from planner.media.storage import FileSystemStorage, Storage
+from planner.media.storage import Storage
 from planner.stories.consent import CONSENT_VERSION, consent_text
 from planner.stories.models import (
     Campaign,
@@ -32,7 +32,6 @@ from planner.stories.models import (
     Theme,
 )
 from planner.stories.photos import PreparedPhoto, attach_photos
-from planner.web import runtime
 
 #: a lived-in spread of statuses, in the order of content.STORIES
 _STATUSES = (
@@ -55,19 +54,7 @@ DEMO_INTAKE_TOKEN = "deel-je-verhaal-zuiderhaven"  # noqa: S105
 MISSING_ALT_ON_PURPOSE = "werf-kas"
 
 
-def default_storage() -> Storage:
-    """The storage the app would use: the running app's, else the one the settings name."""
-    from flask import has_app_context
-
-    if has_app_context() and runtime.storage() is not None:
-        storage: Storage = runtime.storage()
-        return storage
-    from planner.config import load_settings
-
-    return FileSystemStorage(load_settings().media_dir)
-
-
-def seed_stories(session: Session, now: datetime, storage: Storage | None = None) -> None:
+def seed_stories(session: Session, now: datetime, storage: Storage) -> None:
     users = {u.name: u for u in session.scalars(select(User))}
     editor = next((u for u in users.values() if u.role == Role.EDITOR), None)
     themes = {t.name: Theme(**_theme(t)) for t in content.THEMES}
@@ -141,7 +128,7 @@ def seed_stories(session: Session, now: datetime, storage: Storage | None = None
             )
         session.add(story)
         session.flush()
-        _seed_photos(session, story, demo, storage or default_storage())
+        _seed_photos(session, story, demo, storage)
     session.flush()
 
 

@@ -1,0 +1,192 @@
+"""Claiming: take what is due for this process, and sweep what dead processes left behind.
+
+PostgreSQL selects due rows ``FOR UPDATE SKIP LOCKED``; SQLite takes the write lock first
+(``BEGIN IMMEDIATE``); either way each row is claimed by one process at a time, with a lease and
+a raised attempt number that fences every later write. Expired leases go back to ``retrying`` on
+idempotent kinds and to ``needs_check`` elsewhere; rows overdue past the grace period are
+``missed``. Idle probes read only, so an idle tick takes no write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from planner.audit.services import record_event
+from planner.channels.models import Channel
+from planner.db import write_session
+from planner.publishing.engine.shared import (
+    ATTENTION,
+    CLAIMABLE,
+    Claim,
+    EngineConfig,
+    PublishReport,
+    audit_target,
+    follow,
+)
+from planner.publishing.models import Delivery, DeliveryState
+from planner.publishing.registry import ENGINE_KINDS, is_idempotent
+
+MISSED = "Not sent within the grace period after its time (the scheduler was not running)."
+
+
+LEASE_LOST_UNKNOWN = (
+    "The publisher stopped while sending; this channel cannot tell whether the post went out. "
+    "Check the channel, then mark it as posted or try again."
+)
+
+
+LEASE_LOST_RETRY = "The publisher stopped while sending; sending again with the same key."
+
+
+def engine_channels() -> Any:
+    return select(Channel.id).where(Channel.publisher_kind.in_(ENGINE_KINDS))
+
+
+def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -> PublishReport:
+    """Expired leases and overdue rows; one transaction, every change conditional on its state."""
+    report = PublishReport()
+    idempotent = [kind for kind in ENGINE_KINDS if is_idempotent(kind)]
+    with write_session(factory) as session:
+        expired = (Delivery.state == DeliveryState.SENDING, Delivery.lease_expires_at < now)
+        reclaimed = session.execute(
+            update(Delivery)
+            .where(
+                *expired,
+                Delivery.attempt < config.max_attempts,
+                Delivery.channel_id.in_(
+                    select(Channel.id).where(Channel.publisher_kind.in_(idempotent))
+                ),
+            )
+            .values(
+                state=DeliveryState.RETRYING,
+                not_before=now,
+                last_error=LEASE_LOST_RETRY,
+                lease_expires_at=None,
+                updated_at=now,
+            )
+            .returning(Delivery.id),
+            execution_options={"synchronize_session": False},
+        ).all()
+        report.reclaimed = len(reclaimed)
+        non_idempotent = select(Channel.id).where(
+            Channel.publisher_kind.in_([k for k in ENGINE_KINDS if k not in idempotent])
+        )
+        for state, message, which in (
+            (DeliveryState.NEEDS_CHECK, LEASE_LOST_UNKNOWN, non_idempotent),
+            # what is left: idempotent rows whose process died on their last allowed attempt
+            (DeliveryState.FAILED, "Gave up: the publisher stopped on the last attempt.", None),
+        ):
+            rows = session.execute(
+                update(Delivery)
+                .where(
+                    *expired,
+                    Delivery.channel_id.in_(which if which is not None else engine_channels()),
+                )
+                .values(state=state, last_error=message, lease_expires_at=None, updated_at=now)
+                .returning(Delivery.id, Delivery.fragment_id),
+                execution_options={"synchronize_session": False},
+            ).all()
+            _record_bulk(session, rows, state, report)
+        late = session.execute(
+            update(Delivery)
+            .where(
+                Delivery.state.in_(CLAIMABLE),
+                Delivery.not_before < now - config.grace,
+                Delivery.channel_id.in_(engine_channels()),
+            )
+            .values(state=DeliveryState.MISSED, last_error=MISSED, updated_at=now)
+            .returning(Delivery.id, Delivery.fragment_id),
+            execution_options={"synchronize_session": False},
+        ).all()
+        _record_bulk(session, late, DeliveryState.MISSED, report)
+    return report
+
+
+def _record_bulk(
+    session: Session, rows: Sequence[Any], state: DeliveryState, report: PublishReport
+) -> None:
+    if not rows:
+        return
+    follow(session, [row.fragment_id for row in rows], state)
+    for row in rows:
+        report.count(state)
+        if state in ATTENTION:
+            report.attention_ids.append(row.id)
+        record_event(
+            session, None, f"delivery.{state.value}", audit_target(row.fragment_id), delivery=row.id
+        )
+
+
+def claim_due(
+    factory: sessionmaker[Session],
+    now: datetime,
+    worker: str,
+    config: EngineConfig,
+    *,
+    limit: int | None = None,
+) -> list[Claim]:
+    """Take up to ``limit`` (or ``batch_size``) due rows for this worker and commit, so nobody
+    else takes them."""
+    with write_session(factory) as session:
+        due = (
+            select(Delivery.id)
+            .where(
+                Delivery.state.in_(CLAIMABLE),
+                Delivery.not_before <= now,
+                Delivery.channel_id.in_(engine_channels()),
+            )
+            .order_by(Delivery.not_before, Delivery.id)
+            .limit(limit or config.batch_size)
+            # PostgreSQL: rows another claimer holds are skipped, not waited for. SQLite renders
+            # no FOR UPDATE; its BEGIN IMMEDIATE already excludes every other writer.
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(session.scalars(due))
+        if not ids:
+            return []
+        rows = session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.state.in_(CLAIMABLE))
+            .values(
+                state=DeliveryState.SENDING,
+                attempt=Delivery.attempt + 1,
+                lease_expires_at=now + config.lease,
+                claimed_by=worker[:100],
+                updated_at=now,
+            )
+            .returning(Delivery.id, Delivery.attempt),
+            execution_options={"synchronize_session": False},
+        ).all()
+    claims = [Claim(row.id, row.attempt) for row in rows]
+    claims.sort(key=lambda claim: ids.index(claim.delivery_id))
+    return claims
+
+
+def probe(factory: sessionmaker[Session], now: datetime) -> tuple[datetime | None, bool]:
+    """The earliest claimable time and whether any lease has expired; read only."""
+    with factory() as session:
+        upcoming = session.scalar(
+            select(func.min(Delivery.not_before)).where(
+                Delivery.state.in_(CLAIMABLE), Delivery.channel_id.in_(engine_channels())
+            )
+        )
+        expired = session.scalar(
+            select(Delivery.id)
+            .where(Delivery.state == DeliveryState.SENDING, Delivery.lease_expires_at < now)
+            .limit(1)
+        )
+    return upcoming, expired is not None
+
+
+def next_due_at(factory: sessionmaker[Session]) -> datetime | None:
+    with factory() as session:
+        return session.scalar(
+            select(func.min(Delivery.not_before)).where(
+                Delivery.state.in_(CLAIMABLE), Delivery.channel_id.in_(engine_channels())
+            )
+        )

@@ -1,0 +1,190 @@
+"""Preparing: read what each claimed delivery needs, in one read-only transaction, and turn it
+into a plain ``PublishRequest`` for the adapter plus the archive record's content.
+
+Withdrawn consent or a fragment changed since it was scheduled cancels the delivery here, before
+anything leaves; photos travel as the channel's crop (planner.stories.photos.channel_crop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
+
+from planner.approval.models import ApprovalDecision, FragmentApproval
+from planner.channels.catalogue import find_kind
+from planner.channels.models import Channel
+from planner.fragments.gate import fragment_photos
+from planner.fragments.models import Fragment
+from planner.media.storage import Storage, parse_key
+from planner.publishing.archive import publication_content
+from planner.publishing.engine.shared import (
+    Claim,
+    EngineConfig,
+)
+from planner.publishing.models import Delivery
+from planner.publishing.ports import (
+    MediaItem,
+    PublishRequest,
+)
+from planner.stories.models import Story
+from planner.stories.photos import channel_crop, photos_may_go_out
+
+#: how many photos travel with one publication at most
+MAX_MEDIA = 4
+
+
+CONSENT_WITHDRAWN = "Consent for the story was withdrawn; the publication was stopped."
+
+
+CHANGED_SINCE_SCHEDULED = "The fragment changed after it was scheduled; approve it again."
+
+
+@dataclass
+class Job:
+    claim: Claim
+    fragment_id: int
+    kind: str
+    channel: Channel | None = None
+    request: PublishRequest | None = None
+    archive: dict[str, Any] = field(default_factory=dict)
+    cancel_reason: str | None = None
+
+
+def _loader(storage: Any, key: str) -> Callable[[], bytes]:
+    def load() -> bytes:
+        data: bytes = storage.read(key)
+        return data
+
+    return load
+
+
+def _media(
+    factory: sessionmaker[Session],
+    story: Story,
+    base_url: str,
+    storage: Storage | None,
+    fragment: Fragment | None = None,
+) -> list[MediaItem]:
+    """The fragment's chosen photos (none when it chose none), each as the channel's crop.
+
+    The crop is the one the editor's preview shows (planner.stories.photos.channel_crop). The URL
+    is public but unguessable (content-addressed) and served only once the fragment is being sent
+    or has been published (planner.publishing.public_media).
+    """
+    if fragment is None or storage is None or not photos_may_go_out(story):
+        return []
+    kind = find_kind(fragment.channel.kind_key)
+    if kind is None or not kind.images:
+        return []
+    items = []
+    for photo in fragment_photos(fragment):
+        if not photo.has_alt_text:
+            continue  # never publish an image without a description
+        crop = channel_crop(factory, photo, fragment.channel.kind_key, storage)
+        key, mime = crop.storage_key, crop.mime
+        items.append(
+            MediaItem(
+                alt=photo.alt_text.strip(),
+                mime=mime,
+                sha256=parse_key(key).split(".", 1)[0],
+                url=f"{base_url.rstrip('/')}/media/public/{key}",
+                loader=_loader(storage, key),
+                filename=key,
+            )
+        )
+    return items[:MAX_MEDIA]
+
+
+def _render_html(fragment: Fragment) -> str | None:
+    if fragment.kind != "article" or not fragment.body:
+        return None
+    from planner.markup import render_markdown
+
+    return render_markdown(fragment.body)
+
+
+def prepare_jobs(
+    factory: sessionmaker[Session],
+    claims: Sequence[Claim],
+    config: EngineConfig,
+    storage: Storage | None,
+) -> list[Job]:
+    """Read what each claimed delivery needs, in one read-only transaction, into plain values."""
+    by_id = {claim.delivery_id: claim for claim in claims}
+    jobs = []
+    with factory() as session:
+        deliveries = session.scalars(
+            select(Delivery)
+            .where(Delivery.id.in_(list(by_id)))
+            .options(
+                joinedload(Delivery.channel),
+                joinedload(Delivery.fragment)
+                .joinedload(Fragment.story)
+                .options(
+                    selectinload(Story.photos),
+                    selectinload(Story.consents),
+                    joinedload(Story.campaign),
+                ),
+            )
+        ).unique()
+        deliveries_list = list(deliveries)
+        approvals: dict[int, list[FragmentApproval]] = {}
+        for approval in session.scalars(
+            select(FragmentApproval)
+            .where(
+                FragmentApproval.fragment_id.in_([d.fragment_id for d in deliveries_list]),
+                FragmentApproval.decision == ApprovalDecision.APPROVED,
+            )
+            .options(joinedload(FragmentApproval.approver))
+            .order_by(FragmentApproval.id)
+        ):
+            approvals.setdefault(approval.fragment_id, []).append(approval)
+        for delivery in deliveries_list:
+            claim = by_id[delivery.id]
+            fragment, channel, story = delivery.fragment, delivery.channel, delivery.fragment.story
+            job = Job(claim, fragment.id, channel.publisher_kind, channel=channel)
+            jobs.append(job)
+            if story.consent_withdrawn_at is not None:
+                job.cancel_reason = CONSENT_WITHDRAWN
+                continue
+            if fragment.version != delivery.fragment_version:
+                job.cancel_reason = CHANGED_SINCE_SCHEDULED
+                continue
+            media = _media(factory, story, config.base_url, storage, fragment)
+            parts = list(fragment.parts) if fragment.kind in ("post", "thread") else []
+            text = fragment.text()
+            campaign = story.campaign
+            job.request = PublishRequest(
+                delivery_id=delivery.id,
+                idempotency_key=delivery.idempotency_key,
+                attempt=claim.attempt,
+                text=text,
+                parts=parts,
+                title=fragment.title,
+                media=media,
+                story={"id": story.id, "title": story.title},
+                channel={
+                    "id": channel.id,
+                    "name": channel.name,
+                    "kind": channel.kind_key,
+                    "handle": channel.handle,
+                },
+                campaign={"id": campaign.id, "name": campaign.name} if campaign else {},
+                html=_render_html(fragment),
+                excerpt=fragment.lead or fragment.meta_description,
+            )
+            job.archive = publication_content(
+                fragment,
+                channel,
+                parts=job.request.parts,
+                approvers=[
+                    a.who() for a in approvals.get(fragment.id, []) if a.version == fragment.version
+                ],
+                media=[{"sha256": m.sha256, "alt": m.alt, "mime": m.mime} for m in media],
+            )
+        session.expunge_all()
+    return jobs

@@ -1,0 +1,92 @@
+"""What every step of the engine shares: its settings, the claim, the run's report, and how a
+fragment follows its delivery's state."""
+
+from __future__ import annotations
+
+import random
+import types
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from planner.fragments.models import Fragment, FragmentStatus
+from planner.publishing.models import DeliveryState
+from planner.publishing.retry import BASE_DELAY, MAX_ATTEMPTS, RandomSource
+
+CLAIMABLE = (DeliveryState.PENDING, DeliveryState.RETRYING)
+
+
+#: end states a person has to act on
+ATTENTION = (DeliveryState.FAILED, DeliveryState.MISSED, DeliveryState.NEEDS_CHECK)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    lease: timedelta = timedelta(minutes=5)
+    grace: timedelta = timedelta(minutes=15)
+    max_attempts: int = MAX_ATTEMPTS
+    #: rows claimed per transaction
+    batch_size: int = 100
+    #: outbound requests at once; 1 runs everything in the calling thread
+    concurrency: int = 8
+    retry_base: float = BASE_DELAY
+    rand: RandomSource = random.random
+    base_url: str = "http://127.0.0.1:5000"
+
+
+@dataclass
+class PublishReport:
+    """What one run did, by outcome; ``next_due_at`` says when to wake up next."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    needs_check: int = 0
+    missed: int = 0
+    cancelled: int = 0
+    reclaimed: int = 0
+    #: settles refused by the fencing rule (someone else owns the row now)
+    fenced_out: int = 0
+    next_due_at: datetime | None = None
+    sent_ids: list[int] = field(default_factory=list)
+    #: deliveries this run left failed, missed or needs_check (their owners are told)
+    attention_ids: list[int] = field(default_factory=list)
+
+    def count(self, state: DeliveryState) -> None:
+        name = state.value
+        setattr(self, name, getattr(self, name) + 1)
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    attempt: int
+
+
+def audit_target(fragment_id: int) -> Any:
+    """An audit target for a fragment without loading it."""
+    return types.SimpleNamespace(__tablename__="fragments", id=fragment_id)
+
+
+FRAGMENT_STATUS = {
+    DeliveryState.SENT: FragmentStatus.PUBLISHED,
+    DeliveryState.FAILED: FragmentStatus.FAILED,
+    DeliveryState.MISSED: FragmentStatus.FAILED,
+    DeliveryState.NEEDS_CHECK: FragmentStatus.FAILED,
+    DeliveryState.CANCELLED: FragmentStatus.FAILED,
+}
+
+
+def follow(session: Session, fragment_ids: Sequence[int], state: DeliveryState) -> None:
+    status = FRAGMENT_STATUS.get(state)
+    if status is None or not fragment_ids:
+        return
+    session.execute(
+        update(Fragment).where(Fragment.id.in_(fragment_ids)).values(status=status),
+        execution_options={"synchronize_session": False},
+    )
