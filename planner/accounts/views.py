@@ -16,6 +16,7 @@ from planner.errors import ValidationError
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.extensions import limiter
+from planner.web.forms import attach_error
 from planner.web.i18n import LANGUAGES
 
 bp = Blueprint("accounts", __name__)
@@ -108,7 +109,7 @@ def new_user() -> str | Response:
                 weekly_hours=form.weekly_hours.data or 0.0,
             )
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             flash(_("The account has been created."), "success")
             return redirect(url_for("accounts.users"))
@@ -138,7 +139,7 @@ def edit_user(user_id: int) -> str | Response:
             if form.password.data:
                 services.set_password(session, current_actor(), user, form.password.data)
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("accounts.users"))
@@ -149,15 +150,6 @@ def edit_user(user_id: int) -> str | Response:
 def _submitted(form: PasswordForm | TokenForm) -> bool:
     """Two forms share the account page; their prefixes tell which one was sent."""
     return request.method == "POST" and any(k.startswith(form._prefix) for k in request.form)
-
-
-def _attach_error(form: UserForm, exc: ValidationError) -> None:
-    field = getattr(form, exc.field or "", None)
-    message = _(exc.message)
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        form.form_errors.append(message)
 
 
 @bp.post("/language")

@@ -8,10 +8,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
-from wtforms import Field
 
 from planner.accounts.guards import admin_required, current_actor, editor_required
 from planner.brand import services
@@ -20,7 +18,7 @@ from planner.brand.importing import MAX_ZIP_BYTES, PackageReport
 from planner.errors import ValidationError
 from planner.web import runtime
 from planner.web.database import db_session, discard
-from planner.web.forms import ActionForm
+from planner.web.forms import ActionForm, attach_error
 
 bp = Blueprint("brand", __name__)
 
@@ -36,15 +34,6 @@ RULE_STATUS_LABELS = {
 def _now() -> datetime:
     now: datetime = runtime.now()
     return now
-
-
-def _attach_error(form: FlaskForm, exc: ValidationError) -> None:
-    field = getattr(form, exc.field or "", None)
-    message = _(exc.message, **exc.details)
-    if isinstance(field, Field):
-        field.errors = [*field.errors, message]
-    else:
-        form.form_errors.append(message)
 
 
 @bp.app_context_processor
@@ -75,7 +64,7 @@ def style() -> str | Response | tuple[str, int]:
                     session, actor, name=form.name.data or "", data=data, now=_now()
                 )
             except ValidationError as exc:
-                _attach_error(form, exc)
+                attach_error(form, exc)
                 status = 422
             else:
                 if result.package is not None:
@@ -168,7 +157,7 @@ def terms() -> str | Response | tuple[str, int]:
         try:
             services.create_term(session, actor, now=_now(), **_term_args(form))
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
             status = 422
         else:
             flash(_("The term has been added."), "success")
@@ -198,7 +187,7 @@ def edit_term(term_id: int) -> str | Response | tuple[str, int]:
         try:
             services.update_term(session, actor, row, now=_now(), **_term_args(form))
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
             status = 422
         else:
             flash(_("The term has been saved."), "success")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
-from wtforms import Field
 
 from planner.accounts.guards import current_actor, editor_required
 from planner.channels import services
@@ -13,16 +12,9 @@ from planner.channels.catalogue import find_kind
 from planner.channels.forms import ChannelEditForm, ChannelForm, contrast_with_white
 from planner.errors import ValidationError
 from planner.web.database import db_session
+from planner.web.forms import attach_error
 
 bp = Blueprint("channels", __name__)
-
-
-def _attach_error(form: ChannelForm | ChannelEditForm, exc: ValidationError) -> None:
-    field = getattr(form, exc.field or "", None)
-    if isinstance(field, Field):
-        field.errors = [*field.errors, _(exc.message)]
-    else:
-        form.form_errors.append(_(exc.message))
 
 
 @bp.route("/channels", methods=["GET", "POST"])
@@ -44,7 +36,7 @@ def index() -> str | Response:
                 handle=form.handle.data,
             )
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
         else:
             flash(_("The channel has been added."), "success")
             return redirect(url_for("channels.index"))
@@ -75,7 +67,7 @@ def edit(channel_id: int) -> str | Response | tuple[str, int]:
                 is_active=bool(form.is_active.data),
             )
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_error(form, exc)
             status = 422
         else:
             flash(_("The channel has been saved."), "success")

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from planner.accounts.models import Role
     from planner.home.dashboard import DASHBOARD
     from planner.stories import api as _api  # noqa: F401  (declares its API operations)
+    from planner.stories import intake_views, photo_views, privacy_views, theme_views  # noqa: F401
     from planner.stories.panels import new_stories_panel, own_stories_panel
     from planner.stories.views import bp
     from planner.web.shell import NavItem, add_nav

@@ -17,7 +17,7 @@ from planner.api.spec import MAX_ID, NO_NUL
 from planner.errors import ConflictError, ValidationError
 from planner.media.storage import Storage
 from planner.stories import photos as photo_services
-from planner.stories import services
+from planner.stories import services, themes
 from planner.stories.models import Photo, Story, StorySource, StoryStatus, Theme
 from planner.web import runtime
 from planner.web.database import db_session
@@ -327,7 +327,7 @@ DOCUMENT_HOOKS.append(_multipart_media)
 )
 def list_themes() -> list[ThemeOut]:
     require_role(g.api_user, Role.CONTRIBUTOR)
-    return [theme_out(t) for t in services.list_themes(db_session())]
+    return [theme_out(t) for t in themes.list_themes(db_session())]
 
 
 @api.operation(
@@ -342,7 +342,7 @@ def list_themes() -> list[ThemeOut]:
 )
 def create_theme(body: ThemeIn) -> ThemeOut:
     try:
-        theme = services.create_theme(
+        theme = themes.create_theme(
             db_session(),
             g.api_user,
             name=body.name,

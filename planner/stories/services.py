@@ -6,29 +6,22 @@ get the same rules; every change is written to the audit log. Services flush, ne
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
-from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from planner.media.storage import Storage
 from planner.stories import photos as photo_services
 from planner.stories import workflow
-from planner.stories.consent import CONSENT_VERSION, consent_text
 from planner.stories.models import (
     LANGUAGES,
     Campaign,
-    Consent,
-    IntakeLink,
     Story,
     StoryComment,
     StorySource,
@@ -53,31 +46,7 @@ class StoryFilters:
     q: str | None = None
 
 
-@dataclass(frozen=True)
-class PublicSubmission:
-    """What a person without an account types into an intake form."""
-
-    name: str
-    email: str
-    title: str
-    body: str
-    language: str = "nl"
-    allow_story: bool = False
-    allow_name: bool = False
-    allow_photos: bool = False
-    #: the honeypot: people never see it, naive bots fill it in
-    website: str = ""
-
-
 # --- reading ------------------------------------------------------------------------------------
-
-
-def list_themes(session: Session) -> list[Theme]:
-    return list(session.scalars(select(Theme).order_by(Theme.name)))
-
-
-def list_campaigns(session: Session) -> list[Campaign]:
-    return list(session.scalars(select(Campaign).order_by(Campaign.starts_on, Campaign.name)))
 
 
 def list_editors(session: Session) -> list[User]:
@@ -149,7 +118,7 @@ def is_publishable(story: Story) -> bool:
 # --- submitting ---------------------------------------------------------------------------------
 
 
-def _clean_text(title: str, body: str, language: str) -> tuple[str, str, str]:
+def clean_text(title: str, body: str, language: str) -> tuple[str, str, str]:
     if "\x00" in title or "\x00" in body:
         raise ValidationError("The text contains a character we cannot store.", field="body")
     title = " ".join(title.split())
@@ -202,7 +171,7 @@ def submit_story(
     Photos are checked before anything is stored: one bad file stores neither story nor photos.
     """
     actor = require_role(actor, Role.CONTRIBUTOR)
-    title, body, language = _clean_text(title, body, language)
+    title, body, language = clean_text(title, body, language)
     prepared = photo_services.prepare_photos(photos)
     story = Story(
         title=title,
@@ -217,11 +186,11 @@ def submit_story(
     session.add(story)
     session.flush()
     record_event(session, actor, "story.submit", story, source=story.source.value)
-    _attach(session, actor, story, prepared, storage)
+    attach_submission(session, actor, story, prepared, storage)
     return story
 
 
-def _attach(
+def attach_submission(
     session: Session,
     actor: User | None,
     story: Story,
@@ -233,84 +202,6 @@ def _attach(
     if storage is None:
         raise RuntimeError("photos need a storage")
     photo_services.attach_photos(session, actor, story, prepared, storage)
-
-
-def find_open_intake_link(session: Session, token: str, now: datetime) -> IntakeLink | None:
-    if not token or len(token) > 64:
-        return None
-    link = session.scalar(select(IntakeLink).where(IntakeLink.token == token))
-    if link is None or not link.is_open(now):
-        return None
-    return link
-
-
-def get_open_intake_link(session: Session, token: str, now: datetime) -> IntakeLink:
-    link = find_open_intake_link(session, token, now)
-    if link is None:
-        raise NotFoundError("This link does not exist (any more).")
-    return link
-
-
-def submit_public_story(
-    session: Session,
-    actor: User | None,
-    token: str,
-    submission: PublicSubmission,
-    now: datetime | None = None,
-    *,
-    photos: Sequence[PhotoUpload] = (),
-    storage: Storage | None = None,
-) -> Story | None:
-    """A resident sends a story through an intake link, with consent.
-
-    Returns None, storing nothing, when the honeypot was filled in: a bot should not learn that
-    it was caught.
-    """
-    now = now or utcnow()
-    link = get_open_intake_link(session, token, now)
-    if submission.website.strip():
-        return None
-    title, body, language = _clean_text(submission.title, submission.body, submission.language)
-    name = " ".join(submission.name.split())
-    email = submission.email.strip().lower()
-    if not name:
-        raise ValidationError("Tell us your name.", field="name")
-    if len(name) > NAME_MAX:
-        raise ValidationError("The name is too long.", field="name")
-    if email and ("@" not in email or len(email) > EMAIL_MAX or " " in email):
-        raise ValidationError("Enter a valid e-mail address, or leave it empty.", field="email")
-    if not submission.allow_story:
-        raise ValidationError("We can only use your story with your consent.", field="allow_story")
-    prepared = photo_services.prepare_photos(photos)
-    story = Story(
-        title=title,
-        body=body,
-        language=language,
-        source=StorySource.RESIDENT,
-        status=StoryStatus.NEW,
-        contributor_name=name,
-        contributor_email=email or None,
-        intake_link=link,
-        created_at=now,
-        updated_at=now,
-    )
-    text = consent_text(language)
-    story.consents.append(
-        Consent(
-            consent_version=CONSENT_VERSION,
-            language=text.language,
-            consent_text=text.full_text,
-            given_at=now,
-            allow_story=True,
-            allow_name=submission.allow_name,
-            allow_photos=submission.allow_photos,
-        )
-    )
-    session.add(story)
-    session.flush()
-    record_event(session, actor, "story.submit_public", story, intake_link=link.id)
-    _attach(session, actor, story, prepared, storage)
-    return story
 
 
 # --- editing ------------------------------------------------------------------------------------
@@ -391,7 +282,7 @@ def update_story(
     story = get_story(session, actor, story_id)
     if not can_edit_story(actor, story):
         raise PermissionDeniedError("You can change your story only while it is new.")
-    story.title, story.body, story.language = _clean_text(title, body, language)
+    story.title, story.body, story.language = clean_text(title, body, language)
     story.themes = _themes(session, theme_ids)
     if actor.has_role(Role.EDITOR):
         story.campaign = _campaign(session, campaign_id)
@@ -424,338 +315,7 @@ def add_comment(session: Session, actor: User | None, story_id: int, body: str) 
 # --- intake links -------------------------------------------------------------------------------
 
 
-def list_intake_links(session: Session, actor: User | None) -> list[IntakeLink]:
-    require_role(actor, Role.EDITOR)
-    return list(session.scalars(select(IntakeLink).order_by(IntakeLink.created_at.desc())))
-
-
-def create_intake_link(
-    session: Session,
-    actor: User | None,
-    *,
-    title: str,
-    intro: str = "",
-    expires_at: datetime | None = None,
-) -> IntakeLink:
-    actor = require_role(actor, Role.EDITOR)
-    title = " ".join(title.split())
-    if not title:
-        raise ValidationError("Give the link a title.", field="title")
-    if len(title) > TITLE_MAX:
-        raise ValidationError("The title is too long (at most 200 characters).", field="title")
-    link = IntakeLink(
-        token=secrets.token_urlsafe(24),
-        title=title,
-        intro=intro.strip(),
-        expires_at=expires_at,
-        created_by=actor,
-    )
-    session.add(link)
-    session.flush()
-    record_event(session, actor, "intake_link.create", link)
-    return link
-
-
-def close_intake_link(
-    session: Session, actor: User | None, link_id: int, now: datetime | None = None
-) -> IntakeLink:
-    actor = require_role(actor, Role.EDITOR)
-    link = session.get(IntakeLink, link_id)
-    if link is None:
-        raise NotFoundError("This link does not exist (any more).")
-    if link.closed_at is None:
-        link.closed_at = now or utcnow()
-        session.flush()
-        record_event(session, actor, "intake_link.close", link)
-    return link
-
-
 # --- consent and privacy ------------------------------------------------------------------------
 
 
-def withdraw_consent(
-    session: Session, actor: User | None, story_id: int, now: datetime | None = None
-) -> Story:
-    """Record, on the person's request, that we may no longer use their story."""
-    actor = require_role(actor, Role.EDITOR)
-    story = get_story(session, actor, story_id)
-    now = now or utcnow()
-    if story.consent_withdrawn_at is None:
-        story.consent_withdrawn_at = now
-    for consent in story.consents:
-        if consent.withdrawn_at is None:
-            consent.withdrawn_at = now
-    session.flush()
-    record_event(session, actor, "story.withdraw_consent", story)
-    return story
-
-
-def _stories_of(session: Session, email: str) -> list[Story]:
-    email = email.strip().lower()
-    if not email:
-        raise ValidationError("Enter an e-mail address.", field="email")
-    user_ids = select(User.id).where(User.email == email)
-    return list(
-        session.scalars(
-            select(Story)
-            .where(or_(Story.contributor_email == email, Story.contributor_id.in_(user_ids)))
-            .order_by(Story.id)
-        )
-    )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def export_contributor_data(
-    session: Session, actor: User | None, email: str, now: datetime | None = None
-) -> dict[str, Any]:
-    """Everything we hold about a contributor's stories, for a data subject access request."""
-    actor = require_role(actor, Role.ADMIN)
-    stories = _stories_of(session, email)
-    data = {
-        "email": email.strip().lower(),
-        "exported_at": (now or utcnow()).isoformat(),
-        "stories": [
-            {
-                "id": s.id,
-                "title": s.title,
-                "body": s.body,
-                "language": s.language,
-                "source": s.source.value,
-                "status": s.status.value,
-                "contributor_name": s.contributor_display,
-                "contributor_email": s.contributor_email,
-                "created_at": _iso(s.created_at),
-                "consent_withdrawn_at": _iso(s.consent_withdrawn_at),
-                "themes": [t.name for t in s.themes],
-                "consents": [
-                    {
-                        "version": c.consent_version,
-                        "language": c.language,
-                        "text": c.consent_text,
-                        "given_at": _iso(c.given_at),
-                        "allow_story": c.allow_story,
-                        "allow_name": c.allow_name,
-                        "allow_photos": c.allow_photos,
-                        "withdrawn_at": _iso(c.withdrawn_at),
-                    }
-                    for c in s.consents
-                ],
-                "comments": [
-                    {"body": c.body, "created_at": _iso(c.created_at)} for c in s.comments
-                ],
-                "photos": [
-                    {
-                        "id": p.id,
-                        "alt_text": p.alt_text,
-                        "sha256": p.sha256,
-                        "mime": p.mime,
-                        "width": p.width,
-                        "height": p.height,
-                        "byte_size": p.byte_size,
-                        "created_at": _iso(p.created_at),
-                    }
-                    for p in s.photos
-                ],
-            }
-            for s in stories
-        ],
-    }
-    # The audit log must not become a second copy of the personal data: no address in it.
-    record_event(session, actor, "privacy.export", None, stories=len(stories))
-    return data
-
-
-def erase_contributor(
-    session: Session, actor: User | None, email: str, storage: Storage | None = None
-) -> tuple[int, int]:
-    """Remove a contributor's personal data: keep (anonymised) what consent lets us keep.
-
-    Their photos always go, rows and stored files (a photo may show them); the anonymised text
-    stays when consent allows it. Returns (anonymised, deleted).
-    """
-    actor = require_role(actor, Role.ADMIN)
-    anonymised = deleted = 0
-    for story in _stories_of(session, email):
-        if story.photos:
-            if storage is None:
-                raise RuntimeError("erasing photos needs a storage")
-            photo_services.remove_photos(session, list(story.photos), storage)
-        keep = story.consent_withdrawn_at is None and (
-            not story.consents
-            or any(c.allow_story and c.withdrawn_at is None for c in story.consents)
-        )
-        if keep:
-            story.contributor = None
-            story.contributor_name = None
-            story.contributor_email = None
-            for consent in story.consents:
-                consent.allow_name = False
-            anonymised += 1
-        else:
-            session.delete(story)
-            deleted += 1
-    session.flush()
-    record_event(session, actor, "privacy.erase", None, anonymised=anonymised, deleted=deleted)
-    return anonymised, deleted
-
-
 # --- themes and campaigns -----------------------------------------------------------------------
-
-THEME_NAME_MAX = 100
-CAMPAIGN_NAME_MAX = 200
-DESCRIPTION_MAX = 2000
-
-
-def _clean_name(name: str, limit: int) -> str:
-    if "\x00" in name:
-        raise ValidationError("The text contains a character we cannot store.", field="name")
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("Give it a name.", field="name")
-    if len(name) > limit:
-        raise ValidationError("The name is too long.", field="name")
-    return name
-
-
-def _clean_description(description: str) -> str:
-    if "\x00" in description:
-        raise ValidationError("The text contains a character we cannot store.", field="description")
-    description = description.strip()
-    if len(description) > DESCRIPTION_MAX:
-        raise ValidationError("The description is too long.", field="description")
-    return description
-
-
-def _unique_name(
-    session: Session, model: type[Theme] | type[Campaign], name: str, own: int | None
-) -> None:
-    # SQLite lowercases ASCII only: compare the exact name too, which the unique index enforces.
-    clash = session.scalar(
-        select(model.id).where(or_(model.name == name, func.lower(model.name) == name.lower()))
-    )
-    if clash is not None and clash != own:
-        raise ValidationError("That name is already in use.", field="name")
-
-
-def get_theme(session: Session, actor: User | None, theme_id: int) -> Theme:
-    require_role(actor, Role.CONTRIBUTOR)
-    theme = session.get(Theme, theme_id)
-    if theme is None:
-        raise NotFoundError("This theme does not exist.")
-    return theme
-
-
-def _theme_fields(
-    session: Session, name: str, description: str, target_share: int, own: int | None
-) -> tuple[str, str, int]:
-    name = _clean_name(name, THEME_NAME_MAX)
-    _unique_name(session, Theme, name, own)
-    if not 0 <= target_share <= 100:
-        raise ValidationError(
-            "The target share is a percentage from 0 to 100.", field="target_share"
-        )
-    return name, _clean_description(description), target_share
-
-
-def create_theme(
-    session: Session, actor: User | None, *, name: str, description: str = "", target_share: int = 0
-) -> Theme:
-    actor = require_role(actor, Role.EDITOR)
-    name, description, target_share = _theme_fields(session, name, description, target_share, None)
-    theme = Theme(name=name, description=description, target_share=target_share)
-    session.add(theme)
-    session.flush()
-    record_event(session, actor, "theme.create", theme, target_share=target_share)
-    return theme
-
-
-def update_theme(
-    session: Session,
-    actor: User | None,
-    theme_id: int,
-    *,
-    name: str,
-    description: str = "",
-    target_share: int = 0,
-) -> Theme:
-    actor = require_role(actor, Role.EDITOR)
-    theme = get_theme(session, actor, theme_id)
-    theme.name, theme.description, theme.target_share = _theme_fields(
-        session, name, description, target_share, theme.id
-    )
-    session.flush()
-    record_event(session, actor, "theme.update", theme, target_share=theme.target_share)
-    return theme
-
-
-def get_campaign(session: Session, actor: User | None, campaign_id: int) -> Campaign:
-    require_role(actor, Role.CONTRIBUTOR)
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFoundError("This campaign does not exist.")
-    return campaign
-
-
-def _campaign_fields(
-    session: Session,
-    name: str,
-    description: str,
-    starts_on: date | None,
-    ends_on: date | None,
-    own: int | None,
-) -> tuple[str, str, date, date]:
-    name = _clean_name(name, CAMPAIGN_NAME_MAX)
-    _unique_name(session, Campaign, name, own)
-    if starts_on is None:
-        raise ValidationError("When does the campaign start?", field="starts_on")
-    if ends_on is None:
-        raise ValidationError("When does the campaign end?", field="ends_on")
-    if ends_on < starts_on:
-        raise ValidationError("The campaign cannot end before it starts.", field="ends_on")
-    return name, _clean_description(description), starts_on, ends_on
-
-
-def create_campaign(
-    session: Session,
-    actor: User | None,
-    *,
-    name: str,
-    starts_on: date | None,
-    ends_on: date | None,
-    description: str = "",
-) -> Campaign:
-    actor = require_role(actor, Role.EDITOR)
-    name, description, starts_on, ends_on = _campaign_fields(
-        session, name, description, starts_on, ends_on, None
-    )
-    campaign = Campaign(name=name, description=description, starts_on=starts_on, ends_on=ends_on)
-    session.add(campaign)
-    session.flush()
-    record_event(session, actor, "campaign.create", campaign)
-    return campaign
-
-
-def update_campaign(
-    session: Session,
-    actor: User | None,
-    campaign_id: int,
-    *,
-    name: str,
-    starts_on: date | None,
-    ends_on: date | None,
-    description: str = "",
-) -> Campaign:
-    actor = require_role(actor, Role.EDITOR)
-    campaign = get_campaign(session, actor, campaign_id)
-    (
-        campaign.name,
-        campaign.description,
-        campaign.starts_on,
-        campaign.ends_on,
-    ) = _campaign_fields(session, name, description, starts_on, ends_on, campaign.id)
-    session.flush()
-    record_event(session, actor, "campaign.update", campaign)
-    return campaign

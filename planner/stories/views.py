@@ -1,12 +1,12 @@
-"""Pages for stories: the list, sending one in (with photos), reviewing and editing it, its
-photos (alt text, focal point, crops) and the media routes that serve them to staff, themes and
-campaigns, intake links, the public intake form and the admin's privacy requests. Each view
-parses a form, calls one service, commits."""
+"""Story pages: the list, sending one in (with photos), reading and editing it, and the editor's
+actions on it (accept, decline, status, assignee, comments, withdrawn consent).
+
+Photos, intake, themes and campaigns, and privacy have pages of their own modules on the same
+blueprint; each view parses a form, calls one service and renders or redirects.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, time
 from typing import Any, TypeVar
 
 from flask import (
@@ -18,81 +18,47 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
-from wtforms import Field
 
 from planner.accounts.guards import (
-    admin_required,
     contributor_required,
     current_actor,
     editor_required,
 )
 from planner.channels.catalogue import all_kinds
 from planner.errors import ConflictError, ValidationError
-from planner.media.storage import Storage
 from planner.stories import photos as photo_services
-from planner.stories import services, workflow
-from planner.stories.consent import consent_text
+from planner.stories import privacy, services, themes, workflow
 from planner.stories.forms import (
     AltTextForm,
     AssignForm,
-    CampaignForm,
     CommentForm,
     DeclineForm,
     FilterForm,
     FocalPointForm,
-    IntakeLinkForm,
     PhotoUploadForm,
-    PrivacyForm,
-    PublicStoryForm,
     StatusForm,
     StoryEditForm,
     StoryForm,
-    ThemeForm,
-    language_choices,
     source_labels,
     status_labels,
 )
-from planner.stories.models import Photo, Story, StorySource, StoryStatus
+from planner.stories.models import Story, StorySource, StoryStatus
 from planner.stories.panels import STORY_PAGE
 from planner.web import runtime
 from planner.web.database import db_session, discard
-from planner.web.extensions import limiter
-from planner.web.files import send_stored
-from planner.web.forms import ActionForm
+from planner.web.forms import ActionForm, attach_error, error_message
 
 bp = Blueprint("stories", __name__)
 T = TypeVar("T")
 
 
-def _now() -> datetime:
-    now: datetime = runtime.now()
-    return now
-
-
-def _intake_limit() -> str:
-    return str(runtime.settings().intake_rate_limit)
-
-
-def _storage() -> Storage:
-    storage: Storage = runtime.storage()
-    return storage
-
-
-def _message(exc: ValidationError) -> str:
-    """The error in the reader's language; image errors carry numbers to fill in after."""
-    template = getattr(exc, "template", None)
-    if template is not None and exc.details:
-        return _(template, **exc.details)
-    return _(exc.message)
-
-
-def _attach_error(form: Any, exc: ValidationError) -> None:
-    message = _message(exc)
+def attach_story_error(form: Any, exc: ValidationError) -> None:
+    """A refusal next to its field; "photos-<n>" and "photos-<n>-alt" name a row of uploads."""
+    message = error_message(exc)
     name = exc.field or ""
     photos = getattr(form, "photos", None)
     if name.startswith("photos-") and photos is not None:
@@ -103,11 +69,7 @@ def _attach_error(form: Any, exc: ValidationError) -> None:
             target = entry.form.alt if part == "alt" else entry.form.file
             target.errors = [*target.errors, message]
             return
-    field: Field | None = getattr(form, name, None)
-    if isinstance(field, Field):
-        field.errors = [*field.errors, message]
-    else:
-        form.form_errors.append(message)
+    attach_error(form, exc)
 
 
 def render_body(text: str) -> Markup:
@@ -141,7 +103,7 @@ def story_source_label(value: str) -> object:
 
 
 def _theme_choices(form: StoryForm) -> None:
-    form.themes.choices = [(t.id, t.name) for t in services.list_themes(db_session())]
+    form.themes.choices = [(t.id, t.name) for t in themes.list_themes(db_session())]
 
 
 # --- the list and a story ------------------------------------------------------------------------
@@ -160,10 +122,10 @@ def index() -> str:
     form.status.choices = [("", _("Any status")), *status_labels().items()]
     form.source.choices = [("", _("Any source")), *source_labels().items()]
     form.theme.choices = [("", _("Any theme"))] + [
-        (str(t.id), t.name) for t in services.list_themes(session)
+        (str(t.id), t.name) for t in themes.list_themes(session)
     ]
     form.campaign.choices = [("", _("Any campaign"))] + [
-        (str(c.id), c.name) for c in services.list_campaigns(session)
+        (str(c.id), c.name) for c in themes.list_campaigns(session)
     ]
     status_values = {s.value for s in StoryStatus}
     source_values = {s.value for s in StorySource}
@@ -183,7 +145,7 @@ def index() -> str:
     )
 
 
-def _uploads(form: Any) -> list[photo_services.PhotoUpload]:
+def uploads_of(form: Any) -> list[photo_services.PhotoUpload]:
     """The photo slots that have a file, in order; the index in an error is the slot's."""
     # Read by slot name, not through FieldList, which renumbers entries when a slot is missing.
     uploads = []
@@ -199,11 +161,13 @@ def _uploads(form: Any) -> list[photo_services.PhotoUpload]:
     return uploads
 
 
-def _chosen(uploads: list[photo_services.PhotoUpload]) -> list[photo_services.PhotoUpload]:
+def chosen_uploads(uploads: list[photo_services.PhotoUpload]) -> list[photo_services.PhotoUpload]:
     return [u for u in uploads if u.filename]
 
 
-def _remap(exc: ValidationError, uploads: list[photo_services.PhotoUpload]) -> ValidationError:
+def remap_upload_error(
+    exc: ValidationError, uploads: list[photo_services.PhotoUpload]
+) -> ValidationError:
     """prepare_photos numbers only the chosen files; point the error at the slot instead."""
     field = exc.field or ""
     if not field.startswith("photos-"):
@@ -216,10 +180,10 @@ def _remap(exc: ValidationError, uploads: list[photo_services.PhotoUpload]) -> V
     return exc
 
 
-def _photos_need_choosing_again(form: Any, uploads: list[photo_services.PhotoUpload]) -> None:
+def photos_need_choosing_again(form: Any, uploads: list[photo_services.PhotoUpload]) -> None:
     # Files cannot be put back into a file input, and we do not keep photos of people who have
     # not sent their story yet; so say plainly that they must be chosen again.
-    if _chosen(uploads):
+    if chosen_uploads(uploads):
         form.form_errors.append(
             _("Your photos have not been saved yet: choose them again before you send.")
         )
@@ -231,7 +195,7 @@ def new() -> str | Response:
     form = StoryForm()
     _theme_choices(form)
     if form.is_submitted():
-        uploads = _uploads(form)
+        uploads = uploads_of(form)
         if form.validate():
             try:
                 story = services.submit_story(
@@ -241,19 +205,19 @@ def new() -> str | Response:
                     body=form.body.data or "",
                     language=form.language.data or "nl",
                     theme_ids=form.themes.data or [],
-                    photos=_chosen(uploads),
-                    storage=_storage(),
+                    photos=chosen_uploads(uploads),
+                    storage=runtime.storage(),
                 )
             except ValidationError as exc:
-                _attach_error(form, _remap(exc, uploads))
+                attach_story_error(form, remap_upload_error(exc, uploads))
             else:
                 flash(_("Thank you! Your story has been sent to the editors."), "success")
                 return redirect(url_for("stories.show", story_id=story.id))
-        _photos_need_choosing_again(form, uploads)
+        photos_need_choosing_again(form, uploads)
     return render_template("stories/new.html", form=form)
 
 
-def _story_page(story: Story, **forms: Any) -> str:
+def story_page(story: Story, **forms: Any) -> str:
     session = db_session()
     status_form = forms.get("status_form") or StatusForm(prefix="st")
     status_form.status.choices = [
@@ -325,7 +289,7 @@ def _crop_groups() -> list[dict[str, Any]]:
 @contributor_required
 def show(story_id: int) -> str:
     story = services.get_story(db_session(), current_actor(), story_id)
-    return _story_page(story)
+    return story_page(story)
 
 
 @bp.route("/stories/<int:story_id>/edit", methods=["GET", "POST"])
@@ -338,9 +302,9 @@ def edit(story_id: int) -> str | Response:
         flash(_("You can change your story only while it is new."), "error")
         return redirect(url_for("stories.show", story_id=story.id))
     form = StoryEditForm(obj=None if request.method == "POST" else story)
-    form.themes.choices = [(t.id, t.name) for t in services.list_themes(session)]
+    form.themes.choices = [(t.id, t.name) for t in themes.list_themes(session)]
     form.campaign.choices = [("", _("No campaign"))] + [
-        (str(c.id), c.name) for c in services.list_campaigns(session)
+        (str(c.id), c.name) for c in themes.list_campaigns(session)
     ]
     if request.method == "GET":
         form.themes.data = [t.id for t in story.themes]
@@ -358,9 +322,9 @@ def edit(story_id: int) -> str | Response:
                 campaign_id=_int_or_none(form.campaign.data),
             )
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_story_error(form, exc)
         else:
-            return _done(story.id, _("The story has been saved."))
+            return done(story.id, _("The story has been saved."))
     return render_template(
         "stories/edit.html",
         form=form,
@@ -372,98 +336,7 @@ def edit(story_id: int) -> str | Response:
 # --- photos --------------------------------------------------------------------------------------
 
 
-@bp.post("/stories/<int:story_id>/photos")
-@contributor_required
-def add_photo(story_id: int) -> str | Response:
-    session = db_session()
-    form = PhotoUploadForm(prefix="up")
-    if form.validate_on_submit():
-        upload = form.file.data
-        if not isinstance(upload, FileStorage) or not upload.filename:
-            form.file.errors = [_("Choose a photo first.")]
-        else:
-            try:
-                data, alt, actor = upload.read(), form.alt.data or "", current_actor()
-                photo_services.add_photo(db_session(), actor, story_id, data, alt, _storage())
-            except ValidationError as exc:
-                form.file.errors = [*form.file.errors, _message(exc)]
-            else:
-                return _done(story_id, _("The photo has been added."))
-    story = services.get_story(session, current_actor(), story_id)
-    return _story_page(story, upload_form=form)
-
-
-def _photo_story(photo_id: int) -> Photo:
-    return photo_services.get_photo(db_session(), current_actor(), photo_id)
-
-
-@bp.post("/photos/<int:photo_id>/alt")
-@contributor_required
-def photo_alt(photo_id: int) -> str | Response:
-    photo = _photo_story(photo_id)
-    form = AltTextForm(prefix=f"alt{photo_id}")
-    if form.validate_on_submit():
-        try:
-            alt, actor = form.alt.data or "", current_actor()
-            photo_services.update_photo(db_session(), actor, photo_id, _storage(), alt=alt)
-        except ValidationError as exc:
-            _attach_error(form, exc)
-        else:
-            return _done(photo.story_id, _("The alt text has been saved."))
-    return _story_page(photo.story, photo_forms={photo_id: {"alt": form}})
-
-
-@bp.post("/photos/<int:photo_id>/focal-point")
-@contributor_required
-def photo_focal_point(photo_id: int) -> str | Response:
-    photo = _photo_story(photo_id)
-    form = FocalPointForm(prefix=f"fp{photo_id}")
-    if form.validate_on_submit():
-        try:
-            focal, actor = (
-                (float(form.focal_x.data or 0), float(form.focal_y.data or 0)),
-                current_actor(),
-            )
-            photo_services.update_photo(db_session(), actor, photo_id, _storage(), focal=focal)
-        except ValidationError as exc:
-            _attach_error(form, exc)
-        else:
-            flash(_("The focal point has been saved."), "success")
-            return redirect(url_for("stories.show", story_id=photo.story_id) + f"#photo-{photo_id}")
-    return _story_page(photo.story, photo_forms={photo_id: {"focal": form}})
-
-
-@bp.post("/photos/<int:photo_id>/delete")
-@contributor_required
-def photo_delete(photo_id: int) -> Response:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    actor = current_actor()
-    story_id = photo_services.delete_photo(db_session(), actor, photo_id, _storage())
-    return _done(story_id, _("The photo has been deleted."))
-
-
-@bp.get("/media/<path:key>")
-@contributor_required
-def media(key: str) -> Response:
-    mime = photo_services.authorise_media_key(db_session(), current_actor(), key)
-    return send_stored(key, mime, immutable=True)
-
-
-@bp.get("/media/photos/<int:photo_id>/<kind>")
-@contributor_required
-def photo_variant(photo_id: int, kind: str) -> Response:
-    spec = request.args.get("spec") or None
-    photo = photo_services.get_photo(db_session(), current_actor(), photo_id)
-    # A page asks for all its crops at once; the crop protocol makes each once (planner.stories.
-    # photos.channel_crop records it in a short transaction of its own).
-    crop = photo_services.channel_crop(
-        runtime.session_factory(), photo, kind[:32], _storage(), spec_name=spec
-    )
-    return send_stored(crop.storage_key, crop.mime, immutable=False)
-
-
-def _done(story_id: int, message: str) -> Response:
+def done(story_id: int, message: str) -> Response:
     flash(message, "success")
     return redirect(url_for("stories.show", story_id=story_id))
 
@@ -479,7 +352,7 @@ def accept(story_id: int) -> Response:
         discard()  # nothing of a refused change is saved
         flash(_(exc.message), "error")
         return redirect(url_for("stories.show", story_id=story_id))
-    return _done(story_id, _("The story has been accepted."))
+    return done(story_id, _("The story has been accepted."))
 
 
 @bp.post("/stories/<int:story_id>/decline")
@@ -491,11 +364,11 @@ def decline(story_id: int) -> str | Response:
         try:
             services.decline_story(session, current_actor(), story_id, form.reason.data or "")
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_story_error(form, exc)
         else:
-            return _done(story_id, _("The story has been declined."))
+            return done(story_id, _("The story has been declined."))
     story = services.get_story(session, current_actor(), story_id)
-    return _story_page(story, decline_form=form)
+    return story_page(story, decline_form=form)
 
 
 @bp.post("/stories/<int:story_id>/status")
@@ -513,7 +386,7 @@ def change_status(story_id: int) -> str | Response:
             discard()  # nothing of a refused change is saved
             flash(_(exc.message), "error")
             return redirect(url_for("stories.show", story_id=story_id))
-        return _done(story_id, _("The status has been changed."))
+        return done(story_id, _("The status has been changed."))
     return redirect(url_for("stories.show", story_id=story_id))
 
 
@@ -529,11 +402,11 @@ def assign(story_id: int) -> str | Response:
                 session, current_actor(), story_id, _int_or_none(form.editor.data)
             )
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_story_error(form, exc)
         else:
-            return _done(story_id, _("The editor has been assigned."))
+            return done(story_id, _("The editor has been assigned."))
     story = services.get_story(session, current_actor(), story_id)
-    return _story_page(story, assign_form=form)
+    return story_page(story, assign_form=form)
 
 
 @bp.post("/stories/<int:story_id>/comments")
@@ -545,11 +418,11 @@ def comment(story_id: int) -> str | Response:
         try:
             services.add_comment(session, current_actor(), story_id, form.body.data or "")
         except ValidationError as exc:
-            _attach_error(form, exc)
+            attach_story_error(form, exc)
         else:
-            return _done(story_id, _("Your comment has been added."))
+            return done(story_id, _("Your comment has been added."))
     story = services.get_story(session, current_actor(), story_id)
-    return _story_page(story, comment_form=form)
+    return story_page(story, comment_form=form)
 
 
 @bp.post("/stories/<int:story_id>/withdraw-consent")
@@ -557,218 +430,17 @@ def comment(story_id: int) -> str | Response:
 def withdraw_consent(story_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.withdraw_consent(db_session(), current_actor(), story_id, _now())
-    return _done(story_id, _("The consent has been withdrawn; this story will not be published."))
+    privacy.withdraw_consent(db_session(), current_actor(), story_id, runtime.now())
+    return done(story_id, _("The consent has been withdrawn; this story will not be published."))
 
 
 # --- themes and campaigns -----------------------------------------------------------------------
 
 
-@bp.route("/stories/themes", methods=["GET", "POST"])
-@bp.route("/stories/themes/<int:theme_id>", methods=["GET", "POST"])
-@editor_required
-def themes(theme_id: int | None = None) -> str | Response:
-    session = db_session()
-    actor = current_actor()
-    theme = services.get_theme(session, actor, theme_id) if theme_id else None
-    form = ThemeForm(obj=theme if request.method == "GET" else None)
-    if form.validate_on_submit():
-        name = form.name.data or ""
-        description = form.description.data or ""
-        share = form.target_share.data or 0
-        try:
-            if theme is None:
-                services.create_theme(
-                    session, actor, name=name, description=description, target_share=share
-                )
-            else:
-                services.update_theme(
-                    session, actor, theme.id, name=name, description=description, target_share=share
-                )
-        except ValidationError as exc:
-            _attach_error(form, exc)
-        else:
-            flash(_("The theme has been saved."), "success")
-            return redirect(url_for("stories.themes"))
-    all_themes = services.list_themes(session)
-    return render_template(
-        "stories/themes.html",
-        form=form,
-        theme=theme,
-        themes=all_themes,
-        total_share=sum(t.target_share for t in all_themes),
-    )
-
-
-@bp.route("/stories/campaigns", methods=["GET", "POST"])
-@bp.route("/stories/campaigns/<int:campaign_id>", methods=["GET", "POST"])
-@editor_required
-def campaigns(campaign_id: int | None = None) -> str | Response:
-    session = db_session()
-    actor = current_actor()
-    campaign = services.get_campaign(session, actor, campaign_id) if campaign_id else None
-    form = CampaignForm(obj=campaign if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            if campaign is None:
-                services.create_campaign(
-                    session,
-                    actor,
-                    name=form.name.data or "",
-                    description=form.description.data or "",
-                    starts_on=form.starts_on.data,
-                    ends_on=form.ends_on.data,
-                )
-            else:
-                services.update_campaign(
-                    session,
-                    actor,
-                    campaign.id,
-                    name=form.name.data or "",
-                    description=form.description.data or "",
-                    starts_on=form.starts_on.data,
-                    ends_on=form.ends_on.data,
-                )
-        except ValidationError as exc:
-            _attach_error(form, exc)
-        else:
-            flash(_("The campaign has been saved."), "success")
-            return redirect(url_for("stories.campaigns"))
-    return render_template(
-        "stories/campaigns.html",
-        form=form,
-        campaign=campaign,
-        campaigns=services.list_campaigns(session),
-        today=_now().date(),
-    )
-
-
 # --- intake links --------------------------------------------------------------------------------
-
-
-@bp.route("/stories/intake", methods=["GET", "POST"])
-@editor_required
-def intake_links() -> str | Response:
-    session = db_session()
-    form = IntakeLinkForm()
-    if form.validate_on_submit():
-        expires_at = None
-        if form.expires_on.data:
-            expires_at = datetime.combine(form.expires_on.data, time(23, 59), tzinfo=UTC)
-        try:
-            services.create_intake_link(
-                session,
-                current_actor(),
-                title=form.title.data or "",
-                intro=form.intro.data or "",
-                expires_at=expires_at,
-            )
-        except ValidationError as exc:
-            _attach_error(form, exc)
-        else:
-            flash(_("The intake link has been created."), "success")
-            return redirect(url_for("stories.intake_links"))
-    links = services.list_intake_links(session, current_actor())
-    return render_template(
-        "stories/intake_links.html",
-        form=form,
-        links=links,
-        now=_now(),
-        action_form=ActionForm(),
-    )
-
-
-@bp.post("/stories/intake/<int:link_id>/close")
-@editor_required
-def close_intake_link(link_id: int) -> Response:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.close_intake_link(db_session(), current_actor(), link_id, _now())
-    flash(_("The intake link has been closed."), "success")
-    return redirect(url_for("stories.intake_links"))
 
 
 # --- the public intake form ----------------------------------------------------------------------
 
 
-@bp.route("/i/<token>", methods=["GET", "POST"])
-@limiter.limit(_intake_limit, methods=["POST"])
-def intake(token: str) -> str | Response:
-    session = db_session()
-    link = services.get_open_intake_link(session, token, _now())
-    form = PublicStoryForm()
-    language = str(get_locale() or "nl")
-    uploads = _uploads(form) if form.is_submitted() else []
-    if form.validate_on_submit():
-        submission = services.PublicSubmission(
-            name=form.name.data or "",
-            email=form.email.data or "",
-            title=form.title.data or "",
-            body=form.body.data or "",
-            language=language if language in dict(language_choices()) else "nl",
-            allow_story=bool(form.allow_story.data),
-            allow_name=bool(form.allow_name.data),
-            allow_photos=bool(form.allow_photos.data),
-            website=form.website.data or "",
-        )
-        try:
-            services.submit_public_story(
-                session,
-                None,
-                token,
-                submission,
-                _now(),
-                photos=_chosen(uploads),
-                storage=_storage(),
-            )
-        except ValidationError as exc:
-            _attach_error(form, _remap(exc, uploads))
-        else:
-            return redirect(url_for("stories.intake_thanks", token=token))
-    if form.is_submitted():
-        _photos_need_choosing_again(form, uploads)
-    return render_template(
-        "stories/intake.html", form=form, link=link, consent=consent_text(language)
-    )
-
-
-@bp.get("/i/<token>/thanks")
-def intake_thanks(token: str) -> str:
-    link = services.get_open_intake_link(db_session(), token, _now())
-    return render_template("stories/intake_thanks.html", link=link)
-
-
 # --- privacy (admins) ----------------------------------------------------------------------------
-
-
-@bp.route("/stories/privacy", methods=["GET", "POST"])
-@admin_required
-def privacy() -> str | Response:
-    form = PrivacyForm()
-    if form.validate_on_submit():
-        session = db_session()
-        email = form.email.data or ""
-        try:
-            if request.form.get("action") == "erase":
-                anonymised, deleted = services.erase_contributor(
-                    session, current_actor(), email, _storage()
-                )
-                flash(
-                    _(
-                        "Done: %(anonymised)d stories anonymised, %(deleted)d deleted.",
-                        anonymised=anonymised,
-                        deleted=deleted,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("stories.privacy"))
-            data = services.export_contributor_data(session, current_actor(), email, _now())
-        except ValidationError as exc:
-            _attach_error(form, exc)
-        else:
-            return Response(
-                json.dumps(data, ensure_ascii=False, indent=2),
-                mimetype="application/json",
-                headers={"Content-Disposition": 'attachment; filename="contributor-data.json"'},
-            )
-    return render_template("stories/privacy.html", form=form)

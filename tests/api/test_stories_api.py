@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.accounts.services import create_token
-from planner.stories import services
+from planner.stories import services, themes
 from planner.web import runtime
 from tests.conftest import make_user
 
@@ -153,7 +153,7 @@ def test_patch_story_changes_fields_and_status(
     client: FlaskClient, db: Session, contributor: User, editor: User
 ) -> None:
     story = services.submit_story(db, contributor, title="Bankjes", body="Hout")
-    theme = services.create_theme(db, editor, name="Duurzaamheid")
+    theme = themes.create_theme(db, editor, name="Duurzaamheid")
     db.commit()
     headers = _bearer(db, editor)
     url = f"/api/v1/stories/{story.id}"

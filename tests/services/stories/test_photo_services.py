@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from planner.accounts.models import Role, User
 from planner.errors import PermissionDeniedError, ValidationError
 from planner.media.storage import FileSystemStorage
-from planner.stories import photos, services
+from planner.stories import intake, photos, privacy, services, themes
 from planner.stories.models import Photo, PhotoVariant, Story
 from planner.stories.photos import PhotoUpload
 from tests.conftest import make_user
@@ -241,8 +241,8 @@ def test_privacy_export_lists_photos_and_erase_deletes_their_files(
     storage: FileSystemStorage,
     session_factory: sessionmaker[Session],
 ) -> None:
-    link = services.create_intake_link(db, editor, title="Deel je verhaal")
-    submission = services.PublicSubmission(
+    link = intake.create_intake_link(db, editor, title="Deel je verhaal")
+    submission = intake.PublicSubmission(
         name="Fatima Ouali",
         email="fatima@example.org",
         title="De stoep",
@@ -250,16 +250,16 @@ def test_privacy_export_lists_photos_and_erase_deletes_their_files(
         allow_story=True,
         allow_photos=True,
     )
-    story = services.submit_public_story(
+    story = intake.submit_public_story(
         db, None, link.token, submission, photos=[PhotoUpload(jpeg(), "Stoep")], storage=storage
     )
     assert story is not None
     assert story.photos[0].uploaded_by_id is None
     crop(db, session_factory, editor, story.photos[0].id, "facebook", storage)
-    data = services.export_contributor_data(db, admin, "fatima@example.org")
+    data = privacy.export_contributor_data(db, admin, "fatima@example.org")
     exported = data["stories"][0]["photos"]
     assert [(p["alt_text"], p["sha256"]) for p in exported] == [("Stoep", story.photos[0].sha256)]
-    services.erase_contributor(db, admin, "fatima@example.org", storage)
+    privacy.erase_contributor(db, admin, "fatima@example.org", storage)
     assert stored_files(storage) == []
     assert photo_rows(db) == 0
 
@@ -267,21 +267,21 @@ def test_privacy_export_lists_photos_and_erase_deletes_their_files(
 def test_themes_and_campaigns_are_managed_by_editors(
     db: Session, editor: User, contributor: User
 ) -> None:
-    theme = services.create_theme(db, editor, name=" Groen  in de wijk ", target_share=15)
+    theme = themes.create_theme(db, editor, name=" Groen  in de wijk ", target_share=15)
     assert theme.name == "Groen in de wijk"
     with pytest.raises(ValidationError, match="already in use"):
-        services.create_theme(db, editor, name="groen in de wijk")
+        themes.create_theme(db, editor, name="groen in de wijk")
     with pytest.raises(ValidationError, match="0 to 100"):
-        services.update_theme(db, editor, theme.id, name="Groen", target_share=101)
+        themes.update_theme(db, editor, theme.id, name="Groen", target_share=101)
     with pytest.raises(PermissionDeniedError):
-        services.create_theme(db, contributor, name="Eigen thema")
+        themes.create_theme(db, contributor, name="Eigen thema")
     from datetime import date
 
-    campaign = services.create_campaign(
+    campaign = themes.create_campaign(
         db, editor, name="Lente", starts_on=date(2027, 3, 1), ends_on=date(2027, 4, 1)
     )
     with pytest.raises(ValidationError, match="end before it starts"):
-        services.update_campaign(
+        themes.update_campaign(
             db,
             editor,
             campaign.id,
@@ -289,7 +289,7 @@ def test_themes_and_campaigns_are_managed_by_editors(
             starts_on=date(2027, 3, 1),
             ends_on=date(2027, 2, 1),
         )
-    services.update_campaign(
+    themes.update_campaign(
         db,
         editor,
         campaign.id,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import Role, User
 from planner.audit.models import AuditEvent
 from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from planner.stories import services
+from planner.stories import intake, privacy, services
 from planner.stories.consent import CONSENT_VERSION
 from planner.stories.models import Campaign, IntakeLink, Story, StorySource, StoryStatus, Theme
 from tests.conftest import make_user
@@ -27,10 +27,10 @@ def _submit(
 
 
 def _link(db: Session, editor: User, **kw: object) -> IntakeLink:
-    return services.create_intake_link(db, editor, title="Deel je verhaal", **kw)  # type: ignore[arg-type]
+    return intake.create_intake_link(db, editor, title="Deel je verhaal", **kw)  # type: ignore[arg-type]
 
 
-def _public(**changes: object) -> services.PublicSubmission:
+def _public(**changes: object) -> intake.PublicSubmission:
     values: dict[str, object] = {
         "name": "Fatima Ouali",
         "email": "Fatima@Example.org ",
@@ -40,7 +40,7 @@ def _public(**changes: object) -> services.PublicSubmission:
         "allow_name": True,
     }
     values.update(changes)
-    return services.PublicSubmission(**values)  # type: ignore[arg-type]
+    return intake.PublicSubmission(**values)  # type: ignore[arg-type]
 
 
 def _actions(db: Session) -> list[str]:
@@ -197,7 +197,7 @@ def test_update_story_changes_text(db: Session, contributor: User, editor: User)
 
 def test_public_story_is_stored_with_a_consent_snapshot(db: Session, editor: User) -> None:
     link = _link(db, editor)
-    story = services.submit_public_story(db, None, link.token, _public(), NOW)
+    story = intake.submit_public_story(db, None, link.token, _public(), NOW)
     assert story is not None
     assert story.source == StorySource.RESIDENT
     assert story.contributor is None
@@ -216,14 +216,14 @@ def test_public_story_is_stored_with_a_consent_snapshot(db: Session, editor: Use
 def test_public_story_without_consent_is_refused(db: Session, editor: User) -> None:
     link = _link(db, editor)
     with pytest.raises(ValidationError) as exc:
-        services.submit_public_story(db, None, link.token, _public(allow_story=False), NOW)
+        intake.submit_public_story(db, None, link.token, _public(allow_story=False), NOW)
     assert exc.value.field == "allow_story"
     assert db.scalar(select(Story).where(Story.intake_link_id == link.id)) is None
 
 
 def test_public_story_with_filled_honeypot_is_silently_dropped(db: Session, editor: User) -> None:
     link = _link(db, editor)
-    result = services.submit_public_story(
+    result = intake.submit_public_story(
         db, None, link.token, _public(website="http://spam.example"), NOW
     )
     assert result is None
@@ -232,11 +232,11 @@ def test_public_story_with_filled_honeypot_is_silently_dropped(db: Session, edit
 
 def test_closed_or_expired_or_unknown_link_is_not_found(db: Session, editor: User) -> None:
     closed = _link(db, editor)
-    services.close_intake_link(db, editor, closed.id, NOW)
+    intake.close_intake_link(db, editor, closed.id, NOW)
     expired = _link(db, editor, expires_at=NOW - timedelta(minutes=1))
     for token in (closed.token, expired.token, "no-such-token"):
         with pytest.raises(NotFoundError):
-            services.submit_public_story(db, None, token, _public(), NOW)
+            intake.submit_public_story(db, None, token, _public(), NOW)
     assert _link(db, editor, expires_at=NOW + timedelta(days=1)).is_open(NOW)
 
 
@@ -250,9 +250,9 @@ def test_intake_link_tokens_are_random_and_editors_only(
 
 def test_withdrawn_consent_makes_a_story_unpublishable(db: Session, editor: User) -> None:
     link = _link(db, editor)
-    story = services.submit_public_story(db, None, link.token, _public(), NOW)
+    story = intake.submit_public_story(db, None, link.token, _public(), NOW)
     assert story is not None
-    services.withdraw_consent(db, editor, story.id, NOW)
+    privacy.withdraw_consent(db, editor, story.id, NOW)
     assert story.consent_withdrawn_at == NOW
     assert story.consents[0].withdrawn_at == NOW
     assert not services.is_publishable(story)
@@ -266,10 +266,10 @@ def test_export_contributor_data_holds_stories_consents_and_comments(
     db: Session, editor: User, admin: User
 ) -> None:
     link = _link(db, editor)
-    story = services.submit_public_story(db, None, link.token, _public(), NOW)
+    story = intake.submit_public_story(db, None, link.token, _public(), NOW)
     assert story is not None
     services.add_comment(db, editor, story.id, "Mooi!")
-    data = services.export_contributor_data(db, admin, " FATIMA@example.org", NOW)
+    data = privacy.export_contributor_data(db, admin, " FATIMA@example.org", NOW)
     [exported] = data["stories"]
     assert exported["title"] == "De stoep is eindelijk vlak"
     assert exported["consents"][0]["version"] == CONSENT_VERSION
@@ -279,26 +279,26 @@ def test_export_contributor_data_holds_stories_consents_and_comments(
 
 def test_privacy_requests_are_for_admins_only(db: Session, editor: User) -> None:
     with pytest.raises(PermissionDeniedError):
-        services.export_contributor_data(db, editor, "x@example.org")
+        privacy.export_contributor_data(db, editor, "x@example.org")
     with pytest.raises(PermissionDeniedError):
-        services.erase_contributor(db, editor, "x@example.org")
+        privacy.erase_contributor(db, editor, "x@example.org")
 
 
 def test_erase_anonymises_consented_stories_and_deletes_withdrawn_ones(
     db: Session, editor: User, admin: User
 ) -> None:
     link = _link(db, editor)
-    kept = services.submit_public_story(db, None, link.token, _public(), NOW)
-    gone = services.submit_public_story(db, None, link.token, _public(title="Tweede"), NOW)
+    kept = intake.submit_public_story(db, None, link.token, _public(), NOW)
+    gone = intake.submit_public_story(db, None, link.token, _public(title="Tweede"), NOW)
     assert kept is not None
     assert gone is not None
-    services.withdraw_consent(db, editor, gone.id, NOW)
+    privacy.withdraw_consent(db, editor, gone.id, NOW)
     gone_id = gone.id
-    anonymised, deleted = services.erase_contributor(db, admin, "fatima@example.org")
+    anonymised, deleted = privacy.erase_contributor(db, admin, "fatima@example.org")
     assert (anonymised, deleted) == (1, 1)
     assert kept.contributor_name is None
     assert kept.contributor_email is None
     assert not kept.consents[0].allow_name
     db.expire_all()
     assert db.get(Story, gone_id) is None
-    assert services.export_contributor_data(db, admin, "fatima@example.org")["stories"] == []
+    assert privacy.export_contributor_data(db, admin, "fatima@example.org")["stories"] == []

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
-from planner.stories import services
+from planner.stories import intake, services, themes
 from planner.stories.models import Campaign, Photo, PhotoVariant, Story, StoryStatus, Theme
 from planner.stories.photos import PhotoUpload
 from planner.web import runtime
@@ -156,7 +156,7 @@ def test_error_elsewhere_keeps_text_and_says_photos_must_be_chosen_again(
 def test_resident_sends_a_photo_through_the_intake_form(
     app: Flask, client: FlaskClient, editor: User, db: Session
 ) -> None:
-    link = services.create_intake_link(db, editor, title="Deel je verhaal")
+    link = intake.create_intake_link(db, editor, title="Deel je verhaal")
     db.commit()
     resp = client.post(
         f"/i/{link.token}",
@@ -182,7 +182,7 @@ def test_resident_sends_a_photo_through_the_intake_form(
 def test_intake_with_a_bad_photo_keeps_everything_typed(
     app: Flask, client: FlaskClient, editor: User, db: Session
 ) -> None:
-    link = services.create_intake_link(db, editor, title="Deel je verhaal")
+    link = intake.create_intake_link(db, editor, title="Deel je verhaal")
     db.commit()
     resp = client.post(
         f"/i/{link.token}",
@@ -359,8 +359,8 @@ def test_editor_edits_text_themes_and_campaign(
     client: FlaskClient, contributor: User, editor: User, login: Login, db: Session
 ) -> None:
     story = services.submit_story(db, contributor, title="Bankjes", body="Hout.")
-    theme = services.create_theme(db, editor, name="Duurzaamheid")
-    campaign = services.create_campaign(
+    theme = themes.create_theme(db, editor, name="Duurzaamheid")
+    campaign = themes.create_campaign(
         db, editor, name="Lente", starts_on=date(2027, 3, 1), ends_on=date(2027, 4, 1)
     )
     db.commit()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
-from planner.stories import services
+from planner.stories import intake, services
 from planner.stories.models import IntakeLink, Story, StoryStatus
 from tests.conftest import make_user
 
@@ -28,7 +28,7 @@ def _story(db: Session, user: User, title: str = "Bankjes") -> Story:
 
 
 def _link(db: Session, editor: User) -> IntakeLink:
-    link = services.create_intake_link(db, editor, title="Deel je verhaal", intro="Vertel!")
+    link = intake.create_intake_link(db, editor, title="Deel je verhaal", intro="Vertel!")
     db.commit()
     return link
 
