@@ -41,7 +41,7 @@ from planner.fragments.panels import EDITOR
 from planner.stories import services as story_services
 from planner.web import runtime
 from planner.web.database import db_session
-from planner.web.forms import ActionForm
+from planner.web.forms import ActionForm, int_arg
 
 bp = Blueprint("fragments", __name__)
 
@@ -70,10 +70,6 @@ def _now() -> datetime:
     return now
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
-
-
 @bp.get("/fragments")
 @editor_required
 def index() -> str:
@@ -88,8 +84,8 @@ def index() -> str:
         session,
         actor,
         status=FragmentStatus(form.status.data) if form.status.data in statuses else None,
-        channel_id=_int_or_none(form.channel.data),
-        story_id=_int_or_none(request.args.get("story")),
+        channel_id=int_arg(form.channel.data),
+        story_id=int_arg(request.args.get("story")),
     )
     return render_template("fragments/index.html", form=form, fragments=fragments)
 
@@ -217,7 +213,7 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
                 session,
                 actor,
                 fragment,
-                expected_version=_int_or_none(request.form.get("version")),
+                expected_version=int_arg(request.form.get("version")),
                 **_changes(fragment, form),
             )
         except (ValidationError, ConflictError) as exc:

@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 
 from flask import g
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, field_validator
+from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role
 from planner.accounts.permissions import require_role
@@ -23,9 +24,16 @@ from planner.api.spec import MAX_ID
 from planner.errors import ConflictError, ValidationError
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment
+from planner.publishing.models import Delivery
 from planner.scheduling import planning, services
 from planner.timekeeping.periods import Period
-from planner.timekeeping.wallclock import Fold, resolve_local, to_local
+from planner.timekeeping.wallclock import (
+    AmbiguousLocalTimeError,
+    Fold,
+    NonexistentLocalTimeError,
+    UnknownTimezoneError,
+    to_local,
+)
 from planner.web import runtime
 from planner.web.database import db_session
 
@@ -79,9 +87,15 @@ class ScheduleLocal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     local: str = Field(pattern=LOCAL_PATTERN, description="A wall time, e.g. 2026-12-01T10:00")
-    timezone: Annotated[str, Field(max_length=64, json_schema_extra={"enum": _zones()})] = (
-        "Europe/Amsterdam"
-    )
+    timezone: Annotated[
+        str | None,
+        Field(
+            max_length=64,
+            json_schema_extra={"enum": _zones()},
+            description="The wall clock of `local`; without it the fragment's channel's "
+            "timezone, else the organisation's",
+        ),
+    ] = None
     fold: Literal["earlier", "later"] | None = Field(
         default=None,
         description="For a wall time that occurs twice (clocks go back): which one. "
@@ -90,8 +104,8 @@ class ScheduleLocal(BaseModel):
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
-        if value not in _zones():
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and value not in _zones():
             raise ValueError("use an IANA timezone name such as Europe/Amsterdam")
         return value
 
@@ -168,15 +182,21 @@ def calendar_window(query: CalendarQuery) -> list[CalendarEventOut]:
     return [event_out(entry, tz) for entry in entries]
 
 
-def _instant(body: ScheduleAt | ScheduleLocal) -> datetime:
+def _schedule(
+    session: Session, fragment_id: int, body: ScheduleAt | ScheduleLocal, now: datetime
+) -> Delivery:
     if isinstance(body, ScheduleAt):
-        return body.at.astimezone(UTC)
+        return planning.move_fragment(
+            session, g.api_user, fragment_id, body.at.astimezone(UTC), now
+        )
     try:
         local = datetime.fromisoformat(body.local)
     except ValueError:
         raise ValidationError(f"{body.local!r} is not a wall time.", field="local") from None
     fold: Fold | None = body.fold
-    return resolve_local(local, body.timezone, fold=fold)
+    return planning.schedule_local(
+        session, g.api_user, fragment_id, local, body.timezone, now, fold=fold
+    )
 
 
 @api.operation(
@@ -191,11 +211,13 @@ def _instant(body: ScheduleAt | ScheduleLocal) -> datetime:
 def schedule_fragment_api(fragment_id: int, body: ScheduleIn) -> CalendarEventOut:
     session = db_session()
     fragment_services.get_fragment(session, g.api_user, fragment_id)
-    at = _instant(body.root)
-    now = _clock_now()
     try:
-        delivery = planning.move_fragment(session, g.api_user, fragment_id, at, now)
+        delivery = _schedule(session, fragment_id, body.root, _clock_now())
+    except (NonexistentLocalTimeError, AmbiguousLocalTimeError, UnknownTimezoneError):
+        raise  # the wall time itself is wrong: 422 with what to choose
     except ValidationError as exc:
+        if exc.field == "local":
+            raise
         # Well-formed, but the moment has passed: a conflict with the clock, not bad input.
         raise ConflictError(exc.message, field=exc.field) from exc
     tz = services.org_timezone(session)

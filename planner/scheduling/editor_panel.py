@@ -27,7 +27,6 @@ from planner.scheduling.views import bp
 from planner.timekeeping.wallclock import (
     AmbiguousLocalTimeError,
     NonexistentLocalTimeError,
-    resolve_local,
     to_local,
 )
 from planner.web import runtime
@@ -38,20 +37,23 @@ from planner.web.problems import status_for
 
 def schedule_panel(fragment: Fragment) -> Markup:
     """When the fragment goes out, on its channel's wall clock, and the form to (re)plan it."""
-    delivery = planning.active_delivery(db_session(), fragment)
+    session = db_session()
+    delivery = planning.active_delivery(session, fragment)
+    zone = planning.planning_zone(session, fragment)
     form = ScheduleForm(prefix="schedule", formdata=None)
     planned_for = None
     if delivery is not None:
-        local = to_local(delivery.due_at, fragment.channel.timezone)
+        local = to_local(delivery.due_at, zone)
         form.day.data = local.date()
         form.time.data = local.time().replace(second=0, microsecond=0, tzinfo=None)
-        # On the channel's wall clock, like the form below it (not rebased to the organisation's).
+        # On the planning zone's wall clock, like the form below it (not rebased).
         planned_for = format_datetime(local, "EEEE d MMMM y, HH:mm", rebase=False)
     panel = {
         "delivery": delivery,
         "planned_for": planned_for,
         "schedule_form": form,
         "needed": fragment.channel.approval_steps,
+        "zone": zone,
         "has_calendar": "scheduling.calendar" in current_app.view_functions,
     }
     return Markup(render_template("scheduling/_schedule_panel.html", fragment=fragment, sp=panel))  # noqa: S704 - a rendered template
@@ -80,9 +82,9 @@ def schedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
         "earlier" if chosen == "earlier" else "later" if chosen == "later" else None
     )
     try:
-        # The channel's wall clock, as on the calendar's form (it defaults to the organisation's).
-        instant = resolve_local(datetime.combine(on, at), fragment.channel.timezone, fold=fold)
-        planning.schedule_fragment(session, actor, fragment, instant, runtime.now())
+        # The fragment's planning zone, as on the calendar's keyboard form and in the API.
+        local = datetime.combine(on, at)
+        planning.schedule_local(session, actor, fragment.id, local, None, runtime.now(), fold=fold)
     except AmbiguousLocalTimeError:
         form.fold.flags.required = True
         message = _("This time occurs twice on that day, because the clocks go back. Choose which.")

@@ -1,5 +1,5 @@
-"""Calendar pages: the planner with FullCalendar, its JSON endpoints, the keyboard schedule form,
-the reports (balance, workload), slots, feeds and the public feed and reviewer routes.
+"""Calendar pages: the planner with FullCalendar, its JSON endpoints and the keyboard schedule
+form. The reports, slots and feeds have modules of their own on the same blueprint.
 
 FullCalendar runs in "UTC" and is fed the organisation's wall times, so the browser never
 converts zones; every move comes back here as a wall time and is resolved by
@@ -16,7 +16,6 @@ from flask import (
     abort,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -27,7 +26,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
-from planner.accounts.models import Role, User
+from planner.accounts.models import User
 from planner.channels import services as channel_services
 from planner.errors import (
     PlannerError,
@@ -35,21 +34,15 @@ from planner.errors import (
 )
 from planner.fragments import services as fragment_services
 from planner.fragments.forms import kind_labels, status_labels
-from planner.fragments.models import FRAGMENT_KINDS, FragmentStatus
+from planner.fragments.models import FragmentStatus
 from planner.publishing.models import DeliveryState
-from planner.scheduling import feeds as calendar_feeds
-from planner.scheduling import planning, posting_slots, reports, services
+from planner.scheduling import planning, reports, services
 from planner.scheduling.forms import (
     CalendarFilterForm,
-    EffortForm,
-    FeedForm,
     ScheduleForm,
-    ShareForm,
-    SlotForm,
     delivery_labels,
     weekday_labels,
 )
-from planner.scheduling.models import FeedScope
 from planner.stories.models import Campaign, Theme
 from planner.timekeeping.periods import IsoWeek, Period
 from planner.timekeeping.wallclock import (
@@ -61,7 +54,7 @@ from planner.timekeeping.wallclock import (
 )
 from planner.web import runtime
 from planner.web.database import db_session, discard
-from planner.web.forms import ActionForm
+from planner.web.forms import ActionForm, int_arg
 from planner.web.problems import status_for
 
 bp = Blueprint("scheduling", __name__)
@@ -74,11 +67,7 @@ def _now() -> datetime:
     return now
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
-
-
-def _tz() -> str:
+def calendar_timezone() -> str:
     return services.org_timezone(db_session())
 
 
@@ -86,11 +75,11 @@ def _filters(args: Any) -> services.CalendarFilters:
     statuses = {s.value for s in FragmentStatus}
     status = args.get("status")
     return services.CalendarFilters(
-        channel_id=_int_or_none(args.get("channel")),
-        theme_id=_int_or_none(args.get("theme")),
-        campaign_id=_int_or_none(args.get("campaign")),
+        channel_id=int_arg(args.get("channel")),
+        theme_id=int_arg(args.get("theme")),
+        campaign_id=int_arg(args.get("campaign")),
         status=FragmentStatus(status) if status in statuses else None,
-        person_id=_int_or_none(args.get("person")),
+        person_id=int_arg(args.get("person")),
     )
 
 
@@ -113,7 +102,7 @@ def _filter_form() -> CalendarFilterForm:
     return form
 
 
-def _plan_period(tz: str) -> Period:
+def plan_period(tz: str) -> Period:
     first = IsoWeek.of(local_date(_now(), tz))
     last = first
     for _step in range(PLAN_WEEKS - 1):
@@ -200,10 +189,10 @@ def _wall(text: str | None) -> datetime | None:
 def calendar() -> str:
     session = db_session()
     actor = current_actor()
-    tz = _tz()
+    tz = calendar_timezone()
     form = _filter_form()
     filters = _filters(request.args)
-    period = _plan_period(tz)
+    period = plan_period(tz)
     entries = services.list_calendar(
         session, actor, start_at=period.start_at, end_at=period.end_at, filters=filters, tz=tz
     )
@@ -233,7 +222,7 @@ def _offset_minutes(now: datetime, tz: str) -> int:
 @bp.get("/calendar/events")
 @editor_required
 def events() -> Response | tuple[Response, int]:
-    tz = _tz()
+    tz = calendar_timezone()
     start, end = _wall(request.args.get("start")), _wall(request.args.get("end"))
     if start is None or end is None:
         return jsonify({"message": _("Give start and end as ISO dates.")}), 400
@@ -262,7 +251,7 @@ def move(fragment_id: int) -> Response | tuple[Response, int]:
         return jsonify({"message": _("The move could not be read.")}), 400
     session = db_session()
     actor = current_actor()
-    tz = _tz()
+    tz = calendar_timezone()
     now = _now()
     try:
         day_text = data.get("day")
@@ -321,7 +310,7 @@ def schedule(fragment_id: int) -> str | Response | tuple[str, int]:
     session = db_session()
     actor = current_actor()
     fragment = fragment_services.get_fragment(session, actor, fragment_id)
-    tz = fragment.channel.timezone
+    tz = planning.planning_zone(session, fragment)
     form = ScheduleForm()
     ask_fold = False
     status = 200
@@ -414,7 +403,7 @@ def next_slot(fragment_id: int) -> Response:
         discard()  # nothing of a refused change is saved
         flash(_(exc.message), "error")
         return redirect(url_for("scheduling.calendar"))
-    local = to_local(delivery.due_at, _tz())
+    local = to_local(delivery.due_at, calendar_timezone())
     flash(_("Planned in the next free slot: %(when)s.", when=f"{local:%Y-%m-%d %H:%M}"), "success")
     return redirect(url_for("scheduling.calendar", date=local.date().isoformat()))
 
@@ -422,285 +411,10 @@ def next_slot(fragment_id: int) -> Response:
 # --- reports --------------------------------------------------------------------------------
 
 
-def _period_from_args(tz: str, default_weeks: int) -> Period:
-    today = local_date(_now(), tz)
-    start = _date_arg("start") or today.replace(day=1)
-    end = _date_arg("end")
-    if end is None and not default_weeks and start.day != 1:
-        end = start + timedelta(weeks=PLAN_WEEKS) - timedelta(days=1)
-    if end is None:
-        if default_weeks:
-            end = start + timedelta(weeks=default_weeks) - timedelta(days=1)
-        else:
-            next_month = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-            end = next_month - timedelta(days=1)
-    if end < start or end - start > timedelta(days=370):
-        end = start + timedelta(days=30)
-    return Period(start, end, tz)
-
-
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name, "")
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-@bp.get("/calendar/balance")
-@editor_required
-def balance() -> str:
-    tz = _tz()
-    period = _period_from_args(tz, 0) if request.args.get("start") else _plan_period(tz)
-    report = reports.theme_balance(db_session(), current_actor(), period)
-    scale = max([100.0, *(max(r.actual_pct, r.target_pct) for r in report.rows)])
-    length = period.end_on - period.start_on + timedelta(days=1)
-    previous = period.start_on - length
-    following = period.end_on + timedelta(days=1)
-    return render_template(
-        "scheduling/balance.html",
-        report=report,
-        period=period,
-        scale=scale,
-        previous=(previous, period.start_on - timedelta(days=1)),
-        following=(following, following + length - timedelta(days=1)),
-    )
-
-
-@bp.route("/calendar/workload", methods=["GET", "POST"])
-@editor_required
-def workload() -> str | Response | tuple[str, int]:
-    session = db_session()
-    actor = current_actor()
-    tz = _tz()
-    period = _period_from_args(tz, PLAN_WEEKS) if request.args.get("start") else _plan_period(tz)
-    settings = reports.effort_settings(session)
-    form = EffortForm(data=dict(settings.effort_minutes))
-    status = 200
-    if request.method == "POST":
-        if not actor.has_role(Role.ADMIN):
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                reports.update_effort(
-                    session,
-                    actor,
-                    {name: int(getattr(form, name).data) for name in FRAGMENT_KINDS},
-                )
-            except ValidationError as exc:
-                form.form_errors.append(_(exc.message))
-                status = 422
-            else:
-                flash(_("The effort estimates have been saved."), "success")
-                return redirect(url_for("scheduling.workload"))
-        else:
-            status = 422
-    report = reports.workload(session, actor, period)
-    weeks = [w.week for w in report.weeks]
-    people: dict[Any, dict[str, Any]] = {}
-    for row in report.people:
-        person = people.setdefault(row.person, {"name": row.name, "hours": row.hours_available})
-        person[str(row.week)] = row
-    page = render_template(
-        "scheduling/workload.html",
-        report=report,
-        weeks=weeks,
-        people=list(people.values()),
-        form=form,
-        period=period,
-        can_edit=actor.has_role(Role.ADMIN),
-    )
-    return page, status
-
-
 # --- slots ----------------------------------------------------------------------------------
 
 
-@bp.route("/calendar/slots", methods=["GET", "POST"])
-@editor_required
-def slots() -> str | Response | tuple[str, int]:
-    session = db_session()
-    actor = current_actor()
-    form = SlotForm()
-    form.channel.choices = [
-        (c.id, c.name) for c in channel_services.list_channels(session, actor, active_only=True)
-    ]
-    form.weekday.choices = [(k, str(v)) for k, v in weekday_labels()]
-    status = 200
-    if form.validate_on_submit() and form.time.data is not None:
-        try:
-            posting_slots.add_slot(
-                session, actor, form.channel.data, int(form.weekday.data), form.time.data
-            )
-        except PlannerError as exc:
-            form.form_errors.append(_(exc.message))
-            status = 409
-        else:
-            flash(_("The slot has been added."), "success")
-            return redirect(url_for("scheduling.slots"))
-    elif request.method == "POST":
-        status = 422
-    page = render_template(
-        "scheduling/slots.html",
-        form=form,
-        slots=posting_slots.list_slots(session, actor),
-        action_form=ActionForm(),
-        weekday_names=dict(weekday_labels()),
-    )
-    return page, status
-
-
-@bp.post("/calendar/slots/<int:slot_id>/delete")
-@editor_required
-def delete_slot(slot_id: int) -> Response:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    posting_slots.delete_slot(db_session(), current_actor(), slot_id)
-    flash(_("The slot has been removed."), "success")
-    return redirect(url_for("scheduling.slots"))
-
-
 # --- feeds and share links ------------------------------------------------------------------
-
-
-def _feed_forms() -> tuple[FeedForm, ShareForm]:
-    session = db_session()
-    actor = current_actor()
-    feed_form = FeedForm(prefix="feed")
-    feed_form.channel.choices = [("", "—")] + [
-        (str(c.id), c.name) for c in channel_services.list_channels(session, actor)
-    ]
-    people = session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.name))
-    feed_form.person.choices = [("", "—")] + [(str(u.id), u.name) for u in people]
-    return feed_form, ShareForm(prefix="share")
-
-
-def _feeds_page(status: int = 200, **extra: Any) -> tuple[str, int]:
-    session = db_session()
-    actor = current_actor()
-    feed_form, share_form = extra.pop("forms", None) or _feed_forms()
-    page = render_template(
-        "scheduling/feeds.html",
-        feeds=calendar_feeds.list_feeds(session, actor),
-        shares=calendar_feeds.list_shares(session, actor),
-        feed_form=feed_form,
-        share_form=share_form,
-        action_form=ActionForm(),
-        now=_now(),
-        **extra,
-    )
-    return page, status
-
-
-@bp.get("/calendar/feeds")
-@editor_required
-def feeds() -> tuple[str, int]:
-    return _feeds_page()
-
-
-@bp.post("/calendar/feeds")
-@editor_required
-def create_feed() -> tuple[str, int]:
-    session = db_session()
-    feed_form, share_form = _feed_forms()
-    if not feed_form.validate_on_submit():
-        return _feeds_page(422, forms=(feed_form, share_form))
-    try:
-        feed, token = calendar_feeds.create_feed(
-            session,
-            current_actor(),
-            name=feed_form.name.data or "",
-            scope=FeedScope(feed_form.scope.data),
-            channel_id=_int_or_none(feed_form.channel.data),
-            person_id=_int_or_none(feed_form.person.data),
-        )
-    except ValidationError as exc:
-        target = {"channel": feed_form.channel, "person": feed_form.person}.get(
-            exc.field or "", feed_form.name
-        )
-        target.errors = [*target.errors, _(exc.message)]
-        return _feeds_page(422, forms=(feed_form, share_form))
-    url = url_for("scheduling.feed", token=token, _external=True)
-    return _feeds_page(201, new_feed_url=url, new_feed_name=feed.name)
-
-
-@bp.post("/calendar/shares")
-@editor_required
-def create_share() -> tuple[str, int]:
-    session = db_session()
-    feed_form, share_form = _feed_forms()
-    if not share_form.validate_on_submit():
-        return _feeds_page(422, forms=(feed_form, share_form))
-    try:
-        share, token = calendar_feeds.create_share(
-            session,
-            current_actor(),
-            label=share_form.label.data or "",
-            days=share_form.days.data or 0,
-            now=_now(),
-        )
-    except ValidationError as exc:
-        share_form.label.errors = [*share_form.label.errors, _(exc.message)]
-        return _feeds_page(422, forms=(feed_form, share_form))
-    url = url_for("scheduling.shared", token=token, _external=True)
-    return _feeds_page(201, new_share_url=url, new_share_label=share.label)
-
-
-@bp.post("/calendar/feeds/<int:feed_id>/revoke")
-@editor_required
-def revoke_feed(feed_id: int) -> Response:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    calendar_feeds.revoke_feed(db_session(), current_actor(), feed_id, _now())
-    flash(_("The feed has been revoked; its address no longer works."), "success")
-    return redirect(url_for("scheduling.feeds"))
-
-
-@bp.post("/calendar/shares/<int:share_id>/revoke")
-@editor_required
-def revoke_share(share_id: int) -> Response:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    calendar_feeds.revoke_share(db_session(), current_actor(), share_id, _now())
-    flash(_("The link has been revoked; it no longer works."), "success")
-    return redirect(url_for("scheduling.feeds"))
-
-
-@bp.get("/feeds/<token>.ics")
-def feed(token: str) -> Response:
-    session = db_session()
-    found = calendar_feeds.find_feed(session, token)
-    if found is None:
-        abort(404)
-    body = calendar_feeds.render_feed(session, found, _now(), base_url=runtime.settings().base_url)
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Cache-Control"] = "private, max-age=300"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@bp.get("/shared/calendar/<token>")
-def shared(token: str) -> Response:
-    session = db_session()
-    now = _now()
-    share = calendar_feeds.get_open_share(session, token, now)
-    entries = calendar_feeds.shared_calendar(session, share, now)
-    days: dict[date, list[services.CalendarEntry]] = {}
-    for entry in entries:
-        days.setdefault(entry.local_start.date(), []).append(entry)
-    response = make_response(
-        render_template(
-            "scheduling/shared.html",
-            share=share,
-            days=days,
-            today=local_date(now, _tz()),
-            delivery_labels=delivery_labels(),
-        )
-    )
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.app_template_filter("hm")

@@ -50,7 +50,7 @@ from planner.stories.models import Story, StorySource, StoryStatus
 from planner.stories.panels import STORY_PAGE
 from planner.web import runtime
 from planner.web.database import db_session, discard
-from planner.web.forms import ActionForm, attach_error, error_message
+from planner.web.forms import ActionForm, attach_error, error_message, int_arg
 
 bp = Blueprint("stories", __name__)
 T = TypeVar("T")
@@ -109,10 +109,6 @@ def _theme_choices(form: StoryForm) -> None:
 # --- the list and a story ------------------------------------------------------------------------
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
-
-
 @bp.get("/stories")
 @contributor_required
 def index() -> str:
@@ -132,8 +128,8 @@ def index() -> str:
     filters = services.StoryFilters(
         status=StoryStatus(form.status.data) if form.status.data in status_values else None,
         source=StorySource(form.source.data) if form.source.data in source_values else None,
-        theme_id=_int_or_none(form.theme.data),
-        campaign_id=_int_or_none(form.campaign.data),
+        theme_id=int_arg(form.theme.data),
+        campaign_id=int_arg(form.campaign.data),
         q=(form.q.data or "")[:200] or None,
     )
     stories = services.list_stories(session, actor, filters)
@@ -319,7 +315,7 @@ def edit(story_id: int) -> str | Response:
                 body=form.body.data or "",
                 language=form.language.data or "nl",
                 theme_ids=form.themes.data or [],
-                campaign_id=_int_or_none(form.campaign.data),
+                campaign_id=int_arg(form.campaign.data),
             )
         except ValidationError as exc:
             attach_story_error(form, exc)
@@ -398,9 +394,7 @@ def assign(story_id: int) -> str | Response:
     form.editor.choices = [("", "")] + [(str(u.id), u.name) for u in services.list_editors(session)]
     if form.validate_on_submit():
         try:
-            services.assign_editor(
-                session, current_actor(), story_id, _int_or_none(form.editor.data)
-            )
+            services.assign_editor(session, current_actor(), story_id, int_arg(form.editor.data))
         except ValidationError as exc:
             attach_story_error(form, exc)
         else:

@@ -38,3 +38,8 @@ def attach_error(form: Any, exc: ValidationError) -> None:
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
+
+
+def int_arg(value: str | None) -> int | None:
+    """A positive id from a query string, or None for anything else (never an exception)."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
