@@ -142,6 +142,7 @@ def _flask(settings: Settings) -> Flask:
         instance_path=str(settings.instance_path),
         template_folder=str(TEMPLATES_DIR),
         static_folder=str(STATIC_DIR),
+        static_url_path="/static",  # Flask would name it after the folder: /_static when installed
     )
     app.config.update(
         SECRET_KEY=settings.secret_key,
