@@ -42,14 +42,14 @@ run: $(STAMP) $(MO) | instance
 	$(BIN)/planner serve --scheduler
 
 test: $(STAMP) $(MO)
-	$(BIN)/ruff check planner tests migrations $(wildcard bench)
+	$(BIN)/ruff check setup.py planner tests migrations $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check planner tests migrations $(wildcard bench)
-	$(BIN)/ruff format --check planner tests migrations $(wildcard bench)
+	$(BIN)/ruff check setup.py planner tests migrations $(wildcard bench)
+	$(BIN)/ruff format --check setup.py planner tests migrations $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
