@@ -11,16 +11,16 @@ PYTEST_ARGS ?=
 
 INSTALL_LOG := $(VENV)/install.log
 # pip's own chatter goes to $(INSTALL_LOG); it is shown only when the install fails.
-QUIET_PIP = >>$(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); echo "pip failed; its log: $(INSTALL_LOG)"; exit 1; }
+QUIET_PIP = >$(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); echo "pip failed; its log: $(INSTALL_LOG)"; exit 1; }
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
-	@echo "Installing Contentfabriek and its dependencies into $(VENV) (a few minutes the first time; log: $(INSTALL_LOG))"
+	@echo "Upgrading pip in $(VENV) (log: $(INSTALL_LOG))"
 	@$(BIN)/pip install --upgrade pip setuptools wheel $(QUIET_PIP)
 
 # Reinstall only when the package definition changes.
 $(STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
-	@echo "pip install -e '.[postgres,test,dev]' (log: $(INSTALL_LOG))"
+	@echo "Installing Contentfabriek and its dependencies into $(VENV) (a minute or two the first time; log: $(INSTALL_LOG))"
 	@$(BIN)/pip install -e '.[postgres,test,dev]' $(QUIET_PIP)
 	@touch $(STAMP)
 
