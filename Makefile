@@ -9,14 +9,20 @@ PYTEST_ARGS ?=
 
 .PHONY: run test bench lint typecheck translations extract-messages clean
 
+INSTALL_LOG := $(VENV)/install.log
+# pip's own chatter goes to $(INSTALL_LOG); it is shown only when the install fails.
+QUIET_PIP = >$(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); echo "pip failed; its log: $(INSTALL_LOG)"; exit 1; }
+
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	@echo "Upgrading pip in $(VENV) (log: $(INSTALL_LOG))"
+	@$(BIN)/pip install --upgrade pip setuptools wheel $(QUIET_PIP)
 
 # Reinstall only when the package definition changes.
-$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[postgres,test,dev]'
-	touch $(STAMP)
+$(STAMP): setup.cfg setup.py pyproject.toml | $(BIN)/python
+	@echo "Installing Contentfabriek and its dependencies into $(VENV) (a minute or two the first time; log: $(INSTALL_LOG))"
+	@$(BIN)/pip install -e '.[postgres,test,dev]' $(QUIET_PIP)
+	@touch $(STAMP)
 
 $(CATALOG)/%/LC_MESSAGES/messages.mo: $(CATALOG)/%/LC_MESSAGES/messages.po | $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d $(CATALOG) -l $* -i $< -o $@ -f
@@ -36,14 +42,14 @@ run: $(STAMP) $(MO) | instance
 	$(BIN)/planner serve --scheduler
 
 test: $(STAMP) $(MO)
-	$(BIN)/ruff check planner tests migrations $(wildcard bench)
+	$(BIN)/ruff check setup.py planner tests migrations $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check planner tests migrations $(wildcard bench)
-	$(BIN)/ruff format --check planner tests migrations $(wildcard bench)
+	$(BIN)/ruff check setup.py planner tests migrations $(wildcard bench)
+	$(BIN)/ruff format --check setup.py planner tests migrations $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

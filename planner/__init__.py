@@ -18,6 +18,22 @@ from planner.config import Settings, load_settings
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
+def _shipped(folder: str) -> Path:
+    """A top-level folder of the repository (templates, static, migrations).
+
+    An installed wheel carries it inside the package as `_<folder>` (see setup.py); a checkout,
+    and an editable install of one, has it beside the package.
+    """
+    installed = PACKAGE_ROOT / f"_{folder}"
+    return installed if installed.is_dir() else PACKAGE_ROOT.parent / folder
+
+
+TEMPLATES_DIR = _shipped("templates")
+STATIC_DIR = _shipped("static")
+MIGRATIONS_DIR = _shipped("migrations")
+TRANSLATIONS_DIR = PACKAGE_ROOT / "translations"
+
+
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     """Build the application.
 
@@ -131,12 +147,12 @@ def _settings(overrides: dict[str, Any] | None) -> Settings:
 
 
 def _flask(settings: Settings) -> Flask:
-    root = PACKAGE_ROOT.parent
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
-        template_folder=str(root / "templates"),
-        static_folder=str(root / "static"),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+        static_url_path="/static",  # Flask would name it after the folder: /_static when installed
     )
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -151,7 +167,7 @@ def _flask(settings: Settings) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE=settings.default_language,
         BABEL_DEFAULT_TIMEZONE="UTC",
-        BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_ROOT / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_ENABLED=settings.ratelimit_enabled,
         RATELIMIT_HEADERS_ENABLED=True,

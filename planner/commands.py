@@ -11,6 +11,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.orm import Session
 
 from planner import create_app
 from planner.accounts.models import Role
@@ -129,20 +130,49 @@ def demo() -> None:
 
 
 @demo.command("seed")
-@click.option("--if-empty", is_flag=True, help="Do nothing when accounts exist already.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Add nothing when accounts exist already; still list the demo accounts.",
+)
 @with_appcontext
 def demo_seed(if_empty: bool) -> None:
-    """Create the demo organisation with its people, stories and plan."""
+    """Create the demo organisation with its people, stories and plan, and list its accounts.
+
+    `make run` calls this with --if-empty on every start, so the accounts a newcomer signs in
+    with are on screen each time, not only after the first seed.
+    """
     from planner.accounts.services import count_users
-    from planner.demo.seed import DEMO_PEOPLE, seed_demo
+    from planner.demo.seed import seed_demo
 
     with transaction(_factory()) as session:
-        if if_empty and count_users(session) > 0:
-            return
-        seed_demo(session, runtime.now(), runtime.storage())
-    click.echo("Demo organisation Gemeente Zuiderhaven is ready. Sign in with:")
+        seeded = not (if_empty and count_users(session) > 0)
+        if seeded:
+            seed_demo(session, runtime.now(), runtime.storage())
+        accounts = _demo_accounts(session)
+    if not accounts:
+        return  # not the demo organisation's database: nothing to sign in with here
+    state = "is ready" if seeded else "is already there"
+    click.echo(f"Demo organisation Gemeente Zuiderhaven {state}. Sign in with:")
+    for role, email, password in accounts:
+        shown = f"password: {password}" if password else "(password changed since the seed)"
+        click.echo(f"  {role:<12} {email:<32} {shown}")
+
+
+def _demo_accounts(session: Session) -> list[tuple[str, str, str | None]]:
+    """(role, e-mail, demo password or None when it no longer works) per active demo account."""
+    from planner.accounts.passwords import verify_password
+    from planner.accounts.services import find_user_by_email
+    from planner.demo.seed import DEMO_PEOPLE
+
+    accounts: list[tuple[str, str, str | None]] = []
     for person in DEMO_PEOPLE:
-        click.echo(f"  {person.role.value:<12} {person.email:<32} password: {person.password}")
+        user = find_user_by_email(session, person.email)
+        if user is None or not user.is_active:
+            continue
+        works = verify_password(user.password_hash, person.password)
+        accounts.append((user.role.value, user.email, person.password if works else None))
+    return accounts
 
 
 @cli.command("scheduler")
