@@ -148,7 +148,7 @@ def demo_seed(if_empty: bool) -> None:
     with transaction(_factory()) as session:
         seeded = not (if_empty and count_users(session) > 0)
         if seeded:
-            seed_demo(session, runtime.now(), runtime.storage())
+            seed_demo(session, runtime.now(), runtime.storage(), runtime.settings().base_url)
         accounts = _demo_accounts(session)
     if not accounts:
         return  # not the demo organisation's database: nothing to sign in with here

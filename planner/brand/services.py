@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
-from planner.brand import starter_config_path
 from planner.brand.engine import ConfigError, LoadedConfig, load_config
 from planner.brand.engine.rules import parse_rule
 from planner.brand.importing import (
@@ -35,6 +34,7 @@ from planner.brand.importing import (
     term_rule,
 )
 from planner.brand.models import BrandSettings, StylePackage, Term
+from planner.brand.starter import starter_config_path
 from planner.errors import NotFoundError, ValidationError
 
 MAX_VARIANTS = 30

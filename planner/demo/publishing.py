@@ -21,18 +21,17 @@ from planner.publishing.archive import publication_content
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.scheduling.planning import active_delivery
 from planner.timekeeping.wallclock import local_date, resolve_local
-from planner.web import runtime
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 #: how many demo articles are already on the blog
 PUBLISHED_ARTICLES = 2
 
 
-def seed_publishing(session: Session, now: datetime) -> None:
+def seed_publishing(session: Session, now: datetime, base_url: str = DEFAULT_BASE_URL) -> None:
     for channel in session.scalars(select(Channel).where(Channel.kind_key == "blog")):
         channel.publisher_kind = "blog"
     session.flush()
-    _articles_already_out(session, now)
+    _articles_already_out(session, now, base_url)
     for delivery in session.scalars(
         select(Delivery).where(Delivery.state == DeliveryState.SENT).order_by(Delivery.id)
     ):
@@ -40,7 +39,7 @@ def seed_publishing(session: Session, now: datetime) -> None:
     session.flush()
 
 
-def _articles_already_out(session: Session, now: datetime) -> None:
+def _articles_already_out(session: Session, now: datetime, base_url: str) -> None:
     articles = session.scalars(
         select(Fragment)
         .join(Channel, Fragment.channel_id == Channel.id)
@@ -69,20 +68,11 @@ def _articles_already_out(session: Session, now: datetime) -> None:
         delivery.attempt = 1
         delivery.sent_at = at
         session.flush()
-        result = publish_in_transaction(session, delivery, at, base_url=_base_url())
+        result = publish_in_transaction(session, delivery, at, base_url=base_url)
         delivery.remote_id, delivery.remote_url = result.remote_id, result.remote_url
         fragment.scheduled_at = at
         fragment.status = FragmentStatus.PUBLISHED
         session.flush()
-
-
-def _base_url() -> str:
-    """The running app's public address (as the engine would use it), else the default one."""
-    from flask import has_app_context
-
-    if has_app_context():
-        return str(runtime.settings().base_url)
-    return DEFAULT_BASE_URL
 
 
 def _archive(session: Session, delivery: Delivery) -> None:

@@ -16,7 +16,7 @@ from planner.accounts.models import Role
 from planner.accounts.services import create_user
 from planner.demo.fragments import seed_fragments
 from planner.demo.plan import seed_plan
-from planner.demo.publishing import seed_publishing
+from planner.demo.publishing import DEFAULT_BASE_URL, seed_publishing
 from planner.demo.stories import seed_stories
 from planner.media.storage import Storage
 from planner.organisation.services import get_organisation
@@ -42,8 +42,11 @@ DEMO_PEOPLE = (
 )
 
 
-def seed_demo(session: Session, now: datetime, storage: Storage) -> None:
-    """The whole organisation in one transaction; ``storage`` receives the demo photos."""
+def seed_demo(
+    session: Session, now: datetime, storage: Storage, base_url: str = DEFAULT_BASE_URL
+) -> None:
+    """The whole organisation in one transaction; ``storage`` receives the demo photos and
+    ``base_url`` is the public address the demo's blog posts link to."""
     org = get_organisation(session)
     org.name = "Gemeente Zuiderhaven"
     org.timezone = "Europe/Amsterdam"
@@ -64,4 +67,4 @@ def seed_demo(session: Session, now: datetime, storage: Storage) -> None:
     seed_stories(session, now, storage)
     seed_fragments(session, now)
     seed_plan(session, now)
-    seed_publishing(session, now)
+    seed_publishing(session, now, base_url)

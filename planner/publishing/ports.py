@@ -10,16 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from planner.errors import PlannerError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from planner.publishing.models import Delivery
 
 
 @dataclass(frozen=True)
@@ -132,20 +126,6 @@ class Publisher(Protocol):
         ...
 
     def publish(self, request: PublishRequest) -> PublishResult: ...
-
-
-class InTransactionPublisher(Protocol):
-    """A channel inside this application (the built-in blog).
-
-    It writes its post in the engine's settling transaction, the one that also marks the delivery
-    sent, so the post and the ``sent`` row are committed together: exactly once by construction.
-    It raises the same ``PublishError`` subclasses as a ``Publisher``; the transaction then rolls
-    back and nothing was published.
-    """
-
-    def publish_in_transaction(
-        self, session: Session, delivery: Delivery, now: datetime, *, base_url: str
-    ) -> PublishResult: ...
 
 
 class PublishError(PlannerError):

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from planner.publishing.ports import InTransactionPublisher
+from planner.publishing.engine.shared import InTransactionPublisher
 from planner.publishing.registry import PublisherRegistry
 from planner.publishing.secrets import SecretBox
 

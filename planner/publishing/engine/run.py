@@ -61,12 +61,12 @@ from planner.publishing.engine.settle import Outcome, classify, fenced, settle, 
 from planner.publishing.engine.shared import (
     ATTENTION,
     EngineConfig,
+    InTransactionPublisher,
     PublishReport,
 )
 from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.ports import (
     AmbiguousPublishError,
-    InTransactionPublisher,
     PermanentPublishError,
     Publisher,
     TransientPublishError,

@@ -8,13 +8,14 @@ import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.publishing.models import DeliveryState
+from planner.publishing.models import Delivery, DeliveryState
+from planner.publishing.ports import PublishResult
 from planner.publishing.retry import BASE_DELAY, MAX_ATTEMPTS, RandomSource
 
 CLAIMABLE = (DeliveryState.PENDING, DeliveryState.RETRYING)
@@ -90,3 +91,17 @@ def follow(session: Session, fragment_ids: Sequence[int], state: DeliveryState) 
         update(Fragment).where(Fragment.id.in_(fragment_ids)).values(status=status),
         execution_options={"synchronize_session": False},
     )
+
+
+class InTransactionPublisher(Protocol):
+    """A channel inside this application (the built-in blog).
+
+    It writes its post in the engine's settling transaction, the one that also marks the delivery
+    sent, so the post and the ``sent`` row are committed together: exactly once by construction.
+    It raises the same ``PublishError`` subclasses as a ``Publisher``; the transaction then rolls
+    back and nothing was published.
+    """
+
+    def publish_in_transaction(
+        self, session: Session, delivery: Delivery, now: datetime, *, base_url: str
+    ) -> PublishResult: ...

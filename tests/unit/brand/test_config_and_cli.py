@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.brand import starter_config_path
 from planner.brand.cli import main
 from planner.brand.engine import ConfigError, check_text, load_config, run_rule_examples
+from planner.brand.starter import starter_config_path
 
 
 def write_project(
