@@ -1,7 +1,8 @@
 """The channel catalogue: every channel kind's limits and conventions as data.
 
 Platform limits drift, so they live here in one record per kind, each with the date it was last
-checked, instead of as literals in counting, splitting, previews or brand checks.
+checked, instead of as literals in counting, splitting, previews or brand checks. This module is
+long because it is data: one record per platform, with its publishing rules.
 """
 
 from __future__ import annotations

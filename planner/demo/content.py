@@ -1,7 +1,8 @@
 """The demo organisation's content as plain data, so a newcomer sees a lived-in month of work.
 
 Gemeente Zuiderhaven is fictional; the seed command turns these records into rows, and tests and
-benchmarks use them as realistic input without a database.
+benchmarks use them as realistic input without a database. This module is long because it is
+data: a month of stories, people and channels, written out.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Drafts are a starting point for an editor, so they must be predictable (same story, same draft),
 always within the channel's counted limits, and explainable: the lead is chosen by position, key
-sentences by term weight, and every length is measured by planner.channels.counting.
+sentences by term weight, and every length is measured by planner.channels.counting. This module
+is long because drafting for every channel kind (post, thread, article, video brief) shares its
+sentence packing and shortening, which should not be split apart.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Bluesky lets a client choose a record's key, and a repository refuses a second r
 it already holds. Every post gets a key derived from the delivery's idempotency key and its place
 in the thread, so a resend after an unclear outcome finds its own earlier post instead of writing
 a second one: Bluesky is exactly-once here, without anyone having to check.
+
+This module is long because the AT Protocol needs more than a post call: a session with refresh,
+facets at UTF-8 byte offsets, handle resolution, blob uploads and reply chains belong together.
 """
 
 from __future__ import annotations
