@@ -11,7 +11,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from planner import create_app
 from planner.accounts.models import Role
@@ -32,7 +32,7 @@ def cli() -> None:
     """
 
 
-def _factory():
+def _factory() -> sessionmaker[Session]:
     return runtime.session_factory()
 
 

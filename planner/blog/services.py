@@ -158,7 +158,7 @@ def list_posts(session: Session, page: int = 1, per_page: int = PER_PAGE) -> Pos
 
 
 def get_post(session: Session, slug: str) -> BlogPost:
-    post = session.scalar(_visible(select(BlogPost)).where(BlogPost.slug == slug))
+    post: BlogPost | None = session.scalar(_visible(select(BlogPost)).where(BlogPost.slug == slug))
     if post is None:
         raise NotFoundError("This blog post does not exist.")
     return post

@@ -133,7 +133,8 @@ def _resolve(kind: ChannelKind | str) -> ChannelKind:
 
 def graphemes(text: str) -> list[str]:
     """Split text into user-perceived characters (extended grapheme clusters)."""
-    return _GRAPHEME.findall(text)
+    found: list[str] = _GRAPHEME.findall(text)
+    return found
 
 
 def grapheme_count(text: str) -> int:

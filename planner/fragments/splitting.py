@@ -322,7 +322,7 @@ def split_thread(text: str, kind: ChannelKind | str, numbered: bool = True) -> l
 
 def strip_numbering(part: str) -> str:
     """A thread part without its " i/n" suffix (for comparing text across re-splits)."""
-    return _NUMBERING.sub("", part)
+    return str(_NUMBERING.sub("", part))
 
 
 def _strip_whitespace_graphemes(text: str) -> str:

@@ -95,7 +95,8 @@ def build_feed(
         vevent.add("categories", [event.channel, *event.categories])
         vevent.add("transp", "TRANSPARENT")  # a planned post does not make anyone busy
         calendar.add_component(vevent)
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()
+    return data
 
 
 def _vtimezone(tz: str, starts: Sequence[datetime], stamp: datetime) -> Timezone:

@@ -28,6 +28,7 @@ from planner.accounts.guards import (
     current_actor,
     editor_required,
 )
+from planner.accounts.models import Role
 from planner.channels.catalogue import all_kinds
 from planner.errors import ConflictError, ValidationError
 from planner.stories import photos as photo_services
@@ -137,7 +138,7 @@ def index() -> str:
         "stories/index.html",
         form=form,
         stories=stories,
-        is_editor=actor.has_role(services.Role.EDITOR),
+        is_editor=actor.has_role(Role.EDITOR),
     )
 
 
@@ -238,8 +239,8 @@ def story_page(story: Story, **forms: Any) -> str:
         crop_groups=_crop_groups(),
         missing_alt=photo_services.photos_missing_alt(story),
         body_html=render_body(story.body),
-        is_editor=current_actor().has_role(services.Role.EDITOR),
-        is_admin=current_actor().has_role(services.Role.ADMIN),
+        is_editor=current_actor().has_role(Role.EDITOR),
+        is_admin=current_actor().has_role(Role.ADMIN),
         can_accept=workflow.can_move(story.status, StoryStatus.ACCEPTED),
         can_decline=workflow.can_move(story.status, StoryStatus.DECLINED),
         is_publishable=services.is_publishable(story),
@@ -325,7 +326,7 @@ def edit(story_id: int) -> str | Response:
         "stories/edit.html",
         form=form,
         story=story,
-        is_editor=actor.has_role(services.Role.EDITOR),
+        is_editor=actor.has_role(Role.EDITOR),
     )
 
 

@@ -26,8 +26,8 @@ def error_message(exc: ValidationError) -> str:
     details (``template`` when the English message was built with the numbers already in it)."""
     template = getattr(exc, "template", None)
     if template is not None and exc.details:
-        return _(template, **exc.details)
-    return _(exc.message, **exc.details) if exc.details else _(exc.message)
+        return str(_(template, **exc.details))
+    return str(_(exc.message, **exc.details) if exc.details else _(exc.message))
 
 
 def attach_error(form: Any, exc: ValidationError) -> None:

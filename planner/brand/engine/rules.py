@@ -147,7 +147,7 @@ _WHITESPACE = regex.compile(r"\s+")
 
 def _collapse(text: str) -> str:
     # Vale's messages show a match's whitespace as single spaces ("'y. T' should have one space").
-    return _WHITESPACE.sub(" ", text)
+    return str(_WHITESPACE.sub(" ", text))
 
 
 def format_message(message: str, *subs: str) -> str:

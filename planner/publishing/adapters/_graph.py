@@ -69,7 +69,12 @@ class GraphApi:
         return self.client.read_json(response, f"request for {path}")
 
     def post_raw(
-        self, path: str, fields: Mapping[str, str], *, body: bytes | None = None, headers=None
+        self,
+        path: str,
+        fields: Mapping[str, str],
+        *,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Response:
         if body is None:
             body, headers = form_body(fields), FORM
@@ -80,7 +85,14 @@ class GraphApi:
         response = self.post_raw(path, fields)
         return self.client.read_json(response, f"request to {path}")
 
-    def publish(self, path: str, fields: Mapping[str, str], *, body=None, headers=None) -> str:
+    def publish(
+        self,
+        path: str,
+        fields: Mapping[str, str],
+        *,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
         """The call that makes a post public; its id. A lost answer is ambiguous."""
         response = self.post_raw(path, fields, body=body, headers=headers)
         self.client.check(response, publishing=True)

@@ -54,7 +54,7 @@ class Job:
     cancel_reason: str | None = None
 
 
-def _loader(storage: Any, key: str) -> Callable[[], bytes]:
+def _loader(storage: Storage, key: str) -> Callable[[], bytes]:
     def load() -> bytes:
         data: bytes = storage.read(key)
         return data
