@@ -31,6 +31,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "correct horse battery"
+#: request headers for a page in English, where a test reads the English text
+EN = {"Accept-Language": "en"}
+#: signs a test client in as a user (the ``login`` fixture)
+Login = Callable[[FlaskClient, "User"], FlaskClient]
 
 
 def _truthy(name: str) -> bool:
@@ -184,6 +188,17 @@ def admin(db: Session) -> User:
 @pytest.fixture
 def editor(db: Session) -> User:
     return make_user(db, Role.EDITOR, "editor@example.org", "Eddie Editor")
+
+
+@pytest.fixture
+def second_editor(db: Session) -> User:
+    """A colleague of ``editor``: the second pair of eyes."""
+    return make_user(db, Role.EDITOR, "second@example.org", "Sam Second")
+
+
+@pytest.fixture
+def third_editor(db: Session) -> User:
+    return make_user(db, Role.EDITOR, "third@example.org", "Tess Third")
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from planner.accounts.models import User
 from planner.accounts.services import create_token
 from planner.clock import FrozenClock
 from planner.fragments.models import Fragment, FragmentStatus
-from tests.services.scheduling.plan import make_channel, make_fragment, plan
+from tests import factories as make
+from tests.factories import fragment_in_status, plan
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -26,8 +27,8 @@ def _auth(db: Session, user: User) -> dict[str, str]:
 def _fragment(
     db: Session, editor: User, status: FragmentStatus = FragmentStatus.APPROVED
 ) -> Fragment:
-    channel = make_channel(db, editor, f"Mastodon {status.value}")
-    fragment = make_fragment(db, editor, channel, status=status)
+    channel = make.channel(db, editor, f"Mastodon {status.value}")
+    fragment = fragment_in_status(db, editor, channel, status=status)
     db.commit()
     return fragment
 
@@ -35,12 +36,22 @@ def _fragment(
 def test_calendar_lists_fragments_with_utc_and_local_times(
     client: FlaskClient, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    other = make_channel(db, editor, "Bluesky")
+    channel = make.channel(db, editor)
+    other = make.channel(db, editor, "Bluesky")
     fragment = plan(
-        db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW
+        db,
+        editor,
+        fragment_in_status(db, editor, channel),
+        datetime(2026, 12, 1, 9, tzinfo=UTC),
+        NOW,
     )
-    plan(db, editor, make_fragment(db, editor, other), datetime(2026, 12, 1, 12, tzinfo=UTC), NOW)
+    plan(
+        db,
+        editor,
+        fragment_in_status(db, editor, other),
+        datetime(2026, 12, 1, 12, tzinfo=UTC),
+        NOW,
+    )
     headers = _auth(db, editor)
 
     response = client.get("/api/v1/calendar?start=2026-12-01&end=2027-01-01", headers=headers)

@@ -14,7 +14,7 @@ from planner.accounts.services import create_token
 from planner.clock import FrozenClock
 from planner.publishing.models import DeliveryState
 from planner.scheduling import planning
-from tests.services.publishing_ui import factories as make
+from tests import factories as make
 
 SECRET = "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ="
 

@@ -32,12 +32,8 @@ from planner.publishing.models import Delivery, DeliveryState
 from planner.web import runtime
 from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in
 from tests.conftest import make_settings
-from tests.services.publishing.helpers import (
-    WEBHOOK_SECRET,
-    Receiver,
-    running_receiver,
-    wait_for,
-)
+from tests.factories import WEBHOOK_SECRET, wait_for
+from tests.fakes.webhook import Receiver, running_receiver
 from tests.services.publishing.test_notify import Mailbox, _free_port
 
 pytestmark = pytest.mark.browser

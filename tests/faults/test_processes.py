@@ -20,15 +20,10 @@ from sqlalchemy import func, select, update
 from planner.db import write_session
 from planner.jobs.models import SchedulerHeartbeat
 from planner.publishing.models import Delivery, DeliveryState, Publication
+from tests import factories as make
+from tests.factories import SECRET_KEY, engine_channel, engine_deliveries, wait_for
+from tests.fakes.webhook import Receiver
 from tests.services.publishing.conftest import Live
-from tests.services.publishing.helpers import (
-    SECRET_KEY,
-    Receiver,
-    bulk_schedule,
-    make_channel,
-    make_story,
-    wait_for,
-)
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 2.0
@@ -99,8 +94,8 @@ def _burst(live: Live, receiver: Receiver, count: int) -> None:
     """`count` deliveries, parked far ahead until the publishers are up."""
     later = datetime.now(UTC) + timedelta(hours=1)
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        bulk_schedule(session, channel, make_story(session), [later] * count, later)
+        channel = engine_channel(session, url=receiver.url)
+        engine_deliveries(session, channel, make.story(session), [later] * count, later)
 
 
 def _release(live: Live, spread: float) -> dict[int, float]:

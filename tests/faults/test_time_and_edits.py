@@ -25,8 +25,9 @@ from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.publishing.registry import PublisherRegistry
 from planner.scheduling import planning
 from planner.timekeeping.wallclock import resolve_local
+from tests.factories import POST_TEXT, engine_channel, engine_delivery
+from tests.fakes.webhook import Receiver
 from tests.services.publishing.conftest import Live
-from tests.services.publishing.helpers import TEXT, Receiver, make_channel, schedule
 
 #: the built-in blog, published inside the settling transaction
 LOCAL = {"blog": BlogPublisher()}
@@ -83,8 +84,8 @@ def test_dst_transitions_send_each_once_at_its_utc_instant(
     assert [i.strftime("%H:%M") for i in instants] == expected_utc
     clock = FrozenClock(instants[0] - timedelta(minutes=2))
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        ids = [schedule(session, channel, at).id for at in instants]
+        channel = engine_channel(session, url=receiver.url)
+        ids = [engine_delivery(session, channel, at).id for at in instants]
     sent_at = _walk(live, clock, registry, instants[-1] + timedelta(minutes=2))
     due = dict(zip(ids, instants, strict=True))
     assert set(sent_at) == set(ids)  # none lost
@@ -138,7 +139,9 @@ def test_edit_and_cancel_while_sending_are_refused_and_the_approved_text_goes_ou
 ) -> None:
     editor = _editor(live)
     with live.factory.begin() as session:
-        delivery_id = schedule(session, make_channel(session, url=receiver.url), frozen.now()).id
+        delivery_id = engine_delivery(
+            session, engine_channel(session, url=receiver.url), frozen.now()
+        ).id
     arrived, proceed = _hold_the_request(receiver)
     box: list[Any] = []
     thread = _publish_in_background(live, frozen, registry, box)
@@ -163,9 +166,9 @@ def test_edit_and_cancel_while_sending_are_refused_and_the_approved_text_goes_ou
     assert (fragment.status, fragment.version, fragment.parts) == (
         FragmentStatus.PUBLISHED,
         1,
-        [TEXT],
+        [POST_TEXT],
     )
-    assert publication.parts == [TEXT]
+    assert publication.parts == [POST_TEXT]
 
 
 def test_a_cancel_that_read_the_row_before_the_claim_loses_to_it(
@@ -175,7 +178,9 @@ def test_a_cancel_that_read_the_row_before_the_claim_loses_to_it(
     fails on the fence (attempt changed) instead of overwriting `sending`."""
     editor = _editor(live)
     with live.factory.begin() as session:
-        delivery_id = schedule(session, make_channel(session, url=receiver.url), frozen.now()).id
+        delivery_id = engine_delivery(
+            session, engine_channel(session, url=receiver.url), frozen.now()
+        ).id
     arrived, proceed = _hold_the_request(receiver)
     web = live.factory()
     fragment = _fragment(web, delivery_id)
@@ -209,9 +214,9 @@ def test_edit_or_cancel_before_the_claim_wins_and_nothing_goes_out(
 ) -> None:
     editor = _editor(live)
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        edited = schedule(session, channel, frozen.now() + timedelta(minutes=1)).id
-        cancelled = schedule(session, channel, frozen.now() + timedelta(minutes=1)).id
+        channel = engine_channel(session, url=receiver.url)
+        edited = engine_delivery(session, channel, frozen.now() + timedelta(minutes=1)).id
+        cancelled = engine_delivery(session, channel, frozen.now() + timedelta(minutes=1)).id
     with live.factory.begin() as session:
         fragment = _fragment(session, edited)
         fragment_services.update_fragment(session, editor, fragment, parts=["Nieuwe tekst."])
@@ -230,11 +235,11 @@ def test_editing_an_unchanged_scheduled_fragment_keeps_it_scheduled(
 ) -> None:
     editor = _editor(live)
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        delivery_id = schedule(session, channel, frozen.now() + timedelta(minutes=1)).id
+        channel = engine_channel(session, url=receiver.url)
+        delivery_id = engine_delivery(session, channel, frozen.now() + timedelta(minutes=1)).id
     with live.factory.begin() as session:
         fragment = _fragment(session, delivery_id)
-        fragment_services.update_fragment(session, editor, fragment, parts=[TEXT])
+        fragment_services.update_fragment(session, editor, fragment, parts=[POST_TEXT])
         assert fragment.status == FragmentStatus.SCHEDULED
     with live.factory() as session:
         assert session.get(Delivery, delivery_id).state == DeliveryState.PENDING  # type: ignore[union-attr]

@@ -16,14 +16,8 @@ from planner import migrate
 from planner.clock import FrozenClock
 from planner.publishing.registry import PublisherRegistry
 from tests.conftest import fresh_database_url
-from tests.services.publishing.helpers import (
-    Receiver,
-    box,
-    clear,
-    engine_for,
-    live_factory,
-    running_receiver,
-)
+from tests.factories import box, clear, engine_for, live_factory
+from tests.fakes.webhook import Receiver, running_receiver
 
 
 @dataclass

@@ -21,17 +21,17 @@ from planner.publishing.engine.settle import Outcome
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.publishing.registry import PublisherRegistry
 from planner.publishing.secrets import SecretBox
-from tests.services.publishing.conftest import Live
-from tests.services.publishing.helpers import (
-    TEXT,
-    Receiver,
+from tests import factories as make
+from tests.factories import (
+    POST_TEXT,
     box,
-    bulk_schedule,
-    make_channel,
-    make_story,
-    schedule,
+    engine_channel,
+    engine_deliveries,
+    engine_delivery,
     seconds,
 )
+from tests.fakes.webhook import Receiver
+from tests.services.publishing.conftest import Live
 
 #: the built-in blog, published inside the settling transaction
 LOCAL = {"blog": BlogPublisher()}
@@ -62,19 +62,19 @@ def _fragment_status(live: Live, delivery_id: int) -> FragmentStatus:
 
 def _setup(live: Live, receiver: Receiver, clock: FrozenClock, kind: str = "webhook") -> int:
     with live.factory.begin() as session:
-        channel = make_channel(session, kind=kind, url=receiver.url)
-        return schedule(session, channel, clock.now()).id
+        channel = engine_channel(session, kind=kind, url=receiver.url)
+        return engine_delivery(session, channel, clock.now()).id
 
 
 def test_publish_due_sends_once_archives_and_publishes_the_fragment(
     live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
 ) -> None:
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        due = schedule(session, channel, frozen.now()).id
-        later = schedule(session, channel, frozen.now() + timedelta(minutes=5)).id
-        manual = make_channel(session, kind="manual", url=receiver.url, name="By hand")
-        by_hand = schedule(session, manual, frozen.now()).id
+        channel = engine_channel(session, url=receiver.url)
+        due = engine_delivery(session, channel, frozen.now()).id
+        later = engine_delivery(session, channel, frozen.now() + timedelta(minutes=5)).id
+        manual = engine_channel(session, kind="manual", url=receiver.url, name="By hand")
+        by_hand = engine_delivery(session, manual, frozen.now()).id
 
     report = _run(live, frozen, registry)
     assert (report.claimed, report.sent) == (1, 1)
@@ -89,7 +89,7 @@ def test_publish_due_sends_once_archives_and_publishes_the_fragment(
     with live.factory() as session:
         [publication] = session.scalars(select(Publication)).all()
     assert publication.delivery_id == due
-    assert publication.parts == [TEXT]
+    assert publication.parts == [POST_TEXT]
     assert publication.channel_name == "webhook channel"
     assert publication.published_at == frozen.now()
 
@@ -103,9 +103,9 @@ def test_claim_is_exclusive_between_concurrent_claimers(
     live: Live, receiver: Receiver, frozen: FrozenClock
 ) -> None:
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        story = make_story(session)
-        bulk_schedule(session, channel, story, [frozen.now()] * 150, frozen.now())
+        channel = engine_channel(session, url=receiver.url)
+        story = make.story(session)
+        engine_deliveries(session, channel, story, [frozen.now()] * 150, frozen.now())
     claimed: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -232,8 +232,8 @@ def test_commit_then_timeout_on_a_webhook_retries_with_the_same_id(
 ) -> None:
     receiver.script = lambda _id, nth: ("hang_after", 0, {}) if nth == 0 else None
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url, settings={"timeout": 0.5})
-        delivery_id = schedule(session, channel, frozen.now()).id
+        channel = engine_channel(session, url=receiver.url, settings={"timeout": 0.5})
+        delivery_id = engine_delivery(session, channel, frozen.now()).id
     assert _run(live, frozen, registry).retrying == 1
     frozen.advance(seconds(15))
     assert _run(live, frozen, registry).sent == 1
@@ -248,10 +248,10 @@ def test_commit_then_timeout_without_idempotency_needs_a_person(
 ) -> None:
     receiver.script = lambda _id, _nth: ("hang_after", 0, {})
     with live.factory.begin() as session:
-        channel = make_channel(
+        channel = engine_channel(
             session, kind="wordpress", url=receiver.url, settings={"timeout": 0.5}
         )
-        delivery_id = schedule(session, channel, frozen.now()).id
+        delivery_id = engine_delivery(session, channel, frozen.now()).id
     assert _run(live, frozen, registry).needs_check == 1
     frozen.advance(timedelta(hours=1))
     assert _run(live, frozen, registry).claimed == 0  # never retried blindly
@@ -263,9 +263,9 @@ def test_downtime_past_the_grace_period_is_missed_within_it_sent(
     live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
 ) -> None:
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        old = schedule(session, channel, frozen.now()).id
-        recent = schedule(session, channel, frozen.now() + timedelta(minutes=2)).id
+        channel = engine_channel(session, url=receiver.url)
+        old = engine_delivery(session, channel, frozen.now()).id
+        recent = engine_delivery(session, channel, frozen.now() + timedelta(minutes=2)).id
     frozen.advance(timedelta(minutes=16))  # the scheduler was down all this time
     report = _run(live, frozen, registry)
     assert (report.missed, report.sent) == (1, 1)
@@ -279,9 +279,9 @@ def test_withdrawn_consent_cancels_the_publication(
     live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
 ) -> None:
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        story = make_story(session)
-        delivery_id = schedule(session, channel, frozen.now(), story=story).id
+        channel = engine_channel(session, url=receiver.url)
+        story = make.story(session)
+        delivery_id = engine_delivery(session, channel, frozen.now(), story=story).id
         story.consent_withdrawn_at = frozen.now() - seconds(1)
     assert _run(live, frozen, registry).cancelled == 1
     delivery = _delivery(live, delivery_id)
@@ -296,8 +296,8 @@ def test_blog_posts_inside_the_settling_transaction_exactly_once(
     from planner.blog.models import BlogPost
 
     with live.factory.begin() as session:
-        channel = make_channel(session, kind="blog", url=receiver.url, name="Blog")
-        delivery_id = schedule(session, channel, frozen.now()).id
+        channel = engine_channel(session, kind="blog", url=receiver.url, name="Blog")
+        delivery_id = engine_delivery(session, channel, frozen.now()).id
     assert _run(live, frozen, registry).sent == 1
     assert _run(live, frozen, registry).claimed == 0
     with live.factory() as session:
@@ -316,8 +316,8 @@ def test_a_crash_during_a_blog_post_leaves_no_post_and_is_sent_once_later(
     from planner.blog.models import BlogPost
 
     with live.factory.begin() as session:
-        channel = make_channel(session, kind="blog", url=receiver.url, name="Blog")
-        delivery_id = schedule(session, channel, frozen.now()).id
+        channel = engine_channel(session, kind="blog", url=receiver.url, name="Blog")
+        delivery_id = engine_delivery(session, channel, frozen.now()).id
     # A publisher claimed it and died before its transaction committed: nothing was written.
     claim_due(live.factory, frozen.now(), "crashed", EngineConfig())
     frozen.advance(timedelta(minutes=6))
@@ -333,9 +333,9 @@ def test_a_refused_address_or_lost_credential_fails_without_sending(
 ) -> None:
     delivery_id = _setup(live, receiver, frozen)
     with live.factory.begin() as session:
-        other = make_channel(session, url=receiver.url, name="Old key")
+        other = engine_channel(session, url=receiver.url, name="Old key")
         other.publisher_secret = SecretBox("a-previous-secret-key").encrypt("whsec_old")
-        stale_key = schedule(session, other, frozen.now()).id
+        stale_key = engine_delivery(session, other, frozen.now()).id
     strict = PublisherRegistry(box(), allow_loopback=False)  # production: no loopback targets
     report = publish_due(
         live.factory, frozen, strict.build, worker="strict", config=CONFIG, local=LOCAL

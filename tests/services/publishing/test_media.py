@@ -24,15 +24,11 @@ from planner.publishing.models import Delivery, DeliveryState, Publication
 from planner.publishing.registry import PublisherRegistry
 from planner.stories.models import Consent, PhotoVariant
 from planner.stories.photos import PhotoUpload, attach_photos, prepare_photos
+from tests import factories as make
 from tests.conftest import make_settings
+from tests.factories import engine_channel, engine_delivery
+from tests.fakes.webhook import Receiver, running_receiver
 from tests.services.publishing.conftest import Live
-from tests.services.publishing.helpers import (
-    Receiver,
-    make_channel,
-    make_story,
-    running_receiver,
-    schedule,
-)
 from tests.unit.media.sample_images import jpeg
 
 #: the built-in blog, published inside the settling transaction
@@ -88,8 +84,8 @@ def _scheduled(
     live: Live, url: str, frozen: FrozenClock, storage: MemoryStorage, *, allow_photos: bool = True
 ) -> tuple[int, list[int]]:
     with live.factory.begin() as session:
-        channel = make_channel(session, url=url)  # a webhook to a Mastodon-shaped channel (16:9)
-        story = make_story(session)
+        channel = engine_channel(session, url=url)  # a webhook to a Mastodon-shaped channel (16:9)
+        story = make.story(session)
         prepared = prepare_photos(
             [
                 PhotoUpload(jpeg(900, 900), "Ria zet boeken terug in de kast"),
@@ -107,7 +103,7 @@ def _scheduled(
                 allow_photos=allow_photos,
             )
         )
-        delivery = schedule(session, channel, frozen.now(), story=story)
+        delivery = engine_delivery(session, channel, frozen.now(), story=story)
         delivery.fragment.photo_ids = [photos[1].id, photos[0].id]
         return delivery.id, [p.id for p in photos]
 
@@ -186,12 +182,12 @@ def test_no_photos_when_the_fragment_chose_none(
     client = _app_client(live, storage, tmp_path, frozen)
     with running_receiver(FetchingReceiver(client, BASE)) as receiver:
         with live.factory.begin() as session:
-            channel = make_channel(session, url=receiver.url)
-            story = make_story(session)
+            channel = engine_channel(session, url=receiver.url)
+            story = make.story(session)
             attach_photos(
                 session, None, story, prepare_photos([PhotoUpload(jpeg(), "Een foto")]), storage
             )
-            schedule(session, channel, frozen.now(), story=story)
+            engine_delivery(session, channel, frozen.now(), story=story)
         _run(live, frozen, registry, storage)
     assert isinstance(receiver, FetchingReceiver)
     assert receiver.payloads[0]["data"]["media"] == []

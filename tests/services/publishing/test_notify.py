@@ -24,8 +24,9 @@ from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.notify import Notice, SmtpNotifier
 from planner.publishing.registry import PublisherRegistry
 from tests.conftest import make_settings
+from tests.factories import box, engine_channel, engine_delivery
+from tests.fakes.webhook import Receiver
 from tests.services.publishing.conftest import Live
-from tests.services.publishing.helpers import Receiver, box, make_channel, schedule
 
 
 class Mailbox:
@@ -92,8 +93,8 @@ def _failing(
     """A delivery due now on a webhook channel whose receiver refuses it for good (422)."""
     receiver.script = lambda msg_id, nth: ("reply", 422, {})
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url, name="Webhook Zuiderhaven")
-        delivery = schedule(session, channel, clock.now(), author=session.get(User, author))
+        channel = engine_channel(session, url=receiver.url, name="Webhook Zuiderhaven")
+        delivery = engine_delivery(session, channel, clock.now(), author=session.get(User, author))
         delivery.fragment.assignee_id = assignee
         delivery.fragment.title = "Bibliotheek ook op zondag open"
         return delivery.id
@@ -172,9 +173,9 @@ def test_a_missed_delivery_mails_its_author(
     box, port = mailbox
     author_id, _ = _people(live)
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
+        channel = engine_channel(session, url=receiver.url)
         # due an hour ago: the scheduler was down longer than the grace period
-        late = schedule(
+        late = engine_delivery(
             session, channel, frozen.now() - timedelta(hours=1), author=session.get(User, author_id)
         ).id
     app = _app(live, frozen, smtp_host="127.0.0.1", smtp_port=port)
@@ -220,8 +221,8 @@ def test_sent_deliveries_mail_nobody(
     box, port = mailbox
     author_id, _ = _people(live)
     with live.factory.begin() as session:
-        channel = make_channel(session, url=receiver.url)
-        schedule(session, channel, frozen.now(), author=session.get(User, author_id))
+        channel = engine_channel(session, url=receiver.url)
+        engine_delivery(session, channel, frozen.now(), author=session.get(User, author_id))
     app = _app(live, frozen, smtp_host="127.0.0.1", smtp_port=port)
 
     report = publish_due(app)

@@ -28,7 +28,7 @@ from planner.publishing.registry import (
     PublisherRegistry,
     is_idempotent,
 )
-from tests.services.publishing.helpers import box
+from tests.factories import box
 
 SETTINGS: dict[str, tuple[dict[str, Any], type]] = {
     "linkedin": ({"organization_id": "2414183"}, LinkedInPublisher),

@@ -12,7 +12,7 @@ from planner.publishing.adapters.newsletter import NewsletterPublisher
 from planner.publishing.adapters.webhook import WebhookPublisher
 from planner.publishing.ports import PermanentPublishError
 from planner.publishing.registry import PublisherRegistry, is_idempotent
-from tests.services.publishing.helpers import box
+from tests.factories import box
 
 
 def _channel(kind: str, settings: dict[str, object], secret: str | None) -> Channel:

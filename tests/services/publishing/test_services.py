@@ -17,7 +17,8 @@ from planner.jobs import tasks as services
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.registry import PublisherRegistry
-from tests.services.publishing.helpers import WEBHOOK_SECRET, Receiver, make_channel, schedule
+from tests.factories import WEBHOOK_SECRET, engine_channel, engine_delivery
+from tests.fakes.webhook import Receiver
 
 
 def _app(app_factory: Callable[..., Flask]) -> Flask:
@@ -29,9 +30,9 @@ def test_create_app_wires_the_registry_and_the_tick_publishes(
 ) -> None:
     app = _app(app_factory)
     assert isinstance(publishing_runtime.get(app).publishers, PublisherRegistry)
-    channel = make_channel(db, url=receiver.url)
+    channel = engine_channel(db, url=receiver.url)
     channel.publisher_secret = publishing_runtime.get(app).secret_box.encrypt(WEBHOOK_SECRET)
-    delivery = schedule(db, channel, clock.now())
+    delivery = engine_delivery(db, channel, clock.now())
     db.commit()
 
     tasks.tick(app, name="test:1", started_at=None)
@@ -49,10 +50,10 @@ def test_publish_due_wakes_the_clock_at_the_next_due_time(
     scheduler.start(paused=True)
     services.install_scheduler(app, scheduler)
     try:
-        channel = make_channel(db, url=receiver.url)
+        channel = engine_channel(db, url=receiver.url)
         soon = clock.now() + timedelta(seconds=2)
-        schedule(db, channel, soon)
-        schedule(db, channel, clock.now() + timedelta(hours=1))
+        engine_delivery(db, channel, soon)
+        engine_delivery(db, channel, clock.now() + timedelta(hours=1))
         db.commit()
         report = services.publish_due(app)
         assert report.claimed == 0

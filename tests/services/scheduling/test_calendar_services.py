@@ -20,8 +20,9 @@ from planner.scheduling.models import FeedScope
 from planner.stories.models import Theme
 from planner.timekeeping.periods import Period
 from planner.timekeeping.wallclock import AmbiguousLocalTimeError, NonexistentLocalTimeError
+from tests import factories as make
 from tests.conftest import make_user
-from tests.services.scheduling.plan import make_channel, make_fragment, make_story, plan
+from tests.factories import fragment_in_status, plan
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 AMS = "Europe/Amsterdam"
@@ -30,12 +31,24 @@ AMS = "Europe/Amsterdam"
 def test_calendar_lists_fragments_in_the_window_with_local_times_and_delivery(
     db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
+    channel = make.channel(db, editor)
     inside = plan(
-        db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW
+        db,
+        editor,
+        fragment_in_status(db, editor, channel),
+        datetime(2026, 12, 1, 9, tzinfo=UTC),
+        NOW,
     )
-    plan(db, editor, make_fragment(db, editor, channel), datetime(2027, 2, 1, 9, tzinfo=UTC), NOW)
-    make_fragment(db, editor, channel)  # approved, no date: on the list to plan, not the calendar
+    plan(
+        db,
+        editor,
+        fragment_in_status(db, editor, channel),
+        datetime(2027, 2, 1, 9, tzinfo=UTC),
+        NOW,
+    )
+    fragment_in_status(
+        db, editor, channel
+    )  # approved, no date: on the list to plan, not the calendar
 
     entries = services.list_calendar(
         db,
@@ -52,8 +65,8 @@ def test_calendar_lists_fragments_in_the_window_with_local_times_and_delivery(
 def test_calendar_filters_by_channel_theme_campaign_status_and_person(
     db: Session, editor: User
 ) -> None:
-    mastodon = make_channel(db, editor)
-    bluesky = make_channel(db, editor, "Bluesky")
+    mastodon = make.channel(db, editor)
+    bluesky = make.channel(db, editor, "Bluesky")
     theme = Theme(name="Groen", target_share=40)
     db.add(theme)
     sanne = make_user(db, Role.EDITOR, "sanne@example.org", "Sanne")
@@ -61,11 +74,13 @@ def test_calendar_filters_by_channel_theme_campaign_status_and_person(
     green = plan(
         db,
         editor,
-        make_fragment(db, editor, mastodon, story=make_story(db, "Park", [theme]), assignee=sanne),
+        fragment_in_status(
+            db, editor, mastodon, story=make.story(db, "Park", [theme]), assignee=sanne
+        ),
         at,
         NOW,
     )
-    other = plan(db, editor, make_fragment(db, editor, bluesky), at, NOW)
+    other = plan(db, editor, fragment_in_status(db, editor, bluesky), at, NOW)
     window = {"start_at": NOW, "end_at": NOW + timedelta(days=30)}
 
     def ids(**filters: object) -> set[int]:
@@ -95,7 +110,7 @@ def test_calendar_is_for_editors_and_refuses_huge_windows(
 
 
 def test_move_writes_the_delivery_and_a_second_move_moves_it(db: Session, editor: User) -> None:
-    fragment = make_fragment(db, editor, make_channel(db, editor))
+    fragment = fragment_in_status(db, editor, make.channel(db, editor))
     first = datetime(2026, 12, 3, 9, tzinfo=UTC)
     planning.move_fragment(db, editor, fragment.id, first, NOW)
     planning.move_fragment(db, editor, fragment.id, first + timedelta(days=2), NOW)
@@ -109,16 +124,16 @@ def test_move_writes_the_delivery_and_a_second_move_moves_it(db: Session, editor
 def test_moves_are_refused_into_the_past_unapproved_by_the_gate_and_without_the_role(
     db: Session, editor: User, contributor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    fragment = make_fragment(db, editor, channel)
+    channel = make.channel(db, editor)
+    fragment = fragment_in_status(db, editor, channel)
     with pytest.raises(ValidationError, match="future"):
         planning.move_fragment(db, editor, fragment.id, NOW - timedelta(hours=1), NOW)
 
-    draft = make_fragment(db, editor, channel, status=FragmentStatus.DRAFT)
+    draft = fragment_in_status(db, editor, channel, status=FragmentStatus.DRAFT)
     with pytest.raises(ConflictError, match="approved"):
         planning.move_fragment(db, editor, draft.id, NOW + timedelta(days=1), NOW)
 
-    too_long = make_fragment(db, editor, channel)
+    too_long = fragment_in_status(db, editor, channel)
     too_long.parts = ["Veel te lang. " * 60]
     db.flush()
     with pytest.raises(ConflictError, match="Fix these findings first"):
@@ -132,14 +147,14 @@ def test_moves_are_refused_into_the_past_unapproved_by_the_gate_and_without_the_
 
 
 def test_a_local_time_in_the_spring_gap_is_refused(db: Session, editor: User) -> None:
-    fragment = make_fragment(db, editor, make_channel(db, editor))
+    fragment = fragment_in_status(db, editor, make.channel(db, editor))
     with pytest.raises(NonexistentLocalTimeError, match="does not exist"):
         planning.schedule_local(db, editor, fragment.id, datetime(2027, 3, 28, 2, 30), AMS, NOW)
     assert fragment.scheduled_at is None
 
 
 def test_a_local_time_in_the_autumn_overlap_needs_a_choice(db: Session, editor: User) -> None:
-    fragment = make_fragment(db, editor, make_channel(db, editor))
+    fragment = fragment_in_status(db, editor, make.channel(db, editor))
     clock = datetime(2026, 10, 1, tzinfo=UTC)
     local = datetime(2026, 10, 25, 2, 30)
     with pytest.raises(AmbiguousLocalTimeError, match="occurs twice"):
@@ -154,12 +169,12 @@ def test_a_local_time_in_the_autumn_overlap_needs_a_choice(db: Session, editor: 
 def test_next_free_slot_skips_taken_slots_and_keeps_local_time_across_dst(
     db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
+    channel = make.channel(db, editor)
     posting_slots.add_slot(db, editor, channel.id, 6, time(2, 30))  # Sundays 02:30
     clock = datetime(2027, 3, 20, 12, tzinfo=UTC)
-    first = make_fragment(db, editor, channel)
-    second = make_fragment(db, editor, channel)
-    third = make_fragment(db, editor, channel)
+    first = fragment_in_status(db, editor, channel)
+    second = fragment_in_status(db, editor, channel)
+    third = fragment_in_status(db, editor, channel)
 
     planning.add_to_next_free_slot(db, editor, first.id, clock)
     planning.add_to_next_free_slot(db, editor, second.id, clock)
@@ -172,8 +187,8 @@ def test_next_free_slot_skips_taken_slots_and_keeps_local_time_across_dst(
 
 
 def test_next_free_slot_needs_slots_and_slots_are_unique(db: Session, editor: User) -> None:
-    channel = make_channel(db, editor)
-    fragment = make_fragment(db, editor, channel)
+    channel = make.channel(db, editor)
+    fragment = fragment_in_status(db, editor, channel)
     with pytest.raises(ValidationError, match="no posting slots"):
         planning.add_to_next_free_slot(db, editor, fragment.id, NOW)
     posting_slots.add_slot(db, editor, channel.id, 1, time(10, 0))
@@ -185,11 +200,11 @@ def test_next_free_slot_needs_slots_and_slots_are_unique(db: Session, editor: Us
 
 
 def test_conflicts_flag_posts_closer_than_the_channel_gap(db: Session, editor: User) -> None:
-    channel = make_channel(db, editor, min_gap_minutes=120)
+    channel = make.channel(db, editor, min_gap_minutes=120)
     at = datetime(2026, 12, 1, 9, tzinfo=UTC)
-    a = plan(db, editor, make_fragment(db, editor, channel), at, NOW)
-    b = plan(db, editor, make_fragment(db, editor, channel), at + timedelta(minutes=90), NOW)
-    c = plan(db, editor, make_fragment(db, editor, channel), at + timedelta(hours=6), NOW)
+    a = plan(db, editor, fragment_in_status(db, editor, channel), at, NOW)
+    b = plan(db, editor, fragment_in_status(db, editor, channel), at + timedelta(minutes=90), NOW)
+    c = plan(db, editor, fragment_in_status(db, editor, channel), at + timedelta(hours=6), NOW)
 
     entries = services.list_calendar(db, editor, start_at=NOW, end_at=NOW + timedelta(days=10))
     by_id = {e.fragment.id: e for e in entries}
@@ -201,17 +216,17 @@ def test_conflicts_flag_posts_closer_than_the_channel_gap(db: Session, editor: U
 
 
 def test_reports_count_cadence_balance_and_workload(db: Session, editor: User) -> None:
-    channel = make_channel(db, editor, cadence_per_week=2)
+    channel = make.channel(db, editor, cadence_per_week=2)
     theme = Theme(name="Groen", target_share=50)
     db.add(theme)
     editor.weekly_hours = 1
     at = datetime(2026, 12, 1, 9, tzinfo=UTC)
     for offset in range(4):
-        fragment = make_fragment(
+        fragment = fragment_in_status(
             db,
             editor,
             channel,
-            story=make_story(db, f"S{offset}", [theme] if offset else []),
+            story=make.story(db, f"S{offset}", [theme] if offset else []),
             assignee=editor,
         )
         plan(db, editor, fragment, at + timedelta(hours=3 * offset), NOW)
@@ -238,12 +253,18 @@ def test_reports_count_cadence_balance_and_workload(db: Session, editor: User) -
 def test_feeds_parse_back_with_icalendar_and_revoked_feeds_disappear(
     db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    other = make_channel(db, editor, "Bluesky")
+    channel = make.channel(db, editor)
+    other = make.channel(db, editor, "Bluesky")
     mine = plan(
-        db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW
+        db,
+        editor,
+        fragment_in_status(db, editor, channel),
+        datetime(2026, 12, 1, 9, tzinfo=UTC),
+        NOW,
     )
-    plan(db, editor, make_fragment(db, editor, other), datetime(2026, 12, 2, 9, tzinfo=UTC), NOW)
+    plan(
+        db, editor, fragment_in_status(db, editor, other), datetime(2026, 12, 2, 9, tzinfo=UTC), NOW
+    )
     feed, token = feeds.create_feed(
         db, editor, name="Mastodon", scope=FeedScope.CHANNEL, channel_id=channel.id
     )

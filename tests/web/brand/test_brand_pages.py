@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -23,9 +22,7 @@ from planner.errors import ConflictError, PermissionDeniedError
 from planner.fragments import gate, services
 from planner.fragments.models import Fragment, FragmentStatus, WarningAcknowledgement
 from planner.stories.models import Story, StorySource
-
-EN = {"Accept-Language": "en"}
-Login = Callable[[FlaskClient, User], FlaskClient]
+from tests.conftest import EN, Login
 
 PROZA = """extends: existence
 message: "Vermijd '%s'."

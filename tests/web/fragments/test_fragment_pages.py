@@ -3,8 +3,6 @@ partial, saving a version, the review gate, and who may open them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -14,9 +12,7 @@ from planner.channels.models import Channel
 from planner.fragments import services
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.stories.models import Story, StorySource
-
-EN = {"Accept-Language": "en"}
-Login = Callable[[FlaskClient, User], FlaskClient]
+from tests.conftest import EN, Login
 
 
 def _story(db: Session) -> Story:

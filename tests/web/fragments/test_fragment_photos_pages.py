@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,10 +19,8 @@ from planner.stories import photos as photo_services
 from planner.stories.models import Story, StorySource
 from planner.stories.photos import PhotoUpload
 from planner.web import runtime
+from tests.conftest import EN, Login
 from tests.unit.media.sample_images import jpeg
-
-EN = {"Accept-Language": "en"}
-Login = Callable[[FlaskClient, User], FlaskClient]
 
 
 def _story(app: Flask, db: Session, editor: User, alts: list[str]) -> Story:

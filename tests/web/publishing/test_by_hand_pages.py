@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from flask.testing import FlaskClient
@@ -13,10 +12,8 @@ from planner.approval import services as approval_services
 from planner.clock import FrozenClock
 from planner.publishing.models import Delivery, DeliveryState
 from planner.scheduling import planning
-from tests.services.publishing_ui import factories as make
-
-EN = {"Accept-Language": "en"}
-Login = Callable[[FlaskClient, User], FlaskClient]
+from tests import factories as make
+from tests.conftest import EN, Login
 
 
 def _scheduled(db: Session, editor: User, clock: FrozenClock) -> Delivery:

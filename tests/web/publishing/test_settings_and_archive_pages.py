@@ -7,7 +7,6 @@ import csv
 import dataclasses
 import io
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask
@@ -18,10 +17,9 @@ from planner.accounts.models import User
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Publication
 from planner.web import runtime
-from tests.services.publishing_ui import factories as make
+from tests import factories as make
+from tests.conftest import EN, Login
 
-EN = {"Accept-Language": "en"}
-Login = Callable[[FlaskClient, User], FlaskClient]
 SECRET = "whsec-super-geheim-123"
 
 

@@ -17,18 +17,18 @@ from planner.clock import FrozenClock
 from planner.fragments.models import FragmentStatus
 from planner.scheduling import feeds, posting_slots, reports
 from planner.scheduling.models import FeedScope
-from tests.services.scheduling.plan import make_channel, make_fragment, plan
+from tests import factories as make
+from tests.conftest import EN, Login
+from tests.factories import fragment_in_status, plan
 
-EN = {"Accept-Language": "en"}
-Login = Callable[[FlaskClient, User], FlaskClient]
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 def test_calendar_page_shows_the_list_to_plan_and_filters(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    make_fragment(db, editor, channel)
+    channel = make.channel(db, editor)
+    fragment_in_status(db, editor, channel)
     db.commit()
     login(client, editor)
     page = client.get("/calendar", headers=EN).get_data(as_text=True)
@@ -59,9 +59,13 @@ def test_calendar_is_closed_to_contributors(
 def test_events_give_local_wall_times_coloured_by_channel(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor, colour="#5B3FC4")
+    channel = make.channel(db, editor, colour="#5B3FC4")
     fragment = plan(
-        db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW
+        db,
+        editor,
+        fragment_in_status(db, editor, channel),
+        datetime(2026, 12, 1, 9, tzinfo=UTC),
+        NOW,
     )
     db.commit()
     login(client, editor)
@@ -79,8 +83,8 @@ def test_events_give_local_wall_times_coloured_by_channel(
 def test_a_drop_on_a_day_uses_the_slot_time_and_a_drag_moves_it(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    fragment = make_fragment(db, editor, channel)
+    channel = make.channel(db, editor)
+    fragment = fragment_in_status(db, editor, channel)
     db.commit()
     login(client, editor)
     client.post("/calendar/slots", data={"channel": channel.id, "weekday": "1", "time": "09:15"})
@@ -100,10 +104,10 @@ def test_a_drop_on_a_day_uses_the_slot_time_and_a_drag_moves_it(
 def test_refused_moves_answer_with_their_reason(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    fragment = make_fragment(db, editor, channel)
-    draft = make_fragment(db, editor, channel, status=FragmentStatus.DRAFT)
-    gated = make_fragment(db, editor, channel)
+    channel = make.channel(db, editor)
+    fragment = fragment_in_status(db, editor, channel)
+    draft = fragment_in_status(db, editor, channel, status=FragmentStatus.DRAFT)
+    gated = fragment_in_status(db, editor, channel)
     gated.parts = ["Veel te lang. " * 60]
     db.commit()
     login(client, editor)
@@ -140,7 +144,7 @@ def test_refused_moves_answer_with_their_reason(
 def test_moves_need_the_csrf_header(
     app_factory: Callable[..., Flask], login: Login, db: Session, editor: User
 ) -> None:
-    fragment = make_fragment(db, editor, make_channel(db, editor))
+    fragment = fragment_in_status(db, editor, make.channel(db, editor))
     db.commit()
     client = app_factory(csrf=True).test_client()
     login(client, editor)
@@ -153,7 +157,7 @@ def test_moves_need_the_csrf_header(
 def test_schedule_form_refuses_the_spring_gap_with_a_clear_message(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    fragment = make_fragment(db, editor, make_channel(db, editor))
+    fragment = fragment_in_status(db, editor, make.channel(db, editor))
     db.commit()
     login(client, editor)
     response = client.post(
@@ -172,7 +176,7 @@ def test_schedule_form_asks_which_one_in_the_autumn_overlap(
 ) -> None:
     clock = FrozenClock(datetime(2026, 10, 1, tzinfo=UTC))
     client = app_factory(extra={"clock": clock}).test_client()
-    fragment = make_fragment(db, editor, make_channel(db, editor))
+    fragment = fragment_in_status(db, editor, make.channel(db, editor))
     db.commit()
     login(client, editor)
     url = f"/calendar/fragments/{fragment.id}/schedule"
@@ -194,8 +198,8 @@ def test_schedule_form_asks_which_one_in_the_autumn_overlap(
 def test_unschedule_and_next_free_slot_buttons(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    fragment = make_fragment(db, editor, channel)
+    channel = make.channel(db, editor)
+    fragment = fragment_in_status(db, editor, channel)
     db.commit()
     login(client, editor)
     refused = client.post(f"/calendar/fragments/{fragment.id}/next-slot", headers=EN)
@@ -214,8 +218,14 @@ def test_unschedule_and_next_free_slot_buttons(
 
 
 def test_report_pages_render(client: FlaskClient, login: Login, db: Session, editor: User) -> None:
-    channel = make_channel(db, editor, cadence_per_week=3)
-    plan(db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW)
+    channel = make.channel(db, editor, cadence_per_week=3)
+    plan(
+        db,
+        editor,
+        fragment_in_status(db, editor, channel),
+        datetime(2026, 12, 1, 9, tzinfo=UTC),
+        NOW,
+    )
     db.commit()
     login(client, editor)
     balance = client.get("/calendar/balance?start=2026-12-01", headers=EN)
@@ -244,8 +254,14 @@ def test_admins_change_effort_estimates_and_bad_input_is_kept(
 def test_feed_route_serves_icalendar_and_404s_once_revoked(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    plan(db, editor, make_fragment(db, editor, channel), datetime(2026, 12, 1, 9, tzinfo=UTC), NOW)
+    channel = make.channel(db, editor)
+    plan(
+        db,
+        editor,
+        fragment_in_status(db, editor, channel),
+        datetime(2026, 12, 1, 9, tzinfo=UTC),
+        NOW,
+    )
     db.commit()
     login(client, editor)
     created = client.post(
@@ -292,8 +308,8 @@ def test_feed_form_errors_are_shown_in_the_page(
 def test_shared_calendar_is_read_only_and_revocable(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
-    plan(db, editor, make_fragment(db, editor, channel), NOW + timedelta(days=3), NOW)
+    channel = make.channel(db, editor)
+    plan(db, editor, fragment_in_status(db, editor, channel), NOW + timedelta(days=3), NOW)
     share, token = feeds.create_share(db, editor, label="Wethouder", days=7, now=NOW)
     _feed, _ = feeds.create_feed(db, editor, name="x", scope=FeedScope.ORGANISATION)
     db.commit()
@@ -311,7 +327,7 @@ def test_shared_calendar_is_read_only_and_revocable(
 def test_slots_page_adds_and_removes_slots(
     client: FlaskClient, login: Login, db: Session, editor: User
 ) -> None:
-    channel = make_channel(db, editor)
+    channel = make.channel(db, editor)
     db.commit()
     login(client, editor)
     client.post("/calendar/slots", data={"channel": channel.id, "weekday": "1", "time": "10:00"})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -22,11 +21,8 @@ from planner.stories import intake, services, themes
 from planner.stories.models import Campaign, Photo, PhotoVariant, Story, StoryStatus, Theme
 from planner.stories.photos import PhotoUpload
 from planner.web import runtime
-from tests.conftest import make_user
+from tests.conftest import EN, Login, make_user
 from tests.unit.media.sample_images import BAD_UPLOADS, bad_upload, jpeg
-
-EN = {"Accept-Language": "en"}
-Login = Callable[[FlaskClient, User], FlaskClient]
 
 
 def media_files(app: Flask) -> list[Path]:

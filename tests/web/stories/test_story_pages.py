@@ -15,10 +15,7 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import Role, User
 from planner.stories import intake, services
 from planner.stories.models import IntakeLink, Story, StoryStatus
-from tests.conftest import make_user
-
-EN = {"Accept-Language": "en"}
-Login = Callable[[FlaskClient, User], FlaskClient]
+from tests.conftest import EN, Login, make_user
 
 
 def _story(db: Session, user: User, title: str = "Bankjes") -> Story:

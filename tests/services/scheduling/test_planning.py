@@ -1,5 +1,6 @@
-"""Approval and scheduling as services, on the real database: who may approve, how many steps a
-channel needs, and that scheduling writes exactly one live delivery row with the fragment."""
+"""Planning as services, on the real database: scheduling writes exactly one live delivery row
+with the fragment, refuses the past, naive times and unapproved fragments, and leaves a
+delivery that is being sent alone."""
 
 from __future__ import annotations
 
@@ -11,125 +12,19 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from planner.accounts.models import Role, User
+from planner.accounts.models import User
 from planner.approval import services as approval_services
-from planner.approval.models import ApprovalDecision, FragmentApproval
-from planner.channels import services as channel_services
-from planner.errors import ConflictError, PermissionDeniedError, ValidationError
-from planner.fragments import services
+from planner.errors import ConflictError, ValidationError
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.publishing.models import Delivery, DeliveryState
 from planner.scheduling import planning
-from planner.stories.models import Story, StorySource
-from tests.conftest import make_user
+from tests import factories as make
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-CLEAN = "Inwoners van Zuiderhaven kunnen vanaf maandag bij de bibliotheek terecht."
-
-
-@pytest.fixture
-def second_editor(db: Session) -> User:
-    return make_user(db, Role.EDITOR, "second@example.org", "Sam Second")
-
-
-@pytest.fixture
-def third_editor(db: Session) -> User:
-    return make_user(db, Role.EDITOR, "third@example.org", "Tess Third")
-
-
-def _fragment(db: Session, author: User, *, steps: int = 1) -> Fragment:
-    story = Story(title="Bibliotheek", body=CLEAN, language="nl", source=StorySource.EMPLOYEE)
-    db.add(story)
-    db.flush()
-    channel = channel_services.create_channel(
-        db, author, name=f"Mastodon {steps}", kind_key="mastodon", colour="#5B3FC4"
-    )
-    channel.approval_steps = steps
-    fragment = services.split_story(db, author, story, [channel.id])[0]
-    services.update_fragment(db, author, fragment, parts=[CLEAN], expected_version=1)
-    return fragment
-
-
-def _in_review(db: Session, author: User, *, steps: int = 1) -> Fragment:
-    fragment = _fragment(db, author, steps=steps)
-    services.submit_for_review(db, author, fragment)
-    return fragment
-
-
-def test_nobody_approves_their_own_fragment(db: Session, editor: User) -> None:
-    fragment = _in_review(db, editor)
-    with pytest.raises(PermissionDeniedError):
-        approval_services.approve_fragment(db, editor, fragment, NOW)
-    assert fragment.status == FragmentStatus.IN_REVIEW
-
-
-def test_one_step_approval_by_another_editor(
-    db: Session, editor: User, second_editor: User
-) -> None:
-    fragment = _in_review(db, editor)
-    approval_services.approve_fragment(db, second_editor, fragment, NOW, comment="Mooi.")
-    assert fragment.status == FragmentStatus.APPROVED
-    [approval] = approval_services.current_approvals(db, fragment)
-    assert approval.approver == second_editor
-    assert approval.version == fragment.version
-
-
-def test_two_steps_need_two_different_editors(
-    db: Session, editor: User, second_editor: User, third_editor: User
-) -> None:
-    fragment = _in_review(db, editor, steps=2)
-    approval_services.approve_fragment(db, second_editor, fragment, NOW)
-    assert fragment.status == FragmentStatus.IN_REVIEW
-    with pytest.raises(ConflictError):
-        approval_services.approve_fragment(db, second_editor, fragment, NOW)
-    approval_services.approve_fragment(db, third_editor, fragment, NOW)
-    assert fragment.status == FragmentStatus.APPROVED
-    assert [a.step for a in approval_services.current_approvals(db, fragment)] == [1, 2]
-
-
-def test_a_draft_must_be_submitted_before_approval(
-    db: Session, editor: User, second_editor: User
-) -> None:
-    fragment = _fragment(db, editor)
-    with pytest.raises(ConflictError):
-        approval_services.approve_fragment(db, second_editor, fragment, NOW)
-
-
-def test_the_brand_gate_refuses_approval(db: Session, editor: User, second_editor: User) -> None:
-    fragment = _in_review(db, editor)
-    # An error-level finding put back after review (a fragment in review can still be edited).
-    services.update_fragment(
-        db, editor, fragment, parts=["x" * 600], expected_version=fragment.version
-    )
-    with pytest.raises(ConflictError) as refused:
-        approval_services.approve_fragment(db, second_editor, fragment, NOW)
-    assert refused.value.details["action"] == "approve"
-    assert any(f["check"] == "Channel.Length" for f in refused.value.details["findings"])
-    assert fragment.status == FragmentStatus.IN_REVIEW
-
-
-def test_request_changes_returns_it_as_a_draft_with_the_comment(
-    db: Session, editor: User, second_editor: User
-) -> None:
-    fragment = _in_review(db, editor)
-    with pytest.raises(ValidationError):
-        approval_services.request_changes(db, second_editor, fragment, NOW, "   ")
-    approval_services.request_changes(db, second_editor, fragment, NOW, "Noem de openingstijden.")
-    assert fragment.status == FragmentStatus.DRAFT
-    decision = db.scalar(select(FragmentApproval).where(FragmentApproval.fragment == fragment))
-    assert decision is not None
-    assert decision.decision == ApprovalDecision.CHANGES_REQUESTED
-    assert decision.comment == "Noem de openingstijden."
-
-
-def test_a_contributor_cannot_approve(db: Session, editor: User, contributor: User) -> None:
-    fragment = _in_review(db, editor)
-    with pytest.raises(PermissionDeniedError):
-        approval_services.approve_fragment(db, contributor, fragment, NOW)
 
 
 def _approved(db: Session, editor: User, approver: User) -> Fragment:
-    fragment = _in_review(db, editor)
+    fragment = make.review_fragment(db, editor)
     approval_services.approve_fragment(db, approver, fragment, NOW)
     return fragment
 
@@ -191,10 +86,10 @@ def test_schedule_refuses_a_naive_time(db: Session, editor: User, second_editor:
 def test_schedule_refuses_unapproved_unless_the_channel_needs_no_approval(
     db: Session, editor: User
 ) -> None:
-    fragment = _in_review(db, editor)
+    fragment = make.review_fragment(db, editor)
     with pytest.raises(ConflictError):
         planning.schedule_fragment(db, editor, fragment, NOW + timedelta(days=1), NOW)
-    free = _fragment(db, editor, steps=0)
+    free = make.review_fragment(db, editor, steps=0, submit=False)
     planning.schedule_fragment(db, editor, free, NOW + timedelta(days=1), NOW)
     assert free.status == FragmentStatus.SCHEDULED
 

@@ -3,7 +3,6 @@ unique, Markdown is sanitised, and the Atom feed is valid with stable ids and UT
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
@@ -17,11 +16,10 @@ from planner.accounts.models import User
 from planner.blog import services as blog
 from planner.blog.models import BlogPost
 from planner.publishing.models import Delivery
-from tests.services.publishing_ui import factories as make
+from tests import factories as make
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"
-Login = Callable[[FlaskClient, User], FlaskClient]
 
 
 def _blog_delivery(db: Session, editor: User, title: str = "Veertig bankjes") -> Delivery:

@@ -14,7 +14,7 @@ from planner.publishing.publisher_settings import (
     public_settings,
 )
 from planner.publishing.secrets import SecretBox
-from tests.services.publishing_ui import factories as make
+from tests import factories as make
 
 BOX = SecretBox("test-secret-key-" + "x" * 32)
 

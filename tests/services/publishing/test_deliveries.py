@@ -16,7 +16,7 @@ from planner.fragments.models import FragmentStatus
 from planner.publishing import deliveries
 from planner.publishing.models import DeliveryState, Publication
 from planner.scheduling import planning
-from tests.services.publishing_ui import factories as make
+from tests import factories as make
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

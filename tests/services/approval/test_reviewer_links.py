@@ -13,7 +13,7 @@ from planner.approval import reviewer_links
 from planner.approval import services as approval_services
 from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from planner.fragments.models import FragmentStatus
-from tests.services.publishing_ui import factories as make
+from tests import factories as make
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

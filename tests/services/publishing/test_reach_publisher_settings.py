@@ -10,7 +10,7 @@ from planner.accounts.models import User
 from planner.errors import ValidationError
 from planner.publishing.publisher_settings import PublisherInput, configure_publisher
 from planner.publishing.secrets import SecretBox
-from tests.services.publishing_ui import factories as make
+from tests import factories as make
 
 BOX = SecretBox("test-secret-key-" + "x" * 32)
 

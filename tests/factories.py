@@ -1,0 +1,324 @@
+"""The records tests need, made the way the application makes them: people, stories, channels,
+fragments in any state, deliveries as the planner or the engine leaves them; and the helpers for
+tests that run against a committed database (the engine commits between its steps, so the
+suite's rollback-per-test session cannot stand in for it).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from planner.accounts.models import Role, User
+from planner.channels import services as channel_services
+from planner.channels.models import Channel
+from planner.db import Base, make_engine, make_sessionmaker
+from planner.fragments import services as fragment_services
+from planner.fragments.models import Fragment, FragmentStatus
+from planner.publishing.models import Delivery, DeliveryState
+from planner.publishing.secrets import SecretBox
+from planner.scheduling.planning import schedule_fragment
+from planner.stories.models import Story, StorySource, Theme
+from tests.conftest import make_user
+
+#: the text of the posts the engine tests send
+POST_TEXT = "De bibliotheek in Zuiderhaven is vanaf maandag ook op zondag open."
+#: the body of the stories the page and calendar tests split
+STORY_TEXT = "Mehmet repareert elke week de bankjes in het Havenpark. Dit jaar al veertig."
+#: a post that passes every brand check
+CLEAN_TEXT = "Nieuwe bankjes in het Havenpark: kom ze zaterdag proberen."
+ARTICLE_BODY = "Mehmet repareert elke week de bankjes.\n\nDit jaar waren het er **veertig**."
+SECRET_KEY = "engine-test-secret-key-" + "k" * 32
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"contentfabriek-engine-receiver").decode()
+
+
+# --- people, stories, channels ------------------------------------------------------------------
+
+
+def second_editor(db: Session) -> User:
+    return make_user(db, Role.EDITOR, "second@example.org", "Sam Second")
+
+
+def story(
+    db: Session,
+    title: str = "Veertig bankjes",
+    themes: list[Theme] | None = None,
+    *,
+    body: str = STORY_TEXT,
+) -> Story:
+    made = Story(title=title, body=body, language="nl", source=StorySource.EMPLOYEE)
+    made.themes = themes or []
+    db.add(made)
+    db.flush()
+    return made
+
+
+#: for factories whose ``story`` keyword names an existing story
+_new_story = story
+
+
+def channel(
+    db: Session,
+    actor: User,
+    name: str = "Mastodon",
+    *,
+    kind_key: str = "mastodon",
+    publisher_kind: str = "manual",
+    approval_steps: int = 1,
+    handle: str | None = None,
+    **changes: object,
+) -> Channel:
+    """A channel added through the channels service, as an editor would."""
+    made = channel_services.create_channel(db, actor, name=name, kind_key=kind_key, handle=handle)
+    made.publisher_kind = publisher_kind
+    made.approval_steps = approval_steps
+    for key, value in changes.items():
+        setattr(made, key, value)
+    db.flush()
+    return made
+
+
+def box() -> SecretBox:
+    return SecretBox(SECRET_KEY)
+
+
+def engine_channel(
+    session: Session,
+    *,
+    kind: str = "webhook",
+    url: str,
+    name: str | None = None,
+    settings: dict[str, Any] | None = None,
+    secret: str = WEBHOOK_SECRET,
+) -> Channel:
+    """A channel the engine publishes to (a webhook or WordPress at ``url``), needing no approval."""
+    publisher_settings: dict[str, Any]
+    if kind == "webhook":
+        publisher_settings = {"url": url, "timeout": 2.0}
+    elif kind == "wordpress":
+        base = url.rsplit("/hook", 1)[0]
+        publisher_settings = {"base_url": base, "username": "redactie", "timeout": 1.0}
+    else:
+        publisher_settings = {}
+    publisher_settings.update(settings or {})
+    channel = Channel(
+        name=name or f"{kind} channel",
+        kind_key="mastodon" if kind == "webhook" else "blog",
+        publisher_kind=kind,
+        publisher_settings=publisher_settings,
+        publisher_secret=box().encrypt(secret),
+        approval_steps=0,
+    )
+    session.add(channel)
+    session.flush()
+    return channel
+
+
+# --- fragments ----------------------------------------------------------------------------------
+
+
+def fragment(
+    db: Session,
+    author: User,
+    made_channel: Channel | None = None,
+    *,
+    submit: bool = True,
+    title: str = "Veertig bankjes",
+) -> Fragment:
+    """A fragment split from a new story, with clean text, submitted for review (committed)."""
+    target = made_channel or channel(db, author)
+    made = fragment_services.split_story(db, author, story(db, title), [target.id])[0]
+    if made.kind == "article":
+        fragment_services.update_fragment(
+            db, author, made, title=title, lead="Het park is weer af.", body=ARTICLE_BODY
+        )
+    else:
+        fragment_services.update_fragment(db, author, made, parts=[CLEAN_TEXT])
+    if submit:
+        fragment_services.submit_for_review(db, author, made)
+    db.commit()
+    return made
+
+
+def review_fragment(db: Session, author: User, *, steps: int = 1, submit: bool = True) -> Fragment:
+    """A clean post by ``author`` on a channel needing ``steps`` approvals, submitted for review
+    unless ``submit`` is False (not committed)."""
+    made_channel = channel(db, author, f"Mastodon {steps}", approval_steps=steps)
+    made = fragment_services.split_story(db, author, story(db, "Bibliotheek"), [made_channel.id])[0]
+    fragment_services.update_fragment(db, author, made, parts=[CLEAN_TEXT], expected_version=1)
+    if submit:
+        fragment_services.submit_for_review(db, author, made)
+    return made
+
+
+def fragment_in_status(
+    db: Session,
+    editor: User,
+    made_channel: Channel,
+    *,
+    status: FragmentStatus = FragmentStatus.APPROVED,
+    story: Story | None = None,
+    assignee: User | None = None,
+) -> Fragment:
+    """A fragment split from a story and put straight into ``status`` (for calendar tests)."""
+    made = fragment_services.split_story(db, editor, story or _new_story(db), [made_channel.id])[0]
+    made.status = status
+    made.assignee = assignee
+    db.flush()
+    return made
+
+
+# --- schedules and deliveries -------------------------------------------------------------------
+
+
+def plan(db: Session, editor: User, made: Fragment, at: datetime, now: datetime) -> Fragment:
+    """Schedule through the planner, as every way in does."""
+    schedule_fragment(db, editor, made, at, now)
+    return made
+
+
+def delivery(
+    db: Session,
+    made_fragment: Fragment,
+    due_at: datetime,
+    state: DeliveryState = DeliveryState.PENDING,
+) -> Delivery:
+    """A delivery row as the engine leaves it (for the states the web cannot reach by itself)."""
+    made = Delivery(
+        fragment=made_fragment,
+        channel=made_fragment.channel,
+        due_at=due_at,
+        not_before=due_at,
+        state=state,
+        fragment_version=made_fragment.version,
+    )
+    db.add(made)
+    db.flush()
+    return made
+
+
+def engine_delivery(
+    session: Session,
+    made_channel: Channel,
+    due_at: datetime,
+    *,
+    story: Story | None = None,
+    text: str = POST_TEXT,
+    author: User | None = None,
+) -> Delivery:
+    """A scheduled fragment with its pending delivery, as the planner leaves them."""
+    made_story = story or _new_story(session, "Bibliotheek", body=POST_TEXT)
+    fragment = Fragment(
+        story=made_story,
+        channel=made_channel,
+        kind="post",
+        parts=[text],
+        status=FragmentStatus.SCHEDULED,
+        scheduled_at=due_at,
+        created_by=author,
+    )
+    session.add(fragment)
+    session.flush()
+    delivery = Delivery(
+        fragment=fragment,
+        channel=made_channel,
+        due_at=due_at,
+        not_before=due_at,
+        state=DeliveryState.PENDING,
+        fragment_version=fragment.version,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def engine_deliveries(
+    session: Session,
+    made_channel: Channel,
+    made_story: Story,
+    due: list[datetime],
+    created_at: datetime,
+) -> None:
+    """Many scheduled fragments and deliveries at once (Core inserts, for bursts and benches)."""
+    fragment_rows = [
+        {
+            "story_id": made_story.id,
+            "channel_id": made_channel.id,
+            "kind": "post",
+            "status": FragmentStatus.SCHEDULED,
+            "parts": [f"{POST_TEXT} ({n})"],
+            "hashtags": [],
+            "scheduled_at": at,
+            "version": 1,
+            "is_sponsored": False,
+            "created_at": created_at,
+            "updated_at": created_at,
+        }
+        for n, at in enumerate(due)
+    ]
+    ids = list(
+        session.scalars(
+            insert(Fragment).returning(Fragment.id, sort_by_parameter_order=True), fragment_rows
+        )
+    )
+    session.execute(
+        insert(Delivery),
+        [
+            {
+                "fragment_id": fid,
+                "channel_id": made_channel.id,
+                "due_at": at,
+                "not_before": at,
+                "state": DeliveryState.PENDING,
+                "attempt": 0,
+                "idempotency_key": str(uuid.uuid4()),
+                "fragment_version": 1,
+                "created_at": created_at,
+                "updated_at": created_at,
+            }
+            for fid, at in zip(ids, due, strict=True)
+        ],
+    )
+
+
+# --- a committed database -----------------------------------------------------------------------
+
+
+def clear(engine: Engine) -> None:
+    """Empty every table (children first), so a committed database can be reused by the next test."""
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
+
+
+def live_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+def engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def states(factory: sessionmaker[Session]) -> dict[int, DeliveryState]:
+    with factory() as session:
+        return dict(session.execute(select(Delivery.id, Delivery.state)).all())
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
