@@ -3,9 +3,10 @@ and feed), one poll per source in its own transaction, and storing what arrived 
 
 A poll reads its cursor, talks to the outside without holding a transaction (a slow IMAP server
 must not hold SQLite's write lock), then stores the messages and the new cursor together in one
-``write_session``. The unique (source, remote key) pair makes a message arrive once even when two
-scheduler processes poll at the same moment or a crash makes a poll repeat; a failing source
-records its error and never stops the others, nor the publishing engine.
+``write_session``. A source is claimed for a round (its next poll time moves on first), so two
+scheduler processes do not poll it together; should they still meet, the unique (source, remote
+key) pair refuses the second copy and that poll is simply repeated. A message therefore arrives
+once; a failing source records its error and never stops the others, nor the publishing engine.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner.accounts.models import Role, User
@@ -276,14 +276,8 @@ def store_incoming(
             attachments=[_store_attachment(a, storage) for a in incoming.attachments],
             received_at=incoming.received_at,
         )
-        try:
-            # A savepoint per message: a second poller storing the same message first costs only
-            # this one row (PostgreSQL), never the poll's whole transaction.
-            with session.begin_nested():
-                session.add(message)
-                session.flush()
-        except IntegrityError:
-            continue
+        session.add(message)
+        session.flush()
         stored.append(message)
         events.message_received.send(
             conversation, session=session, message=message, is_new_conversation=is_new
@@ -321,12 +315,7 @@ def store_tips(
             published_at=item.published_at,
             received_at=now,
         )
-        try:
-            with session.begin_nested():
-                session.add(tip)
-                session.flush()
-        except IntegrityError:
-            continue
+        session.add(tip)
         count += 1
     return count
 
