@@ -4,6 +4,7 @@ second app on the same database must see what the first stored), and run real se
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,8 @@ def mastodon() -> Iterator[FakeMastodon]:
 @pytest.fixture(scope="module")
 def imap() -> Iterator[ImapServer]:
     if not available():
+        if os.environ.get("PLANNER_REQUIRE_DOVECOT"):
+            raise RuntimeError("dovecot-imapd is required but not installed")
         pytest.skip("dovecot-imapd is not installed (.ci/run installs it)")
     with running_dovecot() as server:
         yield server
