@@ -60,9 +60,7 @@ class InboxFilters:
     open_only: bool = False
 
 
-def _filtered(
-    query: Select[Any], filters: InboxFilters
-) -> Select[Any]:
+def _filtered(query: Select[Any], filters: InboxFilters) -> Select[Any]:
     if filters.source_kind is not None:
         query = query.where(
             Conversation.source_id.in_(
