@@ -163,7 +163,7 @@ def show(conversation_id: int) -> str:
     theme_form = ThemeForm(theme=conversation.theme_id or 0)
     theme_form.theme.choices = [(0, _("No theme"))] + [(t.id, t.name) for t in _themes()]
     statement_form = StatementForm(
-        text=_("Klopt niet. Wat wel klopt: …")
+        text=_("Not true. What is true: …")
         if conversation.source.kind == SourceKind.MASTODON
         else ""
     )
