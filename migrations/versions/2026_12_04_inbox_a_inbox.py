@@ -210,6 +210,9 @@ def upgrade() -> None:
             "ix_inbox_conversations_source_author", ["source_id", "author_key"], unique=False
         )
         batch_op.create_index(
+            "ix_inbox_conversations_last", ["last_message_at", "id"], unique=False
+        )
+        batch_op.create_index(
             "ix_inbox_conversations_state_last", ["state", "last_message_at"], unique=False
         )
         batch_op.create_index(
@@ -355,6 +358,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_inbox_conversations_theme_id"))
         batch_op.drop_index(batch_op.f("ix_inbox_conversations_story_id"))
         batch_op.drop_index("ix_inbox_conversations_state_last")
+        batch_op.drop_index("ix_inbox_conversations_last")
         batch_op.drop_index("ix_inbox_conversations_source_author")
         batch_op.drop_index(batch_op.f("ix_inbox_conversations_fragment_id"))
         batch_op.drop_index(batch_op.f("ix_inbox_conversations_author_handle"))

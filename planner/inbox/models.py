@@ -89,6 +89,8 @@ class Conversation(Base):
     __table_args__ = (
         # The inbox list: open items by the time their clock started, filtered by state.
         Index("ix_inbox_conversations_state_last", "state", "last_message_at"),
+        # The unfiltered first page: newest conversations first.
+        Index("ix_inbox_conversations_last", "last_message_at", "id"),
         Index("ix_inbox_conversations_source_author", "source_id", "author_key"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
