@@ -5,6 +5,9 @@ hoax or a complaint with an urgent statement.
 An answer is content like any other: the brand engine checks it (errors block, as in the gate),
 and it goes out through the publishing engine as a delivery of the inbox's own kind
 (planner.inbox.replies), claimed once, retried and archived, on the channel it came from.
+
+The module is long because every use case on a conversation lives here, one function each, so a
+reader finds what can be done to a conversation in one place.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@ report and settings) and the inbound webhook endpoint (/hooks/inbound/<source>).
 
 Each view parses its input, calls one service and renders or redirects; a refused action comes
 back as a message on the conversation's page (the request then saves nothing).
+
+The module is long because a conversation has many small actions (answer, assign, note, theme,
+close, link, story, statement), each a short view of its own; splitting them would scatter one page.
 """
 
 from __future__ import annotations
