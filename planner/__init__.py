@@ -51,6 +51,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         channels,
         fragments,
         home,
+        inbox,
         jobs,
         organisation,
         publishing,
@@ -122,6 +123,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     publishing.init_app(app, publishing_collaborators)
     blog.init_app(app)
     scheduling.init_app(app)
+    inbox.init_app(app)
     jobs.init_app(app)
     api.init_app(app, authenticate=user_for_token)
     connect_reactions()

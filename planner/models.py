@@ -7,6 +7,7 @@ from planner.blog import models as _blog_models  # noqa: F401
 from planner.brand import models as _brand_models  # noqa: F401
 from planner.db import Base
 from planner.fragments import models as _fragments_models  # noqa: F401
+from planner.inbox import models as _inbox_models  # noqa: F401
 from planner.jobs.models import SchedulerHeartbeat
 from planner.organisation.models import Organisation
 from planner.publishing import models as _publishing_models  # noqa: F401

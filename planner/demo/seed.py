@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import Role
 from planner.accounts.services import create_user
 from planner.demo.fragments import seed_fragments
+from planner.demo.inbox import seed_inbox
 from planner.demo.plan import seed_plan
 from planner.demo.publishing import DEFAULT_BASE_URL, seed_publishing
 from planner.demo.stories import seed_stories
@@ -68,3 +69,4 @@ def seed_demo(
     seed_fragments(session, now)
     seed_plan(session, now)
     seed_publishing(session, now, base_url)
+    seed_inbox(session, now)

@@ -69,6 +69,8 @@ class Fragment(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     is_sponsored: Mapped[bool] = mapped_column(default=False)
+    #: a statement that must go out now (a hoax, a complaint); the rapid-response lane acts on it
+    is_urgent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -15,7 +15,11 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 from planner.db import write_session
+from planner.inbox import intake as inbox_intake
+from planner.inbox import webcare
+from planner.inbox.models import SourceKind
 from planner.jobs.services import record_heartbeat
+from planner.organisation.services import get_organisation
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.engine import EngineConfig, PublishReport
 from planner.publishing.engine import publish_due as run_engine
@@ -52,6 +56,38 @@ def tick(app: Flask, *, name: str, started_at: datetime | None) -> None:
         publish_due(app)
     except Exception:  # the clock must keep ticking; the error is logged for a person
         log.exception("publish_due failed")
+    listen(app)
+
+
+def listen(app: Flask) -> None:
+    """The inbox: one poll service per source kind, then the webcare clock and the retention.
+
+    Each source is polled in its own transaction and a failing one is recorded on it; nothing
+    here can stop the publishing engine, which ran first.
+    """
+    collaborators = runtime.get(app)
+    factory = collaborators.session_factory
+    pollers = inbox_intake.Collaborators(
+        box=publishing_runtime.get(app).secret_box,
+        storage=collaborators.storage,
+        allow_loopback=collaborators.settings.allow_loopback_targets,
+    )
+    for kind in (SourceKind.MASTODON, SourceKind.MAILBOX, SourceKind.FEED):
+        try:
+            report = inbox_intake.poll_sources(factory, kind, collaborators.clock.now(), pollers)
+        except Exception:
+            log.exception("polling %s sources failed", kind.value)
+            continue
+        if report.stored or report.failed:
+            log.info("inbox %s: %d new, %d failed", kind.value, report.stored, len(report.failed))
+    try:
+        with write_session(factory) as session:
+            now = collaborators.clock.now()
+            timezone = get_organisation(session, collaborators.settings.timezone).timezone
+            webcare.warn_at_risk(session, now, timezone)
+            webcare.anonymise_expired(session, now)
+    except Exception:
+        log.exception("the webcare clock failed")
 
 
 def publish_due(app: Flask, *, config: EngineConfig | None = None) -> PublishReport:

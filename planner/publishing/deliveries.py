@@ -26,6 +26,7 @@ from planner.fragments.models import Fragment, FragmentStatus
 from planner.publishing.archive import publication_content
 from planner.publishing.models import (
     ACTIVE_DELIVERY_STATES,
+    FRAGMENT_DELIVERY,
     Delivery,
     DeliveryState,
     Publication,
@@ -57,7 +58,11 @@ def list_deliveries(
     session: Session, actor: User | None, *, fragment_id: int | None = None
 ) -> list[Delivery]:
     require_role(actor, Role.EDITOR)
-    query = select(Delivery).order_by(Delivery.due_at.desc(), Delivery.id.desc())
+    query = (
+        select(Delivery)
+        .where(Delivery.kind == FRAGMENT_DELIVERY)
+        .order_by(Delivery.due_at.desc(), Delivery.id.desc())
+    )
     if fragment_id is not None:
         query = query.where(Delivery.fragment_id == fragment_id)
     return list(session.scalars(query.limit(500)))
@@ -88,7 +93,7 @@ def list_attention(session: Session, actor: User | None, now: datetime) -> list[
     require_role(actor, Role.EDITOR)
     problems = session.scalars(
         select(Delivery)
-        .where(Delivery.state.in_(ATTENTION_STATES))
+        .where(Delivery.state.in_(ATTENTION_STATES), Delivery.kind == FRAGMENT_DELIVERY)
         .options(joinedload(Delivery.fragment), joinedload(Delivery.channel))
         .order_by(Delivery.due_at, Delivery.id)
         .limit(200)

@@ -43,6 +43,10 @@ ACTIVE_DELIVERY_STATES = (DeliveryState.PENDING, DeliveryState.SENDING, Delivery
 _ACTIVE_SQL = "state IN ('pending', 'sending', 'retrying')"
 
 
+#: the delivery kind of a scheduled fragment; every other kind is an engine extension
+FRAGMENT_DELIVERY = "fragment"
+
+
 def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
@@ -61,13 +65,25 @@ class Delivery(Base):
             postgresql_where=text(_ACTIVE_SQL),
         ),
         CheckConstraint("attempt >= 0", name="attempt_not_negative"),
+        # A fragment's delivery names its fragment and channel; other kinds (an inbox reply,
+        # prepared by the feature that registered the kind) may go without.
+        CheckConstraint(
+            "kind <> 'fragment' OR (fragment_id IS NOT NULL AND channel_id IS NOT NULL)",
+            name="fragment_kind_complete",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    fragment_id: Mapped[int] = mapped_column(
-        ForeignKey("fragments.id", ondelete="CASCADE"), index=True
+    #: "fragment", or a kind a feature registered with the engine (planner.publishing.engine.kinds)
+    kind: Mapped[str] = mapped_column(
+        String(16), default=FRAGMENT_DELIVERY, server_default="fragment"
     )
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="RESTRICT"))
+    fragment_id: Mapped[int] = mapped_column(
+        ForeignKey("fragments.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="RESTRICT"), nullable=True
+    )
     #: when it should go out (UTC)
     due_at: Mapped[datetime]
     #: the earliest moment it may be claimed: due_at, or later after a backoff

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import User
 from planner.fragments.models import Fragment
-from planner.publishing.models import Delivery, DeliveryState
+from planner.publishing.models import FRAGMENT_DELIVERY, Delivery, DeliveryState
 from planner.web import runtime
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,12 @@ class OwnerNotifications:
         with factory() as session:
             deliveries = session.scalars(
                 select(Delivery)
-                .where(Delivery.id.in_(list(delivery_ids)), Delivery.state.in_(ATTENTION_STATES))
+                .where(
+                    Delivery.id.in_(list(delivery_ids)),
+                    Delivery.state.in_(ATTENTION_STATES),
+                    # other kinds (inbox replies) are shown, and told, by the feature that owns them
+                    Delivery.kind == FRAGMENT_DELIVERY,
+                )
                 .options(
                     joinedload(Delivery.channel),
                     joinedload(Delivery.scheduled_by),

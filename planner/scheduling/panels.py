@@ -1,18 +1,27 @@
-"""What the calendar puts on the dashboard: what goes out in the coming seven days."""
+"""What the calendar puts on the dashboard (what goes out in the coming seven days), and the slot
+on the workload page where the features above it add the work they bring (the inbox's webcare)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from babel.dates import format_datetime
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.home.dashboard import PANEL_SIZE, Panel
 from planner.scheduling.services import list_calendar
+from planner.timekeeping.periods import Period
+from planner.web.panels import Slot
+
+#: panels beside the planning workload, each rendered by the feature that owns it (for the period
+#: the page shows); None shows nothing
+WORKLOAD: Slot[Callable[[Period], Markup | None]] = Slot("workload")
 
 
 def coming_week_panel(session: Session, actor: User, now: datetime) -> Panel | None:

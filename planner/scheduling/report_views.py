@@ -27,6 +27,7 @@ from planner.scheduling import reports
 from planner.scheduling.forms import (
     EffortForm,
 )
+from planner.scheduling.panels import WORKLOAD
 from planner.scheduling.views import PLAN_WEEKS, bp, calendar_timezone, plan_period
 from planner.timekeeping.periods import Period
 from planner.timekeeping.wallclock import (
@@ -117,6 +118,7 @@ def workload() -> str | Response | tuple[str, int]:
         person[str(row.week)] = row
     page = render_template(
         "scheduling/workload.html",
+        extra_panels=[p for c in WORKLOAD.contributors() if (p := c(period)) is not None],
         report=report,
         weeks=weeks,
         people=list(people.values()),

@@ -180,4 +180,7 @@ class PublicStoryForm(FlaskForm):
 
 
 class PrivacyForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    # A Mastodon handle (@name@server) is accepted too: the inbox holds messages by handle.
+    email = StringField(
+        _l("E-mail address or handle"), validators=[DataRequired(), Length(max=320)]
+    )

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +22,31 @@ from planner.stories.models import (
     Story,
 )
 from planner.stories.services import get_story
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Personal data a feature above stories holds (the inbox's messages), reached by the same
+    request: ``export(session, identifier)`` returns JSON-ready records, ``erase(session,
+    identifier, now)`` anonymises or deletes them and says how many. The identifier is an e-mail
+    address or a handle ("@name@server"). Features register in their ``init_app``, so this module
+    never imports them."""
+
+    name: str
+    export: Callable[[Session, str], list[dict[str, Any]]]
+    erase: Callable[[Session, str, datetime], int]
+
+
+_HOLDERS: dict[str, PersonalData] = {}
+
+
+def register_personal_data(holder: PersonalData) -> None:
+    """Process-wide, like the blinker reactions; registering a name again replaces it."""
+    _HOLDERS[holder.name] = holder
+
+
+def _is_handle(identifier: str) -> bool:
+    return identifier.strip().startswith("@")
 
 
 def withdraw_consent(
@@ -62,8 +89,10 @@ def export_contributor_data(
 ) -> dict[str, Any]:
     """Everything we hold about a contributor's stories, for a data subject access request."""
     actor = require_role(actor, Role.ADMIN)
-    stories = _stories_of(session, email)
-    data = {
+    if not email.strip():
+        raise ValidationError("Enter an e-mail address.", field="email")
+    stories = [] if _is_handle(email) else _stories_of(session, email)
+    data: dict[str, Any] = {
         "email": email.strip().lower(),
         "exported_at": (now or utcnow()).isoformat(),
         "stories": [
@@ -112,6 +141,8 @@ def export_contributor_data(
             for s in stories
         ],
     }
+    for holder in _HOLDERS.values():
+        data[holder.name] = holder.export(session, email.strip())
     # The audit log must not become a second copy of the personal data: no address in it.
     record_event(session, actor, "privacy.export", None, stories=len(stories))
     return data
@@ -126,8 +157,13 @@ def erase_contributor(
     stays when consent allows it. Returns (anonymised, deleted).
     """
     actor = require_role(actor, Role.ADMIN)
+    if not email.strip():
+        raise ValidationError("Enter an e-mail address.", field="email")
     anonymised = deleted = 0
-    for story in _stories_of(session, email):
+    # What other features hold counts as anonymised (they keep the numbers, not the person).
+    for holder in _HOLDERS.values():
+        anonymised += holder.erase(session, email.strip(), utcnow())
+    for story in [] if _is_handle(email) else _stories_of(session, email):
         if story.photos:
             if storage is None:
                 raise RuntimeError("erasing photos needs a storage")

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.db import write_session
+from planner.publishing.engine import kinds
 from planner.publishing.engine.shared import (
     ATTENTION,
     CLAIMABLE,
@@ -28,7 +29,7 @@ from planner.publishing.engine.shared import (
     audit_target,
     follow,
 )
-from planner.publishing.models import Delivery, DeliveryState
+from planner.publishing.models import FRAGMENT_DELIVERY, Delivery, DeliveryState
 from planner.publishing.registry import ENGINE_KINDS, is_idempotent
 
 MISSED = "Not sent within the grace period after its time (the scheduler was not running)."
@@ -47,10 +48,31 @@ def engine_channels() -> Any:
     return select(Channel.id).where(Channel.publisher_kind.in_(ENGINE_KINDS))
 
 
+def _fragments_on(publisher_kinds: Any) -> Any:
+    return and_(
+        Delivery.kind == FRAGMENT_DELIVERY,
+        Delivery.channel_id.in_(
+            select(Channel.id).where(Channel.publisher_kind.in_(publisher_kinds))
+        ),
+    )
+
+
+def engine_rows(*, idempotent: bool | None = None) -> Any:
+    """Deliveries the engine sends: fragments on engine channels (idempotent or not by their
+    channel's kind) and the registered kinds (planner.publishing.engine.kinds, by their own)."""
+    if idempotent is None:
+        publisher_kinds = list(ENGINE_KINDS)
+    else:
+        publisher_kinds = [k for k in ENGINE_KINDS if is_idempotent(k) == idempotent]
+    return or_(
+        _fragments_on(publisher_kinds),
+        Delivery.kind.in_(kinds.registered(idempotent=idempotent)),
+    )
+
+
 def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -> PublishReport:
     """Expired leases and overdue rows; one transaction, every change conditional on its state."""
     report = PublishReport()
-    idempotent = [kind for kind in ENGINE_KINDS if is_idempotent(kind)]
     with write_session(factory) as session:
         expired = (Delivery.state == DeliveryState.SENDING, Delivery.lease_expires_at < now)
         reclaimed = session.execute(
@@ -58,9 +80,7 @@ def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -
             .where(
                 *expired,
                 Delivery.attempt < config.max_attempts,
-                Delivery.channel_id.in_(
-                    select(Channel.id).where(Channel.publisher_kind.in_(idempotent))
-                ),
+                engine_rows(idempotent=True),
             )
             .values(
                 state=DeliveryState.RETRYING,
@@ -73,20 +93,14 @@ def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -
             execution_options={"synchronize_session": False},
         ).all()
         report.reclaimed = len(reclaimed)
-        non_idempotent = select(Channel.id).where(
-            Channel.publisher_kind.in_([k for k in ENGINE_KINDS if k not in idempotent])
-        )
         for state, message, which in (
-            (DeliveryState.NEEDS_CHECK, LEASE_LOST_UNKNOWN, non_idempotent),
+            (DeliveryState.NEEDS_CHECK, LEASE_LOST_UNKNOWN, engine_rows(idempotent=False)),
             # what is left: idempotent rows whose process died on their last allowed attempt
             (DeliveryState.FAILED, "Gave up: the publisher stopped on the last attempt.", None),
         ):
             rows = session.execute(
                 update(Delivery)
-                .where(
-                    *expired,
-                    Delivery.channel_id.in_(which if which is not None else engine_channels()),
-                )
+                .where(*expired, which if which is not None else engine_rows())
                 .values(state=state, last_error=message, lease_expires_at=None, updated_at=now)
                 .returning(Delivery.id, Delivery.fragment_id),
                 execution_options={"synchronize_session": False},
@@ -97,7 +111,7 @@ def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -
             .where(
                 Delivery.state.in_(CLAIMABLE),
                 Delivery.not_before < now - config.grace,
-                Delivery.channel_id.in_(engine_channels()),
+                engine_rows(),
             )
             .values(state=DeliveryState.MISSED, last_error=MISSED, updated_at=now)
             .returning(Delivery.id, Delivery.fragment_id),
@@ -112,13 +126,17 @@ def _record_bulk(
 ) -> None:
     if not rows:
         return
-    follow(session, [row.fragment_id for row in rows], state)
+    follow(session, [row.fragment_id for row in rows if row.fragment_id is not None], state)
     for row in rows:
         report.count(state)
         if state in ATTENTION:
             report.attention_ids.append(row.id)
         record_event(
-            session, None, f"delivery.{state.value}", audit_target(row.fragment_id), delivery=row.id
+            session,
+            None,
+            f"delivery.{state.value}",
+            audit_target(row.fragment_id, row.id),
+            delivery=row.id,
         )
 
 
@@ -138,7 +156,7 @@ def claim_due(
             .where(
                 Delivery.state.in_(CLAIMABLE),
                 Delivery.not_before <= now,
-                Delivery.channel_id.in_(engine_channels()),
+                engine_rows(),
             )
             .order_by(Delivery.not_before, Delivery.id)
             .limit(limit or config.batch_size)
@@ -172,7 +190,7 @@ def probe(factory: sessionmaker[Session], now: datetime) -> tuple[datetime | Non
     with factory() as session:
         upcoming = session.scalar(
             select(func.min(Delivery.not_before)).where(
-                Delivery.state.in_(CLAIMABLE), Delivery.channel_id.in_(engine_channels())
+                Delivery.state.in_(CLAIMABLE), engine_rows()
             )
         )
         expired = session.scalar(
@@ -187,6 +205,6 @@ def next_due_at(factory: sessionmaker[Session]) -> datetime | None:
     with factory() as session:
         return session.scalar(
             select(func.min(Delivery.not_before)).where(
-                Delivery.state.in_(CLAIMABLE), Delivery.channel_id.in_(engine_channels())
+                Delivery.state.in_(CLAIMABLE), engine_rows()
             )
         )

@@ -21,13 +21,15 @@ from planner.fragments.gate import fragment_photos
 from planner.fragments.models import Fragment
 from planner.media.storage import Storage, parse_key
 from planner.publishing.archive import publication_content
+from planner.publishing.engine import kinds
 from planner.publishing.engine.shared import (
     Claim,
     EngineConfig,
 )
-from planner.publishing.models import Delivery
+from planner.publishing.models import FRAGMENT_DELIVERY, Delivery
 from planner.publishing.ports import (
     MediaItem,
+    Publisher,
     PublishRequest,
 )
 from planner.stories.models import Story
@@ -46,12 +48,35 @@ CHANGED_SINCE_SCHEDULED = "The fragment changed after it was scheduled; approve 
 @dataclass
 class Job:
     claim: Claim
-    fragment_id: int
+    #: None for a registered delivery kind (planner.publishing.engine.kinds)
+    fragment_id: int | None
     kind: str
     channel: Channel | None = None
     request: PublishRequest | None = None
     archive: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None
+    #: a registered kind's own publisher; None: the channel's
+    publisher: Publisher | None = None
+
+
+UNKNOWN_KIND = "No feature in this process knows how to send this kind of delivery."
+
+
+def _registered_job(session: Session, delivery: Delivery, claim: Claim) -> Job:
+    kind = kinds.find(delivery.kind)
+    if kind is None:
+        return Job(claim, None, delivery.kind, cancel_reason=UNKNOWN_KIND)
+    prepared = kind.prepare(session, delivery, claim)
+    return Job(
+        claim,
+        None,
+        prepared.publisher_kind,
+        channel=delivery.channel,
+        request=prepared.request,
+        archive=dict(prepared.archive),
+        cancel_reason=prepared.cancel_reason,
+        publisher=prepared.publisher,
+    )
 
 
 def _loader(storage: Storage, key: str) -> Callable[[], bytes]:
@@ -136,7 +161,9 @@ def prepare_jobs(
         for approval in session.scalars(
             select(FragmentApproval)
             .where(
-                FragmentApproval.fragment_id.in_([d.fragment_id for d in deliveries_list]),
+                FragmentApproval.fragment_id.in_(
+                    [d.fragment_id for d in deliveries_list if d.fragment_id is not None]
+                ),
                 FragmentApproval.decision == ApprovalDecision.APPROVED,
             )
             .options(joinedload(FragmentApproval.approver))
@@ -145,6 +172,9 @@ def prepare_jobs(
             approvals.setdefault(approval.fragment_id, []).append(approval)
         for delivery in deliveries_list:
             claim = by_id[delivery.id]
+            if delivery.kind != FRAGMENT_DELIVERY:
+                jobs.append(_registered_job(session, delivery, claim))
+                continue
             fragment, channel, story = delivery.fragment, delivery.channel, delivery.fragment.story
             job = Job(claim, fragment.id, channel.publisher_kind, channel=channel)
             jobs.append(job)

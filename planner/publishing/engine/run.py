@@ -102,9 +102,13 @@ def _send(clock: Clock, job: Job, publisher_for: PublisherFor, config: EngineCon
     if job.cancel_reason is not None:
         return Outcome(DeliveryState.CANCELLED, job.cancel_reason)
     assert job.request is not None
-    assert job.channel is not None
     try:
-        publisher = publisher_for(job.channel)
+        # A registered delivery kind brings its own publisher (an inbox reply's sender).
+        if job.publisher is not None:
+            publisher = job.publisher
+        else:
+            assert job.channel is not None
+            publisher = publisher_for(job.channel)
         return Outcome(DeliveryState.SENT, result=publisher.publish(job.request))
     except (PermanentPublishError, TransientPublishError, AmbiguousPublishError) as exc:
         return classify(exc, job, clock.now(), config)

@@ -128,7 +128,8 @@ def settle_all(
     fragments = cast(Table, Fragment.__table__)
     by_state: dict[DeliveryState, list[int]] = {}
     for job, outcome in written:
-        by_state.setdefault(outcome.state, []).append(job.fragment_id)
+        if job.fragment_id is not None:
+            by_state.setdefault(outcome.state, []).append(job.fragment_id)
     for state, fragment_ids in by_state.items():
         status = FRAGMENT_STATUS.get(state)
         if status is not None:
@@ -160,7 +161,7 @@ def settle_all(
             session,
             None,
             f"delivery.{outcome.state.value}",
-            audit_target(job.fragment_id),
+            audit_target(job.fragment_id, job.claim.delivery_id),
             **details,
         )
     return written

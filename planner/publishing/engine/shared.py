@@ -69,8 +69,11 @@ class Claim:
     attempt: int
 
 
-def audit_target(fragment_id: int) -> Any:
-    """An audit target for a fragment without loading it."""
+def audit_target(fragment_id: int | None, delivery_id: int | None = None) -> Any:
+    """An audit target for a fragment without loading it; a delivery of another kind (an inbox
+    reply) has no fragment and is its own target."""
+    if fragment_id is None:
+        return types.SimpleNamespace(__tablename__="deliveries", id=delivery_id)
     return types.SimpleNamespace(__tablename__="fragments", id=fragment_id)
 
 
