@@ -17,6 +17,7 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner.accounts.models import Role, User
+from planner.accounts.services import create_user
 from planner.channels import services as channel_services
 from planner.channels.models import Channel
 from planner.db import Base, make_engine, make_sessionmaker
@@ -26,7 +27,8 @@ from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.secrets import SecretBox
 from planner.scheduling.planning import schedule_fragment
 from planner.stories.models import Story, StorySource, Theme
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
+from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
 
 #: the text of the posts the engine tests send
 POST_TEXT = "De bibliotheek in Zuiderhaven is vanaf maandag ook op zondag open."
@@ -87,6 +89,33 @@ def channel(
 
 def box() -> SecretBox:
     return SecretBox(SECRET_KEY)
+
+
+#: the secret key tests.conftest.make_settings gives every app
+APP_SECRET = "test-secret-key-" + "x" * 32
+
+
+def inbox_editor(session: Session, email: str = "sanne@zuiderhaven.test") -> User:
+    """An editor made without an app (for tests that run real processes against a database)."""
+    return create_user(
+        session, None, email=email, name="Sanne Bakker", role=Role.EDITOR, password=PASSWORD
+    )
+
+
+def mastodon_channel(session: Session, base_url: str, name: str = "Mastodon") -> Channel:
+    """A Mastodon channel the engine publishes to (and the inbox listens on), at a fake server."""
+    made = Channel(
+        name=name,
+        kind_key="mastodon",
+        handle="@zuiderhaven@social.test",
+        publisher_kind="mastodon",
+        publisher_settings={"base_url": base_url},
+        publisher_secret=SecretBox(APP_SECRET).encrypt(MASTODON_TOKEN),
+        approval_steps=0,
+    )
+    session.add(made)
+    session.flush()
+    return made
 
 
 def engine_channel(

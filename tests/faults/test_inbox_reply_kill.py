@@ -21,11 +21,10 @@ from planner.inbox.intake import ensure_mastodon_sources, store_incoming
 from planner.inbox.models import Conversation, InboxSource
 from planner.inbox.sources import Incoming
 from planner.publishing.models import Delivery, DeliveryState, Publication
+from tests.factories import APP_SECRET, inbox_editor, mastodon_channel, wait_for
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import serving
-from tests.services.inbox.helpers import APP_SECRET, editor, mastodon_channel
 from tests.services.publishing.conftest import Live
-from tests.services.publishing.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,7 +62,7 @@ def test_sigkill_while_an_answer_is_sent_never_sends_it_twice(
     now = datetime.now(UTC)
     with write_session(live.factory) as session:
         mastodon_channel(session, fake_mastodon.url)
-        person = editor(session)
+        person = inbox_editor(session)
         source = ensure_mastodon_sources(session)[0]
         store_incoming(
             session,

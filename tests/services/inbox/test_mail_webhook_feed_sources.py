@@ -29,9 +29,9 @@ from planner.jobs.runner import run_once
 from planner.publishing.adapters.webhook import sign
 from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.secrets import SecretBox
+from tests.factories import APP_SECRET, inbox_editor
 from tests.fakes.dovecot import ImapServer
 from tests.fakes.server import FakeApp, Reply, Request, serving
-from tests.services.inbox.helpers import APP_SECRET, editor
 from tests.services.publishing.conftest import Live
 
 
@@ -94,7 +94,7 @@ def test_mailbox_over_imap_answered_over_smtp_with_threading_headers(
     sink, smtp_port = smtp
     box = SecretBox(APP_SECRET)
     with live.factory.begin() as session:
-        person = editor(session)
+        person = inbox_editor(session)
         from planner.accounts.models import Role, User
 
         admin = User(email="eva@zuiderhaven.test", name="Eva", role=Role.ADMIN)

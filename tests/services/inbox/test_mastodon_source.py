@@ -15,8 +15,8 @@ from planner.inbox.models import Conversation, Direction, InboxSource, Message
 from planner.jobs import tasks
 from planner.jobs.runner import run_once
 from planner.publishing.models import Delivery, DeliveryState, Publication
+from tests.factories import inbox_editor, mastodon_channel
 from tests.fakes.mastodon import FakeMastodon
-from tests.services.inbox.helpers import editor, mastodon_channel
 from tests.services.publishing.conftest import Live
 
 
@@ -71,7 +71,7 @@ def test_an_answer_to_a_direct_message_stays_direct_threaded_and_goes_once(
 ) -> None:
     with live.factory.begin() as session:
         mastodon_channel(session, mastodon.url)
-        person = editor(session)
+        person = inbox_editor(session)
     dm = mastodon.mention(
         "piet@buurt.social",
         "Klopt het dat de vuilnis niet meer wordt opgehaald?",
@@ -124,7 +124,7 @@ def test_a_reply_with_a_brand_error_is_refused(
 
     with live.factory.begin() as session:
         mastodon_channel(session, mastodon.url)
-        person = editor(session)
+        person = inbox_editor(session)
     mastodon.mention("piet@buurt.social", "Hoi")
     run_once(app_on(inbox_clock))
     with live.factory.begin() as session:
