@@ -13,8 +13,10 @@ from typing import Any
 from flask import Blueprint, Flask, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from planner.accounts.services import user_for_token
+from planner.accounts.services import find_token, note_token_use, token_use_is_stale
 from planner.api.spec import Api
+from planner.db import utcnow, write_session
+from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.extensions import csrf
 from planner.web.problems import problem
@@ -32,11 +34,17 @@ def _authenticate() -> ResponseReturnValue | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return problem(401, "Unauthorized", "Use 'Authorization: Bearer <token>'.")
-    # Notes the token's last use at most once a minute; the request commits it with the rest.
-    user = user_for_token(db_session(), token.strip())
-    if user is None:
+    row = find_token(db_session(), token.strip())
+    if row is None:
         return problem(401, "Unauthorized", "The token is unknown or has been revoked.")
-    g.api_user = user
+    # The token's last use, at most once a minute, in a short transaction of its own: written in
+    # the request's, a read would hold the token's row lock (every request with that token queued
+    # behind it) and a GET, which never commits, would try again on every request.
+    now = utcnow()
+    if token_use_is_stale(row, now):
+        with write_session(runtime.session_factory()) as session:
+            note_token_use(session, row.id, now)
+    g.api_user = row.user
     return None
 
 
