@@ -21,7 +21,15 @@ from planner.stories.models import Theme
 from planner.timekeeping.periods import Period
 from planner.timekeeping.wallclock import AmbiguousLocalTimeError, NonexistentLocalTimeError
 from tests.conftest import make_user
-from tests.services.scheduling.plan import make_channel, make_fragment, make_story, plan
+from tests.services.scheduling.plan import (
+    MONTH_END,
+    MONTH_START,
+    make_channel,
+    make_fragment,
+    make_month,
+    make_story,
+    plan,
+)
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 AMS = "Europe/Amsterdam"
@@ -277,3 +285,100 @@ def test_share_links_expire_and_can_be_revoked(db: Session, editor: User) -> Non
         feeds.get_open_share(db, token, NOW)
     with pytest.raises(ValidationError):
         feeds.create_share(db, editor, label="x", days=365, now=NOW)
+
+
+def _entry_summary(entry: services.CalendarEntry) -> tuple[object, ...]:
+    fragment = entry.fragment
+    return (
+        fragment.id,
+        entry.title,
+        fragment.kind,
+        fragment.status.value,
+        fragment.scheduled_at,
+        entry.local_start.isoformat(timespec="minutes"),
+        fragment.channel_id,
+        fragment.channel.name,
+        fragment.channel.colour,
+        entry.delivery_state.value if entry.delivery_state else None,
+        sorted(entry.conflict_with),
+    )
+
+
+def _row_summary(row: services.CalendarRow) -> tuple[object, ...]:
+    return (*row[:-1], list(row.conflicts_with))
+
+
+def test_calendar_rows_say_what_the_calendar_entries_say_for_every_filter(
+    db: Session, editor: User
+) -> None:
+    month = make_month(db, editor)
+    window = {"start_at": MONTH_START, "end_at": MONTH_END}
+    for filters in (
+        services.CalendarFilters(),
+        services.CalendarFilters(channel_id=month.mastodon.id),
+        services.CalendarFilters(theme_id=month.theme.id),
+        services.CalendarFilters(campaign_id=month.campaign.id),
+        services.CalendarFilters(person_id=editor.id),
+        services.CalendarFilters(status=FragmentStatus.PUBLISHED),
+        services.CalendarFilters(status=FragmentStatus.APPROVED),
+    ):
+        entries = services.list_calendar(db, editor, filters=filters, **window)  # type: ignore[arg-type]
+        rows = services.list_calendar_rows(db, editor, filters=filters, **window)  # type: ignore[arg-type]
+        assert [_row_summary(r) for r in rows] == [_entry_summary(e) for e in entries], filters
+
+    rows = services.list_calendar_rows(db, editor, **window)  # type: ignore[arg-type]
+    assert sorted(r.id for r in rows) == sorted(month.inside)
+    by_local = {(r.local, r.channel_id): r for r in rows}
+    # The window's first minute is in it; the night the clocks go forward skips 02:00-03:00.
+    assert ("2027-03-01T00:00", month.linkedin.id) in by_local
+    assert ("2027-03-28T01:59", month.mastodon.id) in by_local
+    assert ("2027-03-28T03:00", month.mastodon.id) in by_local
+    # Mastodon's cluster of three, all pairs closer than two hours; published ones never count.
+    first, second, third = (
+        by_local[(f"2027-03-03T{t}", month.mastodon.id)] for t in ("10:00", "10:30", "11:45")
+    )
+    assert first.title == "Eerste"
+    assert third.title == "Veertig bankjes"  # its own title is empty
+    assert list(first.conflicts_with) == sorted([second.id, third.id])
+    assert list(second.conflicts_with) == sorted([first.id, third.id])
+    published = by_local[("2027-03-03T17:00", month.mastodon.id)]
+    assert (published.status, published.delivery_state, published.conflicts_with) == (
+        "published",
+        "sent",
+        (),
+    )
+    # LinkedIn's gap is 45 minutes: 40 apart conflicts, exactly 45 does not.
+    a, b, c = (
+        by_local[(f"2027-03-04T{t}", month.linkedin.id)] for t in ("10:00", "10:40", "11:25")
+    )
+    assert (list(a.conflicts_with), list(b.conflicts_with), list(c.conflicts_with)) == (
+        [b.id],
+        [a.id],
+        [],
+    )
+    assert [a.delivery_state, b.delivery_state, c.delivery_state] == [
+        "needs_check",
+        "missed",
+        "sending",
+    ]
+    # Bluesky has no gap; the latest of several deliveries is the one shown.
+    twins = [r for r in rows if r.local == "2027-03-05T10:00"]
+    assert [(r.conflicts_with, r.delivery_state) for r in twins] == [
+        ((), "pending"),
+        ((), "cancelled"),
+    ]
+    assert by_local[("2027-03-03T18:00", month.mastodon.id)].delivery_state == "retrying"
+    assert any(r.scheduled_at.microsecond for r in rows)
+    assert (
+        services.list_calendar_rows(
+            db,
+            editor,
+            filters=services.CalendarFilters(status=FragmentStatus.DRAFT),
+            **window,  # type: ignore[arg-type]
+        )
+        == []
+    )
+    with pytest.raises(PermissionDeniedError):
+        services.list_calendar_rows(db, None, **window)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="100 days"):
+        services.list_calendar_rows(db, editor, start_at=NOW, end_at=NOW + timedelta(days=101))
