@@ -103,8 +103,11 @@ def fragment_title(fragment: Fragment | FragmentInfo) -> str:
 
 def org_timezone(session: Session) -> str:
     """The organisation's timezone: one column, read on every calendar request."""
-    tz = session.scalar(select(Organisation.timezone).order_by(Organisation.id).limit(1))
-    return tz if tz is not None else get_organisation(session).timezone
+    # A Core read: one column needs none of the ORM's machinery.
+    tz = session.connection().scalar(
+        select(Organisation.timezone).order_by(Organisation.id).limit(1)
+    )
+    return str(tz) if tz is not None else get_organisation(session).timezone
 
 
 # --- the calendar ---------------------------------------------------------------------------
