@@ -1,67 +1,75 @@
-"""The calendar with 10,000 fragments in the database (SQLite), measured against baselines run
-in the same process:
+"""The calendar with 10,000 fragments in the database, served as production serves it: gunicorn
+(sync workers) in a process of its own, the load generator in another, on PostgreSQL and SQLite.
 
-1. One busy month (5,000 fragments, each with its delivery): the calendar API and the calendar's
-   JSON events endpoint per request, against (a) the naive ORM loop that lazy-loads channel,
-   story and delivery per fragment and (b) a minimal Flask endpoint returning the same rows
-   through one SQLAlchemy select.
-2. An ordinary month (500 fragments) under 16 concurrent connections: requests/s and p99 of the
-   calendar API against the same minimal endpoint (aim: at least half its throughput, p99 under
-   100 ms).
-3. Chromium (when installed): time until the month view with those 500 events is interactive
-   (aim: under 1 s), from navigation start to the last event painted.
+Every figure is a ratio against baselines served by the same gunicorn, from the same database, in
+the same run (docs/performance.md: the machines are shared and noisy):
 
-Compare the ratios, not the absolute times (docs/performance.md).
-Run: .venv/bin/python bench/bench_calendar.py
+1. One busy month (5,000 fragments, each with its delivery), one request at a time: the calendar
+   API and the calendar's FullCalendar JSON against a minimal endpoint returning the same rows
+   through one SQLAlchemy select (and, for scale, a naive ORM loop that lazy-loads per fragment).
+2. The busy month and an ordinary one (500 fragments) under 16 concurrent connections:
+   requests/s, p50 and p99 against the same minimal endpoint (aim: at least half its
+   throughput), and the calendar API once more with the ETag of its last answer (304s). Rounds
+   of base, candidates, base; each ratio is the median over the rounds.
+3. Chromium (when installed): time until the month view with 500 events is interactive.
+
+Run: .venv/bin/python bench/bench_calendar.py [--backend postgresql|sqlite] [--rounds 3]
+PostgreSQL: a scratch database on 127.0.0.1:5432 (user postgres; PLANNER_BENCH_POSTGRES_URL to
+change), created here and dropped afterwards.
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
+import importlib.util
 import json
-import logging
+import os
+import re
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-
-from flask import jsonify
-from sqlalchemy import insert, select
-from werkzeug.serving import make_server
-
-from planner import create_app, migrate
-from planner.accounts.models import Role
-from planner.accounts.services import create_token, create_user
-from planner.channels.models import Channel
-from planner.config import Settings
-from planner.db import make_engine, make_sessionmaker, transaction
-from planner.fragments.models import Fragment, FragmentStatus
-from planner.organisation.services import get_organisation
-from planner.publishing.models import Delivery, DeliveryState
-from planner.stories.models import Story, StorySource
-from planner.web.database import db_session
 
 BUSY_MONTH = date(2027, 3, 1)
 CALM_MONTH = date(2027, 5, 1)
 BUSY = 5_000
 CALM = 500
 TOTAL = 10_000
-CONCURRENCY = 16
-PER_CONNECTION = 15
+CONNECTIONS = 16
 REPEAT = 5
 PASSWORD = "bench-password-123"
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+POSTGRES_ADMIN = os.environ.get(
+    "PLANNER_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BASE = "minimal endpoint, one select (base)"
+API = "GET /api/v1/calendar"
+EVENTS = "GET /calendar/events (FullCalendar)"
+API_304 = "GET /api/v1/calendar, If-None-Match"
 
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+# --- the data -------------------------------------------------------------------------------
 
 
 def _instants(month: date, count: int, salt: int) -> list[datetime]:
@@ -74,7 +82,20 @@ def _instants(month: date, count: int, salt: int) -> list[datetime]:
     ]
 
 
-def seed(url: str) -> tuple[str, str]:
+def seed(url: str) -> str:
+    """10,000 scheduled fragments with their deliveries; returns an editor's API token."""
+    from sqlalchemy import insert, select
+
+    from planner import migrate
+    from planner.accounts.models import Role
+    from planner.accounts.services import create_token, create_user
+    from planner.channels.models import Channel
+    from planner.db import make_engine, make_sessionmaker, transaction
+    from planner.fragments.models import Fragment, FragmentStatus
+    from planner.organisation.services import get_organisation
+    from planner.publishing.models import Delivery, DeliveryState
+    from planner.stories.models import Story, StorySource
+
     migrate.upgrade(url)
     engine = make_engine(url)
     now = datetime(2027, 1, 1, tzinfo=UTC)
@@ -151,19 +172,46 @@ def seed(url: str) -> tuple[str, str]:
             ],
         )
         token = create_token(session, None, editor, "bench")
+    if engine.dialect.name == "postgresql":
+        # The planner statistics autovacuum would gather within a minute of such a load; without
+        # them the first minute of the run measures a different plan than the rest.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
     engine.dispose()
-    return token, "bench@example.org"
+    return token
+
+
+# --- the server under test: gunicorn in a process of its own --------------------------------
+
+
+def bench_app() -> Any:
+    """The app gunicorn serves ('bench_calendar:bench_app()'): the planner as configured by
+    PLANNER_* variables, plus the baselines."""
+    from planner import create_app
+
+    app = create_app()
+    add_baselines(app)
+    return app
 
 
 def add_baselines(app: Any) -> None:
     """Two endpoints returning the same month without the calendar's service layer."""
+    from flask import jsonify, request
+    from sqlalchemy import select
+
+    from planner.channels.models import Channel
+    from planner.fragments.models import Fragment
+    from planner.publishing.models import Delivery
+    from planner.stories.models import Story
+    from planner.web.database import db_session
+
+    def window() -> tuple[datetime, datetime]:
+        start = datetime.fromisoformat(request.args["start"]).replace(tzinfo=UTC)
+        return start, datetime.fromisoformat(request.args["end"]).replace(tzinfo=UTC)
 
     @app.get("/bench/minimal")
     def minimal() -> Any:
-        from flask import request
-
-        start = datetime.fromisoformat(request.args["start"]).replace(tzinfo=UTC)
-        end = datetime.fromisoformat(request.args["end"]).replace(tzinfo=UTC)
+        start, end = window()
         rows = db_session().execute(
             select(
                 Fragment.id,
@@ -196,10 +244,7 @@ def add_baselines(app: Any) -> None:
 
     @app.get("/bench/naive")
     def naive() -> Any:
-        from flask import request
-
-        start = datetime.fromisoformat(request.args["start"]).replace(tzinfo=UTC)
-        end = datetime.fromisoformat(request.args["end"]).replace(tzinfo=UTC)
+        start, end = window()
         session = db_session()
         out = []
         for fragment in session.scalars(
@@ -226,143 +271,288 @@ def add_baselines(app: Any) -> None:
         return jsonify(out)
 
 
-def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-calendar-"))
-    url = f"sqlite:///{tmp / 'bench.db'}"
-    started = time.perf_counter()
-    token, email = seed(url)
-    print(f"seeded {TOTAL:,} fragments with deliveries in {time.perf_counter() - started:.1f} s")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = create_app(
-        Settings(
-            instance_path=tmp / "instance",
-            database_url=url,
-            secret_key="bench-secret-key-" + "x" * 32,
-            media_dir=tmp / "media",
-            ratelimit_enabled=False,
-        )
-    )
-    app.config["WTF_CSRF_ENABLED"] = False
-    # Failed requests are counted in the table; their tracebacks would drown it.
-    app.logger.setLevel(logging.CRITICAL)
-    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    add_baselines(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    port = server.server_port
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
-    def get(path: str, headers: dict[str, str]) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+@contextmanager
+def gunicorn(url: str, tmp: Path, workers: int) -> Iterator[int]:
+    """Serve the planner (and the baselines) with gunicorn; yields its port."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PLANNER_DATABASE_URL": url,
+        "PLANNER_INSTANCE_PATH": str(tmp / "instance"),
+        "PLANNER_MEDIA_DIR": str(tmp / "media"),
+        "PLANNER_SECRET_KEY": "bench-secret-key-" + "x" * 32,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--pythonpath",
+        str(BENCH_DIR),
+        "--error-logfile",
+        str(tmp / "gunicorn.log"),
+    ]
+    # The project's own settings (gc.freeze after start-up), when this checkout has them.
+    if importlib.util.find_spec("planner.gunicorn_conf") is not None:
+        command += ["--config", "python:planner.gunicorn_conf"]
+    process = subprocess.Popen([*command, "bench_calendar:bench_app()"], env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(port, "/healthz", {})[0] in (200, 503):
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = (tmp / "gunicorn.log").read_text(errors="replace")[-3000:]
+                raise SystemExit(f"gunicorn did not start:\n{log}")
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """A database of its own on the PostgreSQL server, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"bench_calendar_{os.getpid()}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# --- the load generator: another process ----------------------------------------------------
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read()
+        return response.status, body, {k.lower(): v for k, v in response.getheaders()}
+    finally:
         connection.close()
-        return response.status, body
 
-    cookie, _ = _sign_in(port, email)
-    api = {"Authorization": f"Bearer {token}"}
-    web = {"Cookie": cookie}
 
-    def window(month: date) -> tuple[str, str, str]:
-        following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-        api_q = urlencode({"start": month.isoformat(), "end": following.isoformat()})
-        web_q = urlencode({"start": f"{month}T00:00:00Z", "end": f"{following}T00:00:00Z"})
-        raw_q = urlencode({"start": f"{month}T00:00:00", "end": f"{following}T00:00:00"})
-        return api_q, web_q, raw_q
+@dataclass
+class Load:
+    rate: float
+    p50: float
+    p99: float
+    failed: int
+    done: int
 
-    api_q, web_q, raw_q = window(BUSY_MONTH)
-    candidates: dict[str, Callable[[], tuple[int, bytes]]] = {
-        "minimal Flask + one select (base)": lambda: get(f"/bench/minimal?{raw_q}", api),
-        "naive lazy loading per fragment": lambda: get(f"/bench/naive?{raw_q}", api),
-        "GET /api/v1/calendar": lambda: get(f"/api/v1/calendar?{api_q}", api),
-        "GET /calendar/events (FullCalendar)": lambda: get(f"/calendar/events?{web_q}", web),
-    }
-    print(
-        f"\n1. one month with {BUSY:,} fragments, sequential, ms per request (median of {REPEAT})"
-    )
-    print(f"{'':40}{'rows':>7}{'ms':>9}{'× base':>9}")
-    base = None
-    for name, call in candidates.items():
-        call()
-        times = []
-        rows = 0
-        for _ in range(REPEAT):
-            start = time.perf_counter()
-            code, body = call()
-            times.append((time.perf_counter() - start) * 1000)
-            if code != 200:
-                raise SystemExit(f"{name}: HTTP {code}")
-            rows = len(json.loads(body))
-        median = statistics.median(times)
-        base = base or median
-        print(f"{name:40}{rows:7d}{median:9.0f}{median / base:9.2f}")
 
-    api_q, web_q, raw_q = window(CALM_MONTH)
-    print(f"\n2. one month with {CALM} fragments, {CONCURRENCY} concurrent connections")
-    print(f"{'':40}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
-    results = {}
-    for name, path in (
-        ("minimal Flask + one select (base)", f"/bench/minimal?{raw_q}"),
-        ("GET /api/v1/calendar", f"/api/v1/calendar?{api_q}"),
-        ("GET /calendar/events (FullCalendar)", f"/calendar/events?{web_q}"),
-    ):
-        headers = web if path.startswith("/calendar") else api
-        rate, p50, p99, failed = _load(lambda p=path, h=headers: get(p, h))
-        results[name] = (rate, p99)
-        print(f"{name:40}{rate:8.1f}{p50:9.1f}{p99:9.1f}{failed:8d}")
-    base_rate = results["minimal Flask + one select (base)"][0]
-    rate, p99 = results["GET /api/v1/calendar"]
-    print(
-        f"calendar API: {rate / base_rate:.2f} × the minimal endpoint's throughput "
-        f"(aim ≥ 0.5: {'meets' if rate / base_rate >= 0.5 else 'misses'}), p99 {p99:.0f} ms "
-        f"(aim < 100 ms: {'meets' if p99 < 100 else 'misses'})"
+def load(port: int, path: str, headers: dict[str, str], connections: int, seconds: float) -> Load:
+    """``connections`` clients asking one after another for ``seconds``; runs in its own process.
+
+    Each request opens a connection (gunicorn's sync workers close it after the answer); 200 and
+    304 count as answered, anything else as failed. The rate counts the answers that arrived
+    within the ``seconds``: a slow endpoint's requests still in flight at the end would otherwise
+    stretch its measuring window more than a fast one's.
+    """
+    started = time.perf_counter()
+    deadline = started + seconds
+    times: list[list[float]] = [[] for _ in range(connections)]
+    in_time = [0] * connections
+    failures = [0] * connections
+
+    def client(slot: int) -> None:
+        while time.perf_counter() < deadline:
+            begun = time.perf_counter()
+            try:
+                status = _get(port, path, headers)[0]
+            except OSError:
+                status = 0
+            ended = time.perf_counter()
+            if status in (200, 304):
+                times[slot].append((ended - begun) * 1000)
+                in_time[slot] += ended <= deadline
+            else:
+                failures[slot] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    flat = [t for slot in times for t in slot]
+    if not flat:
+        return Load(0.0, 0.0, 0.0, sum(failures), 0)
+    return Load(
+        sum(in_time) / seconds,
+        statistics.median(flat),
+        percentile(flat, 99),
+        sum(failures),
+        len(flat),
     )
 
-    _browser(port, email)
-    server.shutdown()
+
+# --- the run --------------------------------------------------------------------------------
 
 
-def _sign_in(port: int, email: str) -> tuple[str, int]:
+def _sign_in(port: int) -> str:
+    """A session cookie for the FullCalendar endpoint, through the real sign-in form."""
+    status, page, headers = _get(port, "/sign-in", {})
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.decode())
+    if status != 200 or match is None:
+        raise SystemExit(f"sign-in page: HTTP {status}")
+    cookie = (headers.get("set-cookie") or "").split(";", 1)[0]
+    body = urlencode(
+        {"email": "bench@example.org", "password": PASSWORD, "csrf_token": match[1]}
+    ).encode()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    body = urlencode({"email": email, "password": PASSWORD}).encode()
     connection.request(
-        "POST", "/sign-in", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        "POST",
+        "/sign-in",
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
     )
     response = connection.getresponse()
     response.read()
-    cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
     connection.close()
+    cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
     if response.status != 302 or not cookie:
-        raise SystemExit(f"sign-in failed: {response.status}")
-    return cookie, response.status
+        raise SystemExit(f"sign-in failed: HTTP {response.status}")
+    return cookie
 
 
-def _load(call: Callable[[], tuple[int, bytes]]) -> tuple[float, float, float, int]:
-    """Requests/s (successful ones), p50 and p99 in ms, and how many requests failed."""
-    call()
+def _paths(month: date) -> dict[str, str]:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    api_q = urlencode({"start": month.isoformat(), "end": following.isoformat()})
+    web_q = urlencode({"start": f"{month}T00:00:00Z", "end": f"{following}T00:00:00Z"})
+    raw_q = urlencode({"start": f"{month}T00:00:00", "end": f"{following}T00:00:00"})
+    return {
+        BASE: f"/bench/minimal?{raw_q}",
+        "naive lazy loading per fragment": f"/bench/naive?{raw_q}",
+        API: f"/api/v1/calendar?{api_q}",
+        EVENTS: f"/calendar/events?{web_q}",
+    }
 
-    def worker() -> tuple[list[float], int]:
-        times = []
-        failed = 0
-        for _ in range(PER_CONNECTION):
-            start = time.perf_counter()
-            code, _ = call()
-            if code == 200:
-                times.append((time.perf_counter() - start) * 1000)
-            else:
-                failed += 1
-        return times, failed
 
+def run_backend(
+    label: str, url: str, tmp: Path, args: argparse.Namespace, pool: ProcessPoolExecutor
+) -> dict[str, float]:
     started = time.perf_counter()
-    with ThreadPoolExecutor(CONCURRENCY) as pool:
-        results = [f.result() for f in [pool.submit(worker) for _ in range(CONCURRENCY)]]
-    elapsed = time.perf_counter() - started
-    times = [t for ok, _ in results for t in ok]
-    failed = sum(n for _, n in results)
-    return len(times) / elapsed, statistics.median(times), percentile(times, 99), failed
+    token = seed(url)
+    print(f"\n=== {label}: seeded {TOTAL:,} fragments with deliveries", end="")
+    print(f" in {time.perf_counter() - started:.1f} s; gunicorn, {args.workers} sync workers")
+    ratios: dict[str, float] = {}
+    with gunicorn(url, tmp, args.workers) as port:
+        api = {"Authorization": f"Bearer {token}"}
+        web = {"Cookie": _sign_in(port)}
+
+        def headers(name: str) -> dict[str, str]:
+            return web if name == EVENTS else api
+
+        paths = _paths(BUSY_MONTH)
+        print(f"\n1. one month with {BUSY:,} fragments, one request at a time (median of {REPEAT})")
+        print(f"{'':44}{'rows':>7}{'kB':>7}{'ms':>8}{'× base':>8}")
+        base = None
+        for name, path in paths.items():
+            for _ in range(args.workers * 2):  # every worker warm
+                _get(port, path, headers(name))
+            times = []
+            for _ in range(REPEAT):
+                begun = time.perf_counter()
+                code, body, _headers = _get(port, path, headers(name))
+                times.append((time.perf_counter() - begun) * 1000)
+                if code != 200:
+                    raise SystemExit(f"{name}: HTTP {code}: {body[:300]!r}")
+            median = statistics.median(times)
+            base = base or median
+            rows = len(json.loads(body))
+            print(f"{name:44}{rows:7d}{len(body) / 1000:7.0f}{median:8.0f}{median / base:8.2f}")
+
+        for month, count in ((BUSY_MONTH, BUSY), (CALM_MONTH, CALM)):
+            ratios.update(_concurrent(port, month, count, api, web, args, pool))
+        if args.browser:
+            _browser(port)
+    return ratios
 
 
-def _browser(port: int, email: str) -> None:
+def _concurrent(
+    port: int,
+    month: date,
+    count: int,
+    api: dict[str, str],
+    web: dict[str, str],
+    args: argparse.Namespace,
+    pool: ProcessPoolExecutor,
+) -> dict[str, float]:
+    """Rounds of base, candidates, base: each candidate against the mean of the two bases around
+    it, the median over the rounds (the machine's load drifts within a run)."""
+    paths = _paths(month)
+    print(
+        f"\n2. one month with {count:,} fragments, {CONNECTIONS} concurrent connections, "
+        f"{args.rounds} rounds of {args.seconds:g} s"
+    )
+    print(f"{'':44}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}{'× base':>8}")
+    etag = _get(port, paths[API], api)[2].get("etag")
+    candidates = [(API, paths[API], api), (EVENTS, paths[EVENTS], web)]
+    if etag:
+        candidates.append((API_304, paths[API], {**api, "If-None-Match": etag}))
+
+    def measure(path: str, sent: dict[str, str]) -> Load:
+        for _ in range(args.workers * 2):  # every worker warm
+            _get(port, path, sent)
+        return pool.submit(load, port, path, sent, CONNECTIONS, args.seconds).result()
+
+    results: dict[str, list[Load]] = {BASE: [measure(paths[BASE], api)]}
+    per_round: dict[str, list[float]] = {}
+    for _round in range(args.rounds):
+        found = {name: measure(path, sent) for name, path, sent in candidates}
+        results[BASE].append(measure(paths[BASE], api))
+        base_rate = (results[BASE][-2].rate + results[BASE][-1].rate) / 2
+        for name, result in found.items():
+            results.setdefault(name, []).append(result)
+            per_round.setdefault(name, []).append(result.rate / base_rate)
+    ratios = {}
+    for name, found in results.items():
+        ratio = statistics.median(per_round[name]) if name in per_round else 1.0
+        print(
+            f"{name:44}{statistics.mean(r.rate for r in found):8.1f}"
+            f"{statistics.median(r.p50 for r in found):9.1f}{max(r.p99 for r in found):9.0f}"
+            f"{sum(r.failed for r in found):8d}{ratio:8.2f}"
+        )
+        ratios[f"{name}, {count}"] = ratio
+    if not etag:
+        print(f"{API_304:44}   (the API sends no ETag)")
+    verdict = "meets" if ratios[f"{API}, {count}"] >= 0.5 else "misses"
+    print(
+        f"calendar API: {ratios[f'{API}, {count}']:.2f} × the minimal endpoint (aim ≥ 0.5: {verdict})"
+    )
+    return ratios
+
+
+def _browser(port: int) -> None:
     chromium = Path("/usr/bin/chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -372,12 +562,13 @@ def _browser(port: int, email: str) -> None:
     if not chromium.exists():
         print("\n3. chromium: /usr/bin/chromium is missing; skipped")
         return
-    base = f"http://127.0.0.1:{port}"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        page = browser.new_page(base_url=base, viewport={"width": 1440, "height": 1000})
+        page = browser.new_page(
+            base_url=f"http://127.0.0.1:{port}", viewport={"width": 1440, "height": 1000}
+        )
         page.goto("/sign-in")
-        page.fill("input[name=email]", email)
+        page.fill("input[name=email]", "bench@example.org")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]:not([name=language])")
         page.wait_for_url("**/dashboard")
@@ -399,6 +590,38 @@ def _browser(port: int, email: str) -> None:
         f"interactive after {interactive:.0f} ms (median of {REPEAT}; "
         f"aim < 1000 ms: {'meets' if interactive < 1000 else 'misses'})"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument(
+        "--backend", choices=("postgresql", "sqlite"), action="append", dest="backends"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--seconds", type=float, default=6.0, help="per concurrent measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="of the concurrent measurements")
+    parser.add_argument("--no-browser", dest="browser", action="store_false")
+    args = parser.parse_args()
+    backends = args.backends or ["postgresql", "sqlite"]
+    summary: dict[str, dict[str, float]] = {}
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        for backend in backends:
+            with tempfile.TemporaryDirectory(prefix="bench-calendar-") as name:
+                tmp = Path(name)
+                browser = args.browser and backend == backends[-1]
+                run = argparse.Namespace(**{**vars(args), "browser": browser})
+                if backend == "postgresql":
+                    with scratch_postgres() as url:
+                        summary[backend] = run_backend("PostgreSQL", url, tmp, run, pool)
+                else:
+                    url = f"sqlite:///{tmp / 'bench.db'}"
+                    summary[backend] = run_backend("SQLite", url, tmp, run, pool)
+    print("\nthroughput against the minimal endpoint, 16 connections (aim ≥ 0.5 for the API)")
+    for backend, ratios in summary.items():
+        shown = ", ".join(
+            f"{name}: {value:.2f}" for name, value in ratios.items() if BASE not in name
+        )
+        print(f"  {backend}: {shown}")
 
 
 if __name__ == "__main__":

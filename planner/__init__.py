@@ -58,7 +58,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         scheduling,
         stories,
     )
-    from planner.accounts.services import user_for_token
+    from planner.accounts.services import authenticate_token
     from planner.blog.services import BlogPublisher
     from planner.clock import SystemClock
     from planner.db import make_engine, make_sessionmaker
@@ -125,7 +125,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     scheduling.init_app(app)
     inbox.init_app(app)
     jobs.init_app(app)
-    api.init_app(app, authenticate=user_for_token)
+    api.init_app(app, authenticate=authenticate_token)
     connect_reactions()
 
     if settings.embedded_scheduler:

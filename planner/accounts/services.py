@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
 from planner.accounts.models import ApiToken, Role, User
 from planner.accounts.passwords import (
@@ -22,7 +22,7 @@ from planner.accounts.passwords import (
 )
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
-from planner.db import utcnow
+from planner.db import utcnow, write_session
 from planner.errors import NotFoundError, PermissionDeniedError, ValidationError
 
 
@@ -206,13 +206,74 @@ def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def user_for_token(session: Session, token: str, *, now: datetime | None = None) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+def find_token(session: Session, token: str) -> ApiToken | None:
+    """The active token of an active user, loaded with its user in one statement; reads only."""
+    row = session.scalar(
+        select(ApiToken)
+        .join(ApiToken.user)
+        .options(contains_eager(ApiToken.user))
+        .where(ApiToken.token_hash == token_digest(token))
+    )
     if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    return row
+
+
+def token_use_is_stale(row: ApiToken, now: datetime) -> bool:
+    return row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
+
+
+def note_token_use(session: Session, token_id: int, now: datetime) -> None:
+    """Write a token's last use, unless a concurrent request has just done so."""
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at <= now - LAST_USED_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+    )
+
+
+def authenticate_token(
+    session: Session,
+    token: str,
+    now: datetime,
+    *,
+    writing: bool,
+    apart: sessionmaker[Session],
+) -> tuple[User, bool] | None:
+    """The user a bearer token belongs to, noting the token's use at most once a minute; and
+    whether that note was committed apart (None when the token is unknown or revoked).
+
+    A writing request holds the write lock (SQLite) from its first statement and commits the note
+    with the rest. A read notes it in a short transaction of its own (``apart``): in the request's
+    transaction it would hold the token's row lock (PostgreSQL) until the answer is sent, queueing
+    every request with that token, or fail to upgrade to a writer (SQLite).
+    """
+    row = find_token(session, token)
+    if row is None:
+        return None
+    if not token_use_is_stale(row, now):
+        return row.user, False
+    if writing:
+        row.last_used_at = now
+        return row.user, False
+    with write_session(apart) as separate:
+        note_token_use(separate, row.id, now)
+    return row.user, True
+
+
+def user_for_token(session: Session, token: str, *, now: datetime | None = None) -> User | None:
+    row = find_token(session, token)
+    if row is None:
         return None
     now = now or utcnow()
     # "Last used" is shown to a person, to the minute; writing it on every request would turn each
     # API read into a write (and, on SQLite, make concurrent readers queue for the lock).
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+    if token_use_is_stale(row, now):
         row.last_used_at = now
     return row.user

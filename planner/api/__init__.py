@@ -13,16 +13,18 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import Session
 
 from planner.api.spec import Api
-from planner.web.database import db_session
+from planner.db import utcnow
+from planner.web import runtime
+from planner.web.database import WRITING_METHODS, db_session
 from planner.web.extensions import csrf
 from planner.web.problems import problem
 
-#: finds the user a bearer token belongs to (None when unknown or revoked); the accounts feature's
-#: ``user_for_token``, handed in by the composition root so this package needs no feature
-Authenticate = Callable[[Session, str], Any]
+#: finds the user a bearer token belongs to, and whether its last use was noted in a transaction
+#: of its own; None when unknown or revoked. The accounts feature's ``authenticate_token``, handed
+#: in by the composition root so this package needs no feature.
+Authenticate = Callable[..., tuple[Any, bool] | None]
 _AUTHENTICATE = "planner.api.authenticate"
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -38,11 +40,18 @@ def _authenticate() -> ResponseReturnValue | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return problem(401, "Unauthorized", "Use 'Authorization: Bearer <token>'.")
-    # Notes the token's last use at most once a minute; the request commits it with the rest.
     authenticate: Authenticate = current_app.extensions[_AUTHENTICATE]
-    user = authenticate(db_session(), token.strip())
-    if user is None:
+    writing = request.method in WRITING_METHODS
+    found = authenticate(
+        db_session(), token.strip(), utcnow(), writing=writing, apart=runtime.session_factory()
+    )
+    if found is None:
         return problem(401, "Unauthorized", "The token is unknown or has been revoked.")
+    user, noted_apart = found
+    if noted_apart:
+        # The note was committed in a transaction of its own; end this read transaction so the
+        # request sees it and may still write (a SQLite read that began before could not).
+        db_session().commit()
     g.api_user = user
     return None
 

@@ -6,17 +6,23 @@ platforms throttle reach for bursts), so the calendar flags every such pair for 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
+from typing import TypeVar
 
 from planner.timekeeping.wallclock import ensure_utc
 
 ItemKey = str | int
 ChannelKey = str | int
+K = TypeVar("K", bound=Hashable)
+C = TypeVar("C", bound=Hashable)
 
 DEFAULT_MIN_GAP = timedelta(hours=2)
+_NO_GAP = timedelta(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +71,35 @@ def find_conflicts(
                 found.append((first_at, second_at, Conflict(channel, first, second, gap)))
     found.sort(key=lambda entry: (entry[0], entry[1]))
     return [conflict for _, _, conflict in found]
+
+
+def conflict_partners(
+    items: Iterable[tuple[K, C, datetime]], min_gaps: Mapping[C, timedelta]
+) -> dict[K, list[K]]:
+    """For each item in a close pair, the keys of the items it is too close to, in time order.
+
+    The same pairs as ``find_conflicts`` (per channel, strictly less than that channel's gap
+    apart; a channel missing from ``min_gaps`` gets DEFAULT_MIN_GAP), from ``(key, channel,
+    instant)`` tuples and without an object per pair: a busy month has thousands of items and tens
+    of thousands of close pairs. On a channel sorted by time, an item's partners are the items
+    within a gap either side of it, a slice found by two binary searches. Items in no pair are
+    absent.
+    """
+    by_channel: defaultdict[C, list[tuple[datetime, K]]] = defaultdict(list)
+    for key, channel, at in items:
+        by_channel[channel].append((at if at.tzinfo is UTC else ensure_utc(at), key))
+    partners: dict[K, list[K]] = {}
+    for channel, group in by_channel.items():
+        gap = min_gaps.get(channel, DEFAULT_MIN_GAP)
+        if gap <= _NO_GAP or len(group) < 2:
+            continue
+        # sorted() is stable, so items at the same instant keep the caller's order.
+        group.sort(key=itemgetter(0))
+        instants = [at for at, _key in group]
+        keys = [key for _at, key in group]
+        for index, at in enumerate(instants):
+            first = bisect_right(instants, at - gap, 0, index)
+            end = bisect_left(instants, at + gap, index + 1)
+            if first < index or end > index + 1:
+                partners[keys[index]] = keys[first:index] + keys[index + 1 : end]
+    return partners

@@ -43,6 +43,7 @@ from planner.scheduling.forms import (
     delivery_labels,
     weekday_labels,
 )
+from planner.scheduling.json_body import json_response
 from planner.stories.models import Campaign, Theme
 from planner.timekeeping.periods import IsoWeek, Period
 from planner.timekeeping.wallclock import (
@@ -120,45 +121,41 @@ class _EventLabels:
         self.url = url_for("scheduling.schedule", fragment_id=0).replace("/0/", "/{}/")
 
 
-def _event(
-    entry: services.CalendarEntry, now: datetime, labels: _EventLabels | None = None
-) -> dict[str, Any]:
-    labels = labels or _EventLabels()
-    fragment = entry.fragment
-    state = entry.delivery_state
-    editable = (
-        fragment.status == FragmentStatus.SCHEDULED
-        and state != DeliveryState.SENDING
-        and fragment.scheduled_at is not None
-        and fragment.scheduled_at > now
-    )
-    classes = ["cal-event", f"cal-event--{fragment.status.value}"]
-    if entry.needs_attention:
+_QUIET_DELIVERIES = frozenset({DeliveryState.PENDING.value, DeliveryState.RETRYING.value})
+_ATTENTION = frozenset(state.value for state in services.ATTENTION_STATES)
+_SCHEDULED = FragmentStatus.SCHEDULED.value
+_SENDING = DeliveryState.SENDING.value
+
+
+def _event(row: services.CalendarRow, now: datetime, labels: _EventLabels) -> dict[str, Any]:
+    """One FullCalendar event; keys in sorted order, as json_body requires."""
+    state = row.delivery_state
+    classes = ["cal-event", f"cal-event--{row.status}"]
+    if state in _ATTENTION:
         classes.append("cal-event--attention")
-    if entry.conflict_with:
+    if row.conflicts_with:
         classes.append("cal-event--conflict")
     # Pending and retrying are the normal life of a planned post; show the others.
-    shown = state is not None and state not in (DeliveryState.PENDING, DeliveryState.RETRYING)
-    state_value = state.value if shown and state is not None else None
+    shown = state if state is not None and state not in _QUIET_DELIVERIES else None
     return {
-        "id": str(fragment.id),
-        "title": entry.title,
-        "start": entry.local_start.isoformat(timespec="minutes"),
-        "backgroundColor": fragment.channel.colour,
-        "borderColor": fragment.channel.colour,
-        "textColor": "#ffffff",
-        "editable": editable,
+        "backgroundColor": row.colour,
+        "borderColor": row.colour,
         "classNames": classes,
-        "url": labels.url.format(fragment.id),
+        "editable": row.status == _SCHEDULED and state != _SENDING and row.scheduled_at > now,
         "extendedProps": {
-            "channel": fragment.channel.name,
-            "kind": labels.kinds[fragment.kind],
-            "status": fragment.status.value,
-            "statusLabel": labels.statuses[fragment.status.value],
-            "delivery": state_value,
-            "deliveryLabel": labels.deliveries[state_value] if state_value else None,
-            "conflict": bool(entry.conflict_with),
+            "channel": row.channel,
+            "conflict": bool(row.conflicts_with),
+            "delivery": shown,
+            "deliveryLabel": labels.deliveries[shown] if shown else None,
+            "kind": labels.kinds[row.kind],
+            "status": row.status,
+            "statusLabel": labels.statuses[row.status],
         },
+        "id": str(row.id),
+        "start": row.local,
+        "textColor": "#ffffff",
+        "title": row.title,
+        "url": labels.url.format(row.id),
     }
 
 
@@ -227,7 +224,7 @@ def events() -> Response | tuple[Response, int]:
     if start is None or end is None:
         return jsonify({"message": _("Give start and end as ISO dates.")}), 400
     try:
-        entries = services.list_calendar(
+        rows = services.list_calendar_rows(
             db_session(),
             current_actor(),
             start_at=inspect_local(start, tz).earlier_at,
@@ -239,7 +236,7 @@ def events() -> Response | tuple[Response, int]:
         return jsonify({"message": _(exc.message)}), 400
     now = _now()
     labels = _EventLabels()
-    return jsonify([_event(entry, now, labels) for entry in entries])
+    return json_response([_event(row, now, labels) for row in rows])
 
 
 @bp.post("/calendar/fragments/<int:fragment_id>/move")
@@ -275,17 +272,17 @@ def move(fragment_id: int) -> Response | tuple[Response, int]:
     except PlannerError as exc:
         status = 422 if isinstance(exc, ValidationError) else status_for(exc)
         return jsonify({"message": _(exc.message)}), status
-    entry = next(
+    row = next(
         (
-            e
-            for e in services.list_calendar(
+            r
+            for r in services.list_calendar_rows(
                 session,
                 actor,
                 start_at=now - timedelta(days=1),
                 end_at=now + services.MAX_WINDOW - timedelta(days=2),
                 tz=tz,
             )
-            if e.fragment.id == fragment_id
+            if r.id == fragment_id
         ),
         None,
     )
@@ -298,7 +295,7 @@ def move(fragment_id: int) -> Response | tuple[Response, int]:
                 title=services.fragment_title(fragment),
                 when=when.strftime("%Y-%m-%d %H:%M") if when else "",
             ),
-            "event": _event(entry, now) if entry else None,
+            "event": _event(row, now, _EventLabels()) if row else None,
         }
     )
 

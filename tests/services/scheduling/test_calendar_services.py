@@ -22,7 +22,7 @@ from planner.timekeeping.periods import Period
 from planner.timekeeping.wallclock import AmbiguousLocalTimeError, NonexistentLocalTimeError
 from tests import factories as make
 from tests.conftest import make_user
-from tests.factories import fragment_in_status, plan
+from tests.factories import MONTH_END, MONTH_START, plan
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 AMS = "Europe/Amsterdam"
@@ -35,18 +35,18 @@ def test_calendar_lists_fragments_in_the_window_with_local_times_and_delivery(
     inside = plan(
         db,
         editor,
-        fragment_in_status(db, editor, channel),
+        make.fragment_in_status(db, editor, channel),
         datetime(2026, 12, 1, 9, tzinfo=UTC),
         NOW,
     )
     plan(
         db,
         editor,
-        fragment_in_status(db, editor, channel),
+        make.fragment_in_status(db, editor, channel),
         datetime(2027, 2, 1, 9, tzinfo=UTC),
         NOW,
     )
-    fragment_in_status(
+    make.fragment_in_status(
         db, editor, channel
     )  # approved, no date: on the list to plan, not the calendar
 
@@ -74,13 +74,13 @@ def test_calendar_filters_by_channel_theme_campaign_status_and_person(
     green = plan(
         db,
         editor,
-        fragment_in_status(
+        make.fragment_in_status(
             db, editor, mastodon, story=make.story(db, "Park", [theme]), assignee=sanne
         ),
         at,
         NOW,
     )
-    other = plan(db, editor, fragment_in_status(db, editor, bluesky), at, NOW)
+    other = plan(db, editor, make.fragment_in_status(db, editor, bluesky), at, NOW)
     window = {"start_at": NOW, "end_at": NOW + timedelta(days=30)}
 
     def ids(**filters: object) -> set[int]:
@@ -110,7 +110,7 @@ def test_calendar_is_for_editors_and_refuses_huge_windows(
 
 
 def test_move_writes_the_delivery_and_a_second_move_moves_it(db: Session, editor: User) -> None:
-    fragment = fragment_in_status(db, editor, make.channel(db, editor))
+    fragment = make.fragment_in_status(db, editor, make.channel(db, editor))
     first = datetime(2026, 12, 3, 9, tzinfo=UTC)
     planning.move_fragment(db, editor, fragment.id, first, NOW)
     planning.move_fragment(db, editor, fragment.id, first + timedelta(days=2), NOW)
@@ -125,15 +125,15 @@ def test_moves_are_refused_into_the_past_unapproved_by_the_gate_and_without_the_
     db: Session, editor: User, contributor: User
 ) -> None:
     channel = make.channel(db, editor)
-    fragment = fragment_in_status(db, editor, channel)
+    fragment = make.fragment_in_status(db, editor, channel)
     with pytest.raises(ValidationError, match="future"):
         planning.move_fragment(db, editor, fragment.id, NOW - timedelta(hours=1), NOW)
 
-    draft = fragment_in_status(db, editor, channel, status=FragmentStatus.DRAFT)
+    draft = make.fragment_in_status(db, editor, channel, status=FragmentStatus.DRAFT)
     with pytest.raises(ConflictError, match="approved"):
         planning.move_fragment(db, editor, draft.id, NOW + timedelta(days=1), NOW)
 
-    too_long = fragment_in_status(db, editor, channel)
+    too_long = make.fragment_in_status(db, editor, channel)
     too_long.parts = ["Veel te lang. " * 60]
     db.flush()
     with pytest.raises(ConflictError, match="Fix these findings first"):
@@ -147,14 +147,14 @@ def test_moves_are_refused_into_the_past_unapproved_by_the_gate_and_without_the_
 
 
 def test_a_local_time_in_the_spring_gap_is_refused(db: Session, editor: User) -> None:
-    fragment = fragment_in_status(db, editor, make.channel(db, editor))
+    fragment = make.fragment_in_status(db, editor, make.channel(db, editor))
     with pytest.raises(NonexistentLocalTimeError, match="does not exist"):
         planning.schedule_local(db, editor, fragment.id, datetime(2027, 3, 28, 2, 30), AMS, NOW)
     assert fragment.scheduled_at is None
 
 
 def test_a_local_time_in_the_autumn_overlap_needs_a_choice(db: Session, editor: User) -> None:
-    fragment = fragment_in_status(db, editor, make.channel(db, editor))
+    fragment = make.fragment_in_status(db, editor, make.channel(db, editor))
     clock = datetime(2026, 10, 1, tzinfo=UTC)
     local = datetime(2026, 10, 25, 2, 30)
     with pytest.raises(AmbiguousLocalTimeError, match="occurs twice"):
@@ -172,9 +172,9 @@ def test_next_free_slot_skips_taken_slots_and_keeps_local_time_across_dst(
     channel = make.channel(db, editor)
     posting_slots.add_slot(db, editor, channel.id, 6, time(2, 30))  # Sundays 02:30
     clock = datetime(2027, 3, 20, 12, tzinfo=UTC)
-    first = fragment_in_status(db, editor, channel)
-    second = fragment_in_status(db, editor, channel)
-    third = fragment_in_status(db, editor, channel)
+    first = make.fragment_in_status(db, editor, channel)
+    second = make.fragment_in_status(db, editor, channel)
+    third = make.fragment_in_status(db, editor, channel)
 
     planning.add_to_next_free_slot(db, editor, first.id, clock)
     planning.add_to_next_free_slot(db, editor, second.id, clock)
@@ -188,7 +188,7 @@ def test_next_free_slot_skips_taken_slots_and_keeps_local_time_across_dst(
 
 def test_next_free_slot_needs_slots_and_slots_are_unique(db: Session, editor: User) -> None:
     channel = make.channel(db, editor)
-    fragment = fragment_in_status(db, editor, channel)
+    fragment = make.fragment_in_status(db, editor, channel)
     with pytest.raises(ValidationError, match="no posting slots"):
         planning.add_to_next_free_slot(db, editor, fragment.id, NOW)
     posting_slots.add_slot(db, editor, channel.id, 1, time(10, 0))
@@ -202,9 +202,11 @@ def test_next_free_slot_needs_slots_and_slots_are_unique(db: Session, editor: Us
 def test_conflicts_flag_posts_closer_than_the_channel_gap(db: Session, editor: User) -> None:
     channel = make.channel(db, editor, min_gap_minutes=120)
     at = datetime(2026, 12, 1, 9, tzinfo=UTC)
-    a = plan(db, editor, fragment_in_status(db, editor, channel), at, NOW)
-    b = plan(db, editor, fragment_in_status(db, editor, channel), at + timedelta(minutes=90), NOW)
-    c = plan(db, editor, fragment_in_status(db, editor, channel), at + timedelta(hours=6), NOW)
+    a = plan(db, editor, make.fragment_in_status(db, editor, channel), at, NOW)
+    b = plan(
+        db, editor, make.fragment_in_status(db, editor, channel), at + timedelta(minutes=90), NOW
+    )
+    c = plan(db, editor, make.fragment_in_status(db, editor, channel), at + timedelta(hours=6), NOW)
 
     entries = services.list_calendar(db, editor, start_at=NOW, end_at=NOW + timedelta(days=10))
     by_id = {e.fragment.id: e for e in entries}
@@ -222,7 +224,7 @@ def test_reports_count_cadence_balance_and_workload(db: Session, editor: User) -
     editor.weekly_hours = 1
     at = datetime(2026, 12, 1, 9, tzinfo=UTC)
     for offset in range(4):
-        fragment = fragment_in_status(
+        fragment = make.fragment_in_status(
             db,
             editor,
             channel,
@@ -258,12 +260,16 @@ def test_feeds_parse_back_with_icalendar_and_revoked_feeds_disappear(
     mine = plan(
         db,
         editor,
-        fragment_in_status(db, editor, channel),
+        make.fragment_in_status(db, editor, channel),
         datetime(2026, 12, 1, 9, tzinfo=UTC),
         NOW,
     )
     plan(
-        db, editor, fragment_in_status(db, editor, other), datetime(2026, 12, 2, 9, tzinfo=UTC), NOW
+        db,
+        editor,
+        make.fragment_in_status(db, editor, other),
+        datetime(2026, 12, 2, 9, tzinfo=UTC),
+        NOW,
     )
     feed, token = feeds.create_feed(
         db, editor, name="Mastodon", scope=FeedScope.CHANNEL, channel_id=channel.id
@@ -298,3 +304,100 @@ def test_share_links_expire_and_can_be_revoked(db: Session, editor: User) -> Non
         feeds.get_open_share(db, token, NOW)
     with pytest.raises(ValidationError):
         feeds.create_share(db, editor, label="x", days=365, now=NOW)
+
+
+def _entry_summary(entry: services.CalendarEntry) -> tuple[object, ...]:
+    fragment = entry.fragment
+    return (
+        fragment.id,
+        entry.title,
+        fragment.kind,
+        fragment.status.value,
+        fragment.scheduled_at,
+        entry.local_start.isoformat(timespec="minutes"),
+        fragment.channel_id,
+        fragment.channel.name,
+        fragment.channel.colour,
+        entry.delivery_state.value if entry.delivery_state else None,
+        sorted(entry.conflict_with),
+    )
+
+
+def _row_summary(row: services.CalendarRow) -> tuple[object, ...]:
+    return (*row[:-1], list(row.conflicts_with))
+
+
+def test_calendar_rows_say_what_the_calendar_entries_say_for_every_filter(
+    db: Session, editor: User
+) -> None:
+    month = make.month(db, editor)
+    window = {"start_at": MONTH_START, "end_at": MONTH_END}
+    for filters in (
+        services.CalendarFilters(),
+        services.CalendarFilters(channel_id=month.mastodon.id),
+        services.CalendarFilters(theme_id=month.theme.id),
+        services.CalendarFilters(campaign_id=month.campaign.id),
+        services.CalendarFilters(person_id=editor.id),
+        services.CalendarFilters(status=FragmentStatus.PUBLISHED),
+        services.CalendarFilters(status=FragmentStatus.APPROVED),
+    ):
+        entries = services.list_calendar(db, editor, filters=filters, **window)  # type: ignore[arg-type]
+        rows = services.list_calendar_rows(db, editor, filters=filters, **window)  # type: ignore[arg-type]
+        assert [_row_summary(r) for r in rows] == [_entry_summary(e) for e in entries], filters
+
+    rows = services.list_calendar_rows(db, editor, **window)  # type: ignore[arg-type]
+    assert sorted(r.id for r in rows) == sorted(month.inside)
+    by_local = {(r.local, r.channel_id): r for r in rows}
+    # The window's first minute is in it; the night the clocks go forward skips 02:00-03:00.
+    assert ("2027-03-01T00:00", month.linkedin.id) in by_local
+    assert ("2027-03-28T01:59", month.mastodon.id) in by_local
+    assert ("2027-03-28T03:00", month.mastodon.id) in by_local
+    # Mastodon's cluster of three, all pairs closer than two hours; published ones never count.
+    first, second, third = (
+        by_local[(f"2027-03-03T{t}", month.mastodon.id)] for t in ("10:00", "10:30", "11:45")
+    )
+    assert first.title == "Eerste"
+    assert third.title == "Veertig bankjes"  # its own title is empty
+    assert list(first.conflicts_with) == sorted([second.id, third.id])
+    assert list(second.conflicts_with) == sorted([first.id, third.id])
+    published = by_local[("2027-03-03T17:00", month.mastodon.id)]
+    assert (published.status, published.delivery_state, published.conflicts_with) == (
+        "published",
+        "sent",
+        (),
+    )
+    # LinkedIn's gap is 45 minutes: 40 apart conflicts, exactly 45 does not.
+    a, b, c = (
+        by_local[(f"2027-03-04T{t}", month.linkedin.id)] for t in ("10:00", "10:40", "11:25")
+    )
+    assert (list(a.conflicts_with), list(b.conflicts_with), list(c.conflicts_with)) == (
+        [b.id],
+        [a.id],
+        [],
+    )
+    assert [a.delivery_state, b.delivery_state, c.delivery_state] == [
+        "needs_check",
+        "missed",
+        "sending",
+    ]
+    # Bluesky has no gap; the latest of several deliveries is the one shown.
+    twins = [r for r in rows if r.local == "2027-03-05T10:00"]
+    assert [(r.conflicts_with, r.delivery_state) for r in twins] == [
+        ((), "pending"),
+        ((), "cancelled"),
+    ]
+    assert by_local[("2027-03-03T18:00", month.mastodon.id)].delivery_state == "retrying"
+    assert any(r.scheduled_at.microsecond for r in rows)
+    assert (
+        services.list_calendar_rows(
+            db,
+            editor,
+            filters=services.CalendarFilters(status=FragmentStatus.DRAFT),
+            **window,  # type: ignore[arg-type]
+        )
+        == []
+    )
+    with pytest.raises(PermissionDeniedError):
+        services.list_calendar_rows(db, None, **window)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="100 days"):
+        services.list_calendar_rows(db, editor, start_at=NOW, end_at=NOW + timedelta(days=101))
