@@ -270,7 +270,8 @@ def parse_config(text: str, *, base_dir: Path, path: Path | None = None) -> Load
     top, sections = _parse_ini(text, where)
     styles_value = top.get("StylesPath")
     styles_path = (base_dir / styles_value).resolve() if styles_value else None
-    min_level = top.get("MinAlertLevel", "suggestion").strip().lower()
+    # Vale's default is `warning`: suggestions show only when a configuration asks for them.
+    min_level = top.get("MinAlertLevel", "warning").strip().lower()
     if min_level not in LEVELS:
         raise ConfigError(
             f"MinAlertLevel must be one of {list(LEVELS)}", path=where, key="MinAlertLevel"
@@ -295,10 +296,14 @@ def load_config(path: str | Path) -> LoadedConfig:
     return parse_config(text, base_dir=file.resolve().parent, path=file)
 
 
+#: The names Vale looks for, in its order, in the working folder and then every folder above it.
+CONFIG_NAMES: tuple[str, ...] = (".vale", "_vale", "vale.ini", ".vale.ini", "_vale.ini")
+
+
 def find_config(start: Path) -> Path | None:
-    """The nearest .vale.ini (or _vale.ini) in `start` or a parent folder."""
+    """The nearest Vale configuration in `start` or a parent folder, as Vale searches for it."""
     for folder in (start.resolve(), *start.resolve().parents):
-        for name in (".vale.ini", "_vale.ini"):
+        for name in CONFIG_NAMES:
             candidate = folder / name
             if candidate.is_file():
                 return candidate

@@ -94,17 +94,40 @@ _QUOTE = regex.compile(r"^(?: {0,3}>[ ]?)+")
 _LIST = regex.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _TABLE_SEP = regex.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)+\|?\s*$")
 _REF_DEF = regex.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
-_COMMENT = regex.compile(r"<!--(.*?)-->", regex.DOTALL)
 _VALE_SWITCH = regex.compile(r"^\s*vale\s+(.*?)\s*$", regex.DOTALL)
-_INLINE_CODE = regex.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", regex.DOTALL)
-_IMAGE = regex.compile(r"!\[([^\]\n]*)\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
-_LINK = regex.compile(r"\[([^\]\n]*)\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
-_REF_LINK = regex.compile(r"\[([^\]\n]+)\](\[[^\]\n]*\])")
-_AUTOLINK = regex.compile(r"<((?:https?|ftp|mailto):[^>\s]+|[^>\s@]+@[^>\s]+\.[^>\s]+)>")
+# Every inline pattern below must stay linear on hostile input ("<" * 70000, "[a](" * 17500):
+# character classes exclude the bracket that opens the next candidate, repetitions are bounded
+# and possessive, so no position is rescanned more than a bounded number of times.
+_DEST = r"{0,2048}+"  # a link destination or URL: at most 2048 characters
+_LABEL = r"{0,1000}+"  # link text or a title: at most 1000 characters
+_LINK_TAIL = (
+    r"\]\(\s{0,64}+(<[^<>\n]"
+    + _DEST
+    + r">|[^()\s]"
+    + _DEST
+    + r"(?:\([^()\s]"
+    + _DEST
+    + r"\)[^()\s]"
+    + _DEST
+    + r")?)"
+    + r"(?:\s{1,64}+(?:\"[^\"\n]"
+    + _LABEL
+    + r"\"|'[^'\n]"
+    + _LABEL
+    + r"'))?\s{0,64}+\)"
+)
+_IMAGE = regex.compile(r"!\[([^\[\]\n]" + _LABEL + ")" + _LINK_TAIL)
+_LINK = regex.compile(r"\[([^\[\]\n]" + _LABEL + ")" + _LINK_TAIL)
+_REF_LINK = regex.compile(r"\[([^\[\]\n]{1,1000}+)\](\[[^\[\]\n]" + _LABEL + r"\])")
+_AUTOLINK = regex.compile(
+    r"<((?:https?|ftp|mailto):[^<>\s]{1,2048}+"
+    r"|[^<>\s@]{1,254}+@[^<>\s@]{1,254}+\.[^<>\s]{1,64}+)>"
+)
+_URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'`]{1,2048}+")
 #: Bare URLs end before trailing punctuation, which belongs to the sentence.
-_URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'`]+?(?=[.,;:!?)\]'\"]*(?:\s|$))")
-_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HTML_TAG = regex.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_URL_TRAILER = ".,;:!?)]'\""
+_EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64}+@[\w-]{1,63}+(?:\.[\w-]{1,63}+){1,8}+")
+_HTML_TAG = regex.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,64}+(?:\s[^<>]" + _DEST + ")?/?>")
 _EMPHASIS = regex.compile(
     r"(?<![\w*\\])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])"
     r"|(?<![\w_\\])_{1,3}(?=[^\s_])|(?<=[^\s_])_{1,3}(?![\w_])|~~"
@@ -155,14 +178,56 @@ def _parse_switch(body: str, offset: int) -> list[Switch]:
     return out
 
 
+_TICKS = regex.compile(r"`+")
+
+
+def code_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, ticks) of every inline code span, found in one pass (CommonMark's rule: a
+    run of n backticks opens, the next run of exactly n backticks closes)."""
+    runs = [(m.start(), m.end() - m.start()) for m in _TICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (_, length) in enumerate(runs):
+        by_length.setdefault(length, []).append(index)
+    cursor = dict.fromkeys(by_length, 0)
+    spans = []
+    i = 0
+    while i < len(runs):
+        start, length = runs[i]
+        same = by_length[length]
+        k = cursor[length]
+        while k < len(same) and same[k] <= i:
+            k += 1
+        cursor[length] = k
+        if k == len(same):
+            i += 1  # no closing run: these backticks are literal
+            continue
+        close = same[k]
+        close_start = runs[close][0]
+        spans.append((start, close_start + length, length))
+        i = close + 1
+    return spans
+
+
+def comments(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every HTML comment, `<!--` to the next `-->`, in one pass."""
+    out = []
+    pos = text.find("<!--")
+    while pos != -1:
+        close = text.find("-->", pos + 4)
+        if close == -1:
+            break
+        out.append((pos, close + 3))
+        pos = text.find("<!--", close + 3)
+    return out
+
+
 def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image]) -> None:
     """Blank inline syntax on the (already block-masked) text, recording links and images."""
-    for m in _INLINE_CODE.finditer(text):
-        ticks = len(m.group(1))
-        mask.blank(m.start(), m.start() + ticks)
+    for start, end, ticks in code_spans(text):
+        mask.blank(start, start + ticks)
         # Vale shows inline code to rules as asterisks: a token, but never a word.
-        mask.blank(m.start(2), m.end(2), "*")
-        mask.blank(m.end(2), m.end())
+        mask.blank(start + ticks, end - ticks, "*")
+        mask.blank(end - ticks, end)
     text = mask.text()
     for m in _IMAGE.finditer(text):
         dest = m.group(2).strip("<>")
@@ -199,8 +264,13 @@ def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image])
 def _mask_urls(text: str, mask: _Mask, links: list[Link]) -> None:
     # A URL or address is shown to rules as asterisks, the way Vale sees an autolinked URL.
     for m in _URL.finditer(text):
-        links.append(Link(m.start(), m.end(), m.group()))
-        mask.blank(m.start(), m.end(), "*")
+        url = m.group().rstrip(_URL_TRAILER)
+        if len(url) < 5:
+            continue
+        links.append(Link(m.start(), m.start() + len(url), url))
+        mask.blank(m.start(), m.start() + len(url), "*")
+    if "@" not in text:
+        return
     for m in _EMAIL.finditer(mask.text()):
         mask.blank(m.start(), m.end(), "*")
 
@@ -335,9 +405,9 @@ def parse_markdown(text: str) -> Document:
 
     switches: list[Switch] = []
     masked_now = mask.text()
-    for m in _COMMENT.finditer(masked_now):
-        switches.extend(_parse_switch(m.group(1), m.start()))
-        mask.blank(m.start(), m.end())
+    for start, end in comments(masked_now):
+        switches.extend(_parse_switch(masked_now[start + 4 : end - 3], start))
+        mask.blank(start, end)
 
     links: list[Link] = []
     images: list[Image] = []

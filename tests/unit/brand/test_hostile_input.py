@@ -1,0 +1,61 @@
+"""Input crafted to stall the checker: Markdown parsing must stay linear in the text's length.
+
+Each case is timed at n and 4n characters; linear work takes about 4 times as long, quadratic
+work 16 times. The test compares that ratio (best of a few runs), never a fixed time, so a slow
+machine does not fail it and a quadratic regression does.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from planner.brand.engine import build_config, check_text
+
+CONFIG = build_config({"S.R": "extends: existence\nmessage: x\ntokens: [foo]\n"}, based_on=["Vale"])
+
+#: A ratio above this means the work grows faster than linearly (4 = linear, 16 = quadratic).
+MAX_RATIO = 8.0
+
+UNITS = [
+    "<",
+    "[a](",
+    "![a](",
+    "[",
+    "[a]",
+    "<!--",
+    "<http:",
+    "`",
+    "``a`",
+    "www.",
+    "a@",
+    "*",
+    "_",
+    "](",
+    "[](<",
+]
+
+
+def _best_time(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        check_text(text, markdown=True, config=CONFIG)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_markdown_check_time_grows_linearly(unit):
+    n = 20_000
+    small = _best_time(unit * (n // len(unit)))
+    large = _best_time(unit * (4 * n // len(unit)))
+    # Below a millisecond the ratio is noise; such a case is linear enough either way.
+    assert large < 0.001 or large / max(small, 1e-4) < MAX_RATIO, (unit, small, large)
+
+
+def test_the_reported_stall_inputs_are_checked():
+    # The two inputs from the report: each used to take tens of seconds.
+    for text in ("<" * 70_000, "[a](" * 17_500):
+        assert check_text(text, markdown=True, config=CONFIG) is not None
