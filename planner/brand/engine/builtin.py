@@ -17,7 +17,7 @@ class B1Indication(Rule):
 
     def __init__(self, name: str, data: Mapping[str, Any], path: str) -> None:
         super().__init__(name, data, path)
-        self.scope = (Selector(frozenset(), frozenset(), "summary"),)
+        self.scope = (Selector(frozenset(), (), "summary"),)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         from planner.brand.readability import analyse

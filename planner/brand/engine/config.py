@@ -109,6 +109,8 @@ class LoadedConfig:
     accepted: list[str]
     rejected: list[str]
     report: ImportReport
+    #: Rules switched off while checking (a pattern over its time budget), with the reason.
+    switched_off: dict[str, str] = field(default_factory=dict)
     _cache: dict[tuple[str, ...], RuleSet] = field(default_factory=dict, repr=False)
     _by_filename: dict[str, RuleSet] = field(default_factory=dict, repr=False)
 

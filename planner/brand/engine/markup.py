@@ -7,20 +7,24 @@ exact characters the writer typed.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import regex
 
-#: Scope names a block of each kind answers to (see Selector in rules.py).
+#: Scope names a block of each kind answers to, as Vale names the block (see Selector in
+#: rules.py): a prose paragraph is `paragraph` (and split into `sentence`s), everything else is
+#: linted as a whole under `text.<kind>`.
 PARAGRAPH = frozenset({"text", "paragraph"})
-LIST_ITEM = frozenset({"text", "list", "paragraph"})
-BLOCKQUOTE = frozenset({"text", "blockquote", "paragraph"})
-TABLE_ROW = frozenset({"text", "table", "paragraph"})
-ALT = frozenset({"alt"})
+LIST_ITEM = frozenset({"text", "list"})
+BLOCKQUOTE = frozenset({"text", "blockquote"})
+TABLE_HEADER = frozenset({"text", "table", "header"})
+TABLE_ROW = frozenset({"text", "table", "cell"})
+ALT = frozenset({"text", "attr", "alt"})
 
 
 def heading_scopes(level: int) -> frozenset[str]:
-    return frozenset({"text", "heading", f"heading.h{level}"})
+    return frozenset({"text", "heading", f"h{level}"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,8 @@ class Document:
     images: tuple[Image, ...]
     links: tuple[Link, ...]
     switches: tuple[Switch, ...]
+    #: Code blocks (fenced or indented): Vale's `pre` metric.
+    code_blocks: int = 0
 
     def is_enabled(self, check: str, offset: int) -> bool:
         """Whether the in-document switches leave `check` on at `offset`."""
@@ -299,6 +305,20 @@ def parse_plain(text: str) -> Document:
     return Document(text, masked, tuple(blocks), (), tuple(links), ())
 
 
+def _pipes(text: str, start: int, end: int) -> list[int]:
+    return [i for i in range(start, end) if text[i] == "|" and (i == 0 or text[i - 1] != "\\")]
+
+
+def _blank_pipes(text: str, mask: _Mask, start: int, end: int) -> None:
+    for i in _pipes(text, start, end):
+        mask.blank(i, i + 1)
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    bounds = [start - 1, *_pipes(text, start, end), end]
+    return [(a + 1, b) for a, b in itertools.pairwise(bounds) if b > a + 1]
+
+
 def parse_markdown(text: str) -> Document:
     """Markdown: blocks for headings, paragraphs, list items, quotes and table rows."""
     mask = _Mask(text)
@@ -385,7 +405,8 @@ def parse_markdown(text: str) -> Document:
         elif _TABLE_SEP.match(rest) and "|" in rest:
             mask.blank(body_start, e)
             if prev_kind == "para":
-                kinds[n - 1] = "table"
+                kinds[n - 1] = "tablehead"
+                _blank_pipes(text, mask, *lines[n - 1])
             kind = "tablesep"
         elif lm:
             mask.blank(body_start, body_start + lm.end())
@@ -395,9 +416,7 @@ def parse_markdown(text: str) -> Document:
         elif kind == "para" and prev_kind in ("list", "listcont"):
             kind = "listcont"
         if kind == "table":
-            for i in range(body_start, e):
-                if text[i] == "|" and (i == 0 or text[i - 1] != "\\"):
-                    mask.blank(i, i + 1)
+            _blank_pipes(text, mask, body_start, e)
         kinds.append(kind)
         prev_kind = kind
         if kind not in ("blank", "code"):
@@ -435,10 +454,18 @@ def parse_markdown(text: str) -> Document:
             start, end = _trimmed(masked, s, e)
             if end > start:
                 blocks.append(Block(start, end, heading_scopes(levels[n])))
-        elif kind in ("list", "table"):
+        elif kind in ("table", "tablehead"):
+            # Vale lints every cell on its own (`table.header`, `table.cell`).
+            flush()
+            scopes = TABLE_HEADER if kind == "tablehead" else TABLE_ROW
+            for cell_start, cell_end in _cells(text, s, e):
+                start, end = _trimmed(masked, cell_start, cell_end)
+                if end > start:
+                    blocks.append(Block(start, end, scopes))
+        elif kind == "list":
             flush()
             current = [s, e]
-            current_scopes = LIST_ITEM if kind == "list" else TABLE_ROW
+            current_scopes = LIST_ITEM
         elif kind == "quote":
             if current is None or current_scopes is not BLOCKQUOTE:
                 flush()
@@ -446,7 +473,7 @@ def parse_markdown(text: str) -> Document:
                 current_scopes = BLOCKQUOTE
             else:
                 current[1] = e
-        elif current is None or (current_scopes in (TABLE_ROW, BLOCKQUOTE) and kind == "para"):
+        elif current is None or (current_scopes is BLOCKQUOTE and kind == "para"):
             flush()
             current = [s, e]
             current_scopes = PARAGRAPH
@@ -459,6 +486,9 @@ def parse_markdown(text: str) -> Document:
             a_start = image.alt_start
             blocks.append(Block(a_start, a_start + len(image.alt), ALT))
     blocks.sort(key=lambda b: (b.start, b.end))
+    code_blocks = sum(
+        1 for n, kind in enumerate(kinds) if kind == "code" and (n == 0 or kinds[n - 1] != "code")
+    )
     return Document(
         text,
         masked,
@@ -466,6 +496,7 @@ def parse_markdown(text: str) -> Document:
         tuple(images),
         tuple(links),
         tuple(sorted(switches, key=lambda s: s.offset)),
+        code_blocks,
     )
 
 

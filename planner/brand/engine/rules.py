@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import regex
-import yaml
 
+from planner.brand.engine import safety
 from planner.brand.engine.alerts import LEVELS, Action
 from planner.brand.engine.errors import ConfigError
+from planner.brand.engine.formula import Formula, FormulaError
 from planner.brand.engine.matching import is_literal, select
 
 COMMON_KEYS = frozenset(
@@ -43,79 +44,151 @@ TYPE_KEYS: dict[str, frozenset[str]] = {
     "sequence": frozenset({"tokens", "ignorecase"}),
     "script": frozenset({"script"}),
 }
+#: Rule types Vale runs that this engine does not: loaded, reported by name, never run.
 DISABLED_TYPES = {
-    "spelling": "spelling needs Hunspell dictionaries; imported but not run yet",
-    "sequence": "sequence needs a part-of-speech tagger; imported but not run",
-    "script": "script needs Vale's Tengo script engine; imported but not run",
+    "script": "script rules need Vale's Tengo script engine, which this engine does not have; "
+    "the rule is imported but not run",
+    "spelling": "spelling is not run yet",
+    "sequence": "sequence is not run yet",
 }
 
-_HEADING_SCOPES = {f"heading.h{n}" for n in range(1, 7)}
-SUPPORTED_SCOPES = frozenset(
-    {"text", "paragraph", "sentence", "heading", "list", "blockquote", "alt", "raw", "summary"}
-    | {"table"}
-    | _HEADING_SCOPES
-)
-#: Scopes Vale knows that this engine accepts but never sees (the rule is reported as partial).
-UNSEEN_SCOPES = frozenset(
+#: The first name of every scope Vale accepts; `code`, `link`, `strong` and `emphasis` are
+#: refused by Vale itself ("use raw instead").
+VALE_SCOPES = frozenset(
     {
+        "text",
+        "heading",
+        "table",
+        "figure",
+        "list",
+        "paragraph",
+        "sentence",
+        "alt",
         "title",
-        "link",
-        "strong",
-        "emphasis",
-        "code",
-        "comment",
-        "comment.line",
-        "comment.block",
-        "table.header",
-        "table.cell",
-        "table.caption",
-        "figure.caption",
-        "attr",
+        "blockquote",
+        "summary",
+        "raw",
     }
 )
+VALE_INLINE_SCOPES = frozenset({"code", "link", "strong", "emphasis"})
+#: Names a block of this engine can carry (see markup.py); any other name in a scope is a
+#: format (`text.html`, `paragraph.rst`) and matches only files of that format.
+STRUCTURE_NAMES = frozenset(
+    {
+        "text",
+        "heading",
+        *(f"h{n}" for n in range(1, 7)),
+        "table",
+        "header",
+        "cell",
+        "caption",
+        "figure",
+        "list",
+        "paragraph",
+        "sentence",
+        "alt",
+        "attr",
+        "title",
+        "blockquote",
+        "summary",
+        "raw",
+    }
+)
+#: Scopes Vale has that Markdown and plain text never produce here.
+UNSEEN_SCOPES = frozenset({"title", "figure", "caption"})
 
 
 @dataclass(frozen=True, slots=True)
 class Selector:
-    """One scope entry: all `positive` names present, no `negative` name present."""
+    """One scope entry: all `positive` names present, no `negative` group wholly present.
+
+    `formats` names file formats (md, txt, html…) the entry is limited to; `unit` says what the
+    rule sees: whole blocks, sentences, the raw file or the summary of all prose.
+    """
 
     positive: frozenset[str]
-    negative: frozenset[str]
+    negative: tuple[frozenset[str], ...]
     unit: str  # "block", "sentence", "raw" or "summary"
+    formats: frozenset[str] = frozenset()
+    negative_formats: frozenset[str] = frozenset()
 
-    def accepts(self, scopes: frozenset[str]) -> bool:
-        wanted = self.positive or frozenset({"text"})
-        return wanted <= scopes and not (self.negative & scopes)
+    def accepts(self, scopes: frozenset[str], fmt: str = "") -> bool:
+        if self.formats and fmt not in self.formats:
+            return False
+        if fmt and fmt in self.negative_formats:
+            return False
+        return self.positive <= scopes and not any(n <= scopes for n in self.negative)
+
+    def accepts_file(self, fmt: str) -> bool:
+        return (not self.formats or fmt in self.formats) and fmt not in self.negative_formats
+
+
+def _scope_error(item: str, path: str) -> ConfigError:
+    return ConfigError(
+        f"'{item}' is not a valid scope; must be one of {sorted(VALE_SCOPES)}",
+        path=path,
+        key="scope",
+    )
 
 
 def parse_scope(value: Any, path: str) -> tuple[tuple[Selector, ...], list[str]]:
-    """Vale's scope: a name, `~name` (not), `a & b` (and); a list means any of them."""
+    """Vale's scope: a name, `~name` (not), `a & b` (and); a list means any of them.
+
+    Validated as Vale validates it: an unknown first name is an error, a format-specific name
+    (`text.html`) is accepted and only matches files of that format.
+    """
     items = value if isinstance(value, list) else [value if value is not None else "text"]
     selectors = []
-    notes = []
+    notes: list[str] = []
     for item in items:
+        text = str(item).strip()
+        parts = [p.strip() for p in text.split("&")]
+        if len(parts) == 1:
+            first = parts[0].removeprefix("~").split(".")[0].strip()
+            if first in VALE_INLINE_SCOPES:
+                raise ConfigError(
+                    f"scope '{first}' is no longer supported; use 'raw' instead.",
+                    path=path,
+                    key="scope",
+                )
+            if first not in VALE_SCOPES:
+                raise _scope_error(text, path)
         positive: set[str] = set()
-        negative: set[str] = set()
-        for part in str(item).split("&"):
-            name = part.strip()
-            target = positive
-            if name.startswith("~"):
-                name, target = name[1:].strip(), negative
-            name = name.removeprefix("text.") if name != "text" else name
-            if name not in SUPPORTED_SCOPES and name not in UNSEEN_SCOPES:
-                raise ConfigError(f"unknown scope {part.strip()!r}", path=path, key="scope")
-            if name in UNSEEN_SCOPES:
-                notes.append(f"scope {name!r} is not checked by this engine")
-            target.add(name)
+        negative: list[frozenset[str]] = []
+        formats: set[str] = set()
+        negative_formats: set[str] = set()
+        for part in parts:
+            negated = part.startswith("~")
+            names = [n.strip() for n in part.removeprefix("~").split(".") if n.strip()]
+            structural = {n for n in names if n in STRUCTURE_NAMES}
+            tags = {n for n in names if n not in STRUCTURE_NAMES}
+            for name in sorted(structural & UNSEEN_SCOPES):
+                notes.append(f"scope {name!r} never occurs in Markdown or plain text")
+            if negated:
+                if structural:
+                    negative.append(frozenset(structural))
+                elif tags:
+                    negative_formats |= tags
+            else:
+                positive |= structural
+                formats |= tags
         unit = "block"
-        for special in ("sentence", "raw", "summary"):
+        for special in ("raw", "summary", "sentence"):
             if special in positive:
-                positive.discard(special)
                 unit = special
-        if "paragraph" in positive and unit == "block":
-            positive.discard("paragraph")
-            positive.add("paragraph")
-        selectors.append(Selector(frozenset(positive), frozenset(negative), unit))
+                break
+        positive -= {"raw", "summary", "sentence"}
+        if unit == "sentence":
+            positive.add("paragraph")  # Vale splits only prose paragraphs into sentences
+        selectors.append(
+            Selector(
+                frozenset(positive),
+                tuple(negative),
+                unit,
+                frozenset(formats),
+                frozenset(negative_formats),
+            )
+        )
     return tuple(selectors), notes
 
 
@@ -257,8 +330,11 @@ class _Exceptions:
     def _compile(self) -> None:
         if self.items:
             ordered = sorted(self.items, key=len, reverse=True)
+            # Vale: `\b(?:(?-i)a|(?-i)b)\b` searched in the observed match; an exception is
+            # case-sensitive unless it starts with (?i).
+            cased = [f"(?i:{i[4:]})" if i.startswith("(?i)") else f"(?-i:{i})" for i in ordered]
             self.pattern: regex.Pattern[str] | None = _compile(
-                "(?:" + "|".join(ordered) + ")", self.path
+                r"\b(?:" + "|".join(cased) + r")\b", self.path
             )
             phrases = [i for i in ordered if " " in i]
             self.phrases = (
@@ -275,10 +351,10 @@ class _Exceptions:
     def excludes(self, observed: str, text: str, start: int, end: int) -> bool:
         if self.pattern is None:
             return False
-        if self.pattern.fullmatch(observed):
+        if safety.search(self.pattern, observed):
             return True
         if self.phrases is not None:
-            for m in self.phrases.finditer(text):
+            for m in safety.finditer(self.phrases, text):
                 if m.start() <= start and end <= m.end():
                     return True
         return False
@@ -318,7 +394,7 @@ class Existence(Rule):
         if self._literal and base in state.literal_hits:
             hits = state.literal_hits[base].get(self.name, [])
             return [(s, e) for s, e, _ in select(hits)]
-        return [m.span() for m in self.pattern.finditer(text)]
+        return [m.span() for m in safety.finditer(self.pattern, text)]
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         out = []
@@ -328,6 +404,17 @@ class Existence(Rule):
                 continue
             out.append(Hit(start, end, format_message(self.message, observed)))
         return out
+
+
+_CAPTURE_OPEN = regex.compile(r"(?<!\\)\((?!\?)")
+_GO_GROUP_REF = regex.compile(r"\$(\d+)|\$\{(\w+)\}")
+_PHRASE = regex.compile(r"[\p{L}\p{N} -]*")
+
+
+def _python_template(replacement: str) -> str:
+    """A Go replacement template ($1, ${name}) as a Python one (\\g<1>, \\g<name>)."""
+    escaped = replacement.replace("\\", "\\\\")
+    return _GO_GROUP_REF.sub(lambda m: f"\\g<{m.group(1) or m.group(2)}>", escaped)
 
 
 class Substitution(Rule):
@@ -340,35 +427,51 @@ class Substitution(Rule):
         self.nonword = _bool(data.get("nonword", False), path, "nonword")
         self.use_vocab = _bool(data.get("vocab", True), path, "vocab")
         self.capitalize = _bool(data.get("capitalize", False), path, "capitalize")
+        # Vale before `capitalize` existed wrote an all-lowercase replacement with the observed
+        # capital ("Does not" -> "Doesn't"); published packages (Microsoft) are tested against
+        # that, so a rule without the key keeps it for lowercase replacements only.
+        self._legacy_capitals = "capitalize" not in data
         swap = data.get("swap")
         if not isinstance(swap, Mapping) or not swap:
             raise ConfigError("a substitution rule needs a 'swap' mapping", path=path, key="swap")
-        self.keys: list[str] = []
-        self.replacements: list[str] = []
-        for key, value in swap.items():
-            key = str(key)
+        # Vale tries the longest key first (equal lengths keep the file's order here).
+        pairs = sorted(
+            ((str(k), "" if v is None else str(v)) for k, v in swap.items()),
+            key=lambda kv: -len(kv[0]),
+        )
+        self.keys = [k for k, _ in pairs]
+        self.replacements = [v for _, v in pairs]
+        #: Per key: the key itself when its replacement uses $1…, to expand against the match.
+        self._expanders: list[regex.Pattern[str] | None] = []
+        matchable = []
+        for key, replacement in pairs:
             opens = key.count("(")
-            if opens not in (key.count("(?"), key.count(r"\(")):
-                raise ConfigError(
-                    f"capture group not supported in {key!r}; use '(?:' instead of '('",
-                    path=path,
-                    key="swap",
-                )
-            self.keys.append(key)
-            self.replacements.append("" if value is None else str(value))
+            if opens != key.count("(?") + key.count("\\("):
+                # Vale matches with the groups made non-capturing; $1 in the replacement is
+                # then filled in by matching the original key against the observed text.
+                matchable.append(_CAPTURE_OPEN.sub("(?:", key))
+            else:
+                matchable.append(key)
+            uses_groups = bool(regex.search(r"\$\d+|\$\{\w+\}", replacement))
+            self._expanders.append(
+                _compile(key, path, ignorecase=self.ignorecase) if uses_groups else None
+            )
         if data.get("pos"):
             self.notes.append("'pos' (part-of-speech filter) is ignored")
         self.exceptions = _Exceptions(_strings(data.get("exceptions"), path, "exceptions"), path)
         self._literal = not self.nonword and all(is_literal(k) for k in self.keys)
-        body = "|".join(f"({k})" for k in self.keys)
+        body = "|".join(f"({k})" for k in matchable)
         pattern = f"(?:{body})" if self.nonword else rf"\b(?:{body})\b"
         self.pattern = _compile(pattern, path, ignorecase=self.ignorecase)
-        self._expected = [
-            _compile(f"^(?:{r})$", path, ignorecase=self.ignorecase)
-            if not regex.fullmatch(r"[\p{L} ]*", r)
-            else None
-            for r in self.replacements
-        ]
+        self._expected: list[regex.Pattern[str] | None] = []
+        for replacement in self.replacements:
+            compiled = None
+            if not _PHRASE.fullmatch(replacement):
+                try:
+                    compiled = regex.compile(f"^(?:{replacement})$")
+                except (regex.error, ValueError, TypeError):
+                    compiled = None
+            self._expected.append(compiled)
 
     def literal_tokens(self) -> tuple[list[str], bool] | None:
         return (self.keys, self.ignorecase) if self._literal else None
@@ -377,32 +480,50 @@ class Substitution(Rule):
         if self.use_vocab:
             self.exceptions.extend(accepted)
 
-    def _same(self, index: int, observed: str) -> bool:
+    def _expected_for(self, index: int, observed: str) -> str:
         expected = self.replacements[index]
+        if self.capitalize and observed[:1] and observed == observed[:1].upper() + observed[1:]:
+            expected = expected[:1].upper() + expected[1:]
+        expander = self._expanders[index]
+        if expander is not None:
+            expected = safety.sub(expander, _python_template(expected), observed)
+        return expected
+
+    def _same(self, expected: str, observed: str, index: int) -> bool:
+        # Vale's matchToken: a plain phrase compares literally, anything else as an anchored,
+        # case-sensitive pattern.
         pattern = self._expected[index]
-        # Vale compares plain phrases literally and everything else as an anchored pattern.
-        if pattern is None:
+        if pattern is None or self._expanders[index] is not None:
             return expected == observed
-        return bool(pattern.match(observed))
+        return bool(safety.match(pattern, observed))
+
+    def _capitalise(self, observed: str, params: list[str]) -> bool:
+        capital = bool(observed[:1]) and observed == observed[:1].upper() + observed[1:]
+        if self.capitalize:
+            return capital
+        return self._legacy_capitals and capital and all(p == p.lower() for p in params)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         if self._literal and base in state.literal_hits:
             found = select(state.literal_hits[base].get(self.name, []))
         else:
             found = [
-                (m.start(), m.end(), (m.lastindex or 1) - 1) for m in self.pattern.finditer(text)
+                (m.start(), m.end(), (m.lastindex or 1) - 1)
+                for m in safety.finditer(self.pattern, text)
             ]
         out = []
         for start, end, index in found:
             observed = text[start:end].strip()
-            if self._same(index, observed) or self.exceptions.excludes(observed, text, start, end):
+            expected = self._expected_for(index, observed)
+            if self._same(expected, observed, index) or self.exceptions.excludes(
+                observed, text, start, end
+            ):
                 continue
-            expected = self.replacements[index]
             message = self.message
             action = self.action
             if action.name == "replace" and not action.params:
                 params = expected.split("|")
-                if observed[:1].isupper():
+                if self._capitalise(observed, params):
                     params = [p[:1].upper() + p[1:] for p in params]
                 action = Action("replace", tuple(params))
                 expected = _to_sentence(params)
@@ -428,7 +549,7 @@ class Occurrence(Rule):
         self.min = int(data.get("min") or 0)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
-        spans = [m.span() for m in self.pattern.finditer(text)]
+        spans = [m.span() for m in safety.finditer(self.pattern, text)]
         count = len(spans)
         if (self.max and count > self.max) or (self.min and count < self.min):
             start, end = (spans[0][0], spans[-1][1]) if spans else (0, len(text))
@@ -461,7 +582,7 @@ class Repetition(Rule):
         prev = ""
         prev_start = 0
         count = 0
-        for m in self.pattern.finditer(text):
+        for m in safety.finditer(self.pattern, text):
             current = m.group().strip()
             same = (current.casefold() == prev.casefold()) if self.ignorecase else current == prev
             hit = same and current != "" and (not self.alpha or current.isalpha())
@@ -502,7 +623,7 @@ class Consistency(Rule):
         chosen: dict[int, int] = state.memory.setdefault(self.name, {})
         out = []
         for n, pattern in enumerate(self.pairs):
-            for m in pattern.finditer(text):
+            for m in safety.finditer(pattern, text):
                 side = 1 if m.group(1) is not None else 2
                 first = chosen.setdefault(n, side)
                 if side != first:
@@ -533,11 +654,11 @@ class Conditional(Rule):
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         # Definitions seen so far count for the rest of the document, as in Vale.
         defined: set[str] = state.memory.setdefault(self.name, set())
-        for m in self.second.finditer(text):
+        for m in safety.finditer(self.second, text):
             if m.lastindex:
                 defined.add(m.group(1))
         out = []
-        for m in self.first.finditer(text):
+        for m in safety.finditer(self.first, text):
             observed = m.group()
             if observed in defined or self.exceptions.excludes(observed, text, m.start(), m.end()):
                 continue
@@ -607,7 +728,9 @@ class Capitalization(Rule):
             self.exceptions.extend(accepted)
 
     def _excepted(self, word: str) -> bool:
-        return self.exceptions.pattern is not None and bool(self.exceptions.pattern.fullmatch(word))
+        return self.exceptions.pattern is not None and bool(
+            safety.search(self.exceptions.pattern, word)
+        )
 
     def _sentence_ok(self, text: str) -> bool:
         words = regex.findall(r"[\p{N}\p{L}*]+\S*", text.rstrip("?!.:"))
@@ -660,7 +783,7 @@ class Capitalization(Rule):
         if self.match == "$upper":
             return text == text.upper() or self._excepted(text)
         assert self.custom is not None
-        return bool(self.custom.match(text)) or self._excepted(text)
+        return bool(safety.match(self.custom, text)) or self._excepted(text)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         if self.ok(text):
@@ -726,7 +849,7 @@ class Readability(Rule):
                 key="metrics",
             )
         self.grade = float(data.get("grade") or 8)
-        self.scope = (Selector(frozenset(), frozenset(), "summary"),)
+        self.scope = (Selector(frozenset(), (), "summary"),)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         stats = text_statistics(text)
@@ -738,7 +861,25 @@ class Readability(Rule):
         return []
 
 
-_FORMULA_OK = regex.compile(r"[\w\s.+\-*/()]+")
+#: Variables every metric formula may read (Vale's, plus the engine's Dutch readability figures).
+METRIC_VARIABLES = frozenset(
+    {
+        "words",
+        "sentences",
+        "characters",
+        "syllables",
+        "polysyllabic_words",
+        "complex_words",
+        "long_words",
+        "paragraphs",
+        "flesch_douma",
+        "leesindex_a",
+        "list",
+        "blockquote",
+        "pre",
+        *(f"heading_h{n}" for n in range(1, 7)),
+    }
+)
 
 
 class Metric(Rule):
@@ -746,38 +887,38 @@ class Metric(Rule):
 
     def __init__(self, name: str, data: Mapping[str, Any], path: str) -> None:
         super().__init__(name, data, path)
-        self.formula = str(data.get("formula") or "")
         self.condition = str(data.get("condition") or "").strip()
-        if not _FORMULA_OK.fullmatch(self.formula):
-            raise ConfigError(
-                "'formula' must be arithmetic over Vale's variables", path=path, key="formula"
-            )
+        try:
+            self.formula = Formula(str(data.get("formula") or ""))
+        except FormulaError as exc:
+            raise ConfigError(f"'formula': {exc}", path=path, key="formula") from None
         cm = regex.fullmatch(r"(<=|>=|==|!=|<|>)\s*(-?[\d.]+)", self.condition)
         if not cm:
             raise ConfigError("'condition' must look like '> 3'", path=path, key="condition")
         self.operator, self.bound = cm.group(1), float(cm.group(2))
-        self.code = compile(self.formula, path, "eval")
-        allowed = set(text_statistics("")) | {"paragraphs", "flesch_douma", "leesindex_a"}
-        allowed |= {"list", "blockquote", "pre"} | {f"heading_h{n}" for n in range(1, 7)}
-        unknown = set(self.code.co_names) - allowed
+        unknown = self.formula.variables - METRIC_VARIABLES
         if unknown:
             raise ConfigError(
                 f"unknown variable {sorted(unknown)[0]!r} in formula", path=path, key="formula"
             )
-        self.scope = (Selector(frozenset(), frozenset(), "summary"),)
+        self.scope = (Selector(frozenset(), (), "summary"),)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
-        variables: dict[str, float] = dict(state.memory.get("__metrics__", {}))
-        variables.update(text_statistics(text))
-        if "flesch_douma" in self.code.co_names or "leesindex_a" in self.code.co_names:
+        variables: dict[str, float] = dict.fromkeys(METRIC_VARIABLES, 0.0)
+        variables.update(state.memory.get("__metrics__", {}))
+        stats = text_statistics(text)
+        if not stats["words"]:
+            return []
+        variables.update(stats)
+        if self.formula.variables & {"flesch_douma", "leesindex_a"}:
             from planner.brand.readability import analyse
 
             report = analyse(text)
             variables["flesch_douma"] = report.flesch_douma
             variables["leesindex_a"] = report.leesindex_a
         try:
-            value = float(eval(self.code, {"__builtins__": {}}, variables))  # noqa: S307
-        except ZeroDivisionError:
+            value = self.formula.evaluate(variables)
+        except (ZeroDivisionError, ValueError, OverflowError):
             return []
         compare = {
             "<": value < self.bound,
@@ -793,7 +934,7 @@ class Metric(Rule):
 
 
 class DisabledRule(Rule):
-    """Sequence, spelling and script rules: validated and listed, never run."""
+    """A rule type Vale runs and this engine cannot (script): validated, listed, never run."""
 
     def __init__(self, name: str, data: Mapping[str, Any], path: str) -> None:
         super().__init__(name, data, path)
@@ -821,17 +962,17 @@ RULE_TYPES: dict[str, type[Rule]] = {
 
 
 def parse_rule(name: str, source: str, path: str) -> Rule:
-    """Validate a rule file as Vale does (required keys, no unknown keys) and compile it."""
-    try:
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", path=path) from exc
-    return build_rule(name, data, path)
+    """Validate a rule file as Vale does (required keys, no unknown keys) and compile it.
+
+    The YAML may hold no anchors or aliases and every field has a size bound (safety.py).
+    """
+    return build_rule(name, safety.load_yaml(source, path), path)
 
 
 def build_rule(name: str, data: Any, path: str) -> Rule:
     if not isinstance(data, Mapping):
         raise ConfigError("a rule file must be a YAML mapping", path=path)
+    safety.check_sizes(data, path)
     extends = data.get("extends")
     if not extends:
         raise ConfigError("missing the required 'extends' key", path=path, key="extends")

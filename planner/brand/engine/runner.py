@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Callable, Sequence
 
+from planner.brand.engine import safety
 from planner.brand.engine.alerts import Action, Alert, level_rank
 from planner.brand.engine.config import LoadedConfig
 from planner.brand.engine.markup import Document, parse, sentences
@@ -58,17 +60,27 @@ class Positions:
         )
 
 
-def _units(rule: Rule, doc: Document) -> list[tuple[int, int, bool]]:
+def file_format(filename: str, *, markdown: bool) -> str:
+    """The format tag format-specific scopes (`text.md`, `paragraph.rst`) compare with."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if markdown and suffix not in ("md", "markdown", "mdown", "mkd", "mdx"):
+        return "md"
+    return {"markdown": "md", "mdown": "md", "mkd": "md"}.get(suffix, suffix or "txt")
+
+
+def _units(rule: Rule, doc: Document, fmt: str) -> list[tuple[int, int, bool]]:
     """(start, end, raw) of every stretch of text the rule's scope selects, in document order."""
     units: set[tuple[int, int, bool]] = set()
     for selector in rule.scope:
         if selector.unit == "raw":
-            units.add((0, len(doc.source), True))
+            if selector.accepts_file(fmt):
+                units.add((0, len(doc.source), True))
         elif selector.unit == "summary":
-            units.add((0, len(doc.masked), False))
+            if selector.accepts_file(fmt):
+                units.add((0, len(doc.masked), False))
         else:
             for block in doc.blocks:
-                if not selector.accepts(block.scopes):
+                if not selector.accepts(block.scopes, fmt):
                     continue
                 if selector.unit == "sentence":
                     for start, end in sentences(doc.masked, block.start, block.end):
@@ -78,22 +90,65 @@ def _units(rule: Rule, doc: Document) -> list[tuple[int, int, bool]]:
     return sorted(units)
 
 
+def _metrics(doc: Document) -> dict[str, float]:
+    """Vale's count-based metric variables: headings per level, list items, quotes, code."""
+    counts: dict[str, float] = {"pre": float(doc.code_blocks)}
+    for block in doc.blocks:
+        for name in ("list", "blockquote"):
+            if name in block.scopes:
+                counts[name] = counts.get(name, 0.0) + 1
+        if "heading" in block.scopes:
+            for level in range(1, 7):
+                if f"h{level}" in block.scopes:
+                    key = f"heading_h{level}"
+                    counts[key] = counts.get(key, 0.0) + 1
+    return counts
+
+
+TIMEOUT_MESSAGE = (
+    "This rule was switched off: its pattern took longer than {seconds} s on this text "
+    "(catastrophic backtracking). Fix or remove the rule."
+)
+
+
 def check_document(
     doc: Document,
     config: LoadedConfig,
     *,
     filename: str,
     extra: Sequence[ExtraCheck] = (),
+    fmt: str | None = None,
 ) -> list[Alert]:
     rule_set = config.rule_set(filename)
+    fmt = fmt or file_format(filename, markdown=False)
     positions = Positions(doc.source)
     state = RunState()
+    state.memory["__metrics__"] = _metrics(doc)
     minimum = level_rank(config.min_alert_level)
     alerts: list[Alert] = []
     found: dict[str, int] = {}
+    spent: dict[str, float] = {}
+
+    def switch_off(rule: Rule) -> None:
+        reason = TIMEOUT_MESSAGE.format(seconds=safety.REGEX_TIMEOUT)
+        rule.disabled_reason = reason
+        config.switched_off[rule.name] = reason
+        alerts.append(positions.alert(rule.name, "warning", 0, 0, reason))
 
     def emit(rule: Rule, level: str, base: int, text: str) -> None:
-        for hit in rule.find(text, base, state):
+        if rule.disabled_reason:
+            return
+        left = safety.RULE_BUDGET - spent.get(rule.name, 0.0)
+        started = time.perf_counter()
+        try:
+            with safety.budget(left):
+                hits = rule.find(text, base, state)
+        except safety.RuleTimeoutError:
+            switch_off(rule)
+            return
+        finally:
+            spent[rule.name] = spent.get(rule.name, 0.0) + time.perf_counter() - started
+        for hit in hits:
             offset = base + hit.start
             if not doc.is_enabled(rule.name, offset):
                 continue
@@ -125,19 +180,28 @@ def check_document(
                 entry = rule_set.by_scan.get(name)
                 if entry is None or level_rank(entry[1]) < minimum:
                     continue
-                if any(s.accepts(block.scopes) for s in entry[0].scope):
+                if any(s.accepts(block.scopes, fmt) for s in entry[0].scope):
                     state.literal_hits = {block.start: hits}
                     emit(entry[0], entry[1], block.start, text)
         state.literal_hits = scans
     unit_cache: dict[object, list[tuple[int, int, bool]]] = {}
     for rule, level in rule_set.rules:
-        if level_rank(level) < minimum:
+        if level_rank(level) < minimum or rule.disabled_reason:
             continue
         units = unit_cache.get(rule.scope)
         if units is None:
-            units = unit_cache[rule.scope] = _units(rule, doc)
+            units = unit_cache[rule.scope] = _units(rule, doc, fmt)
         for start, end, raw in units:
             emit(rule, level, start, (doc.source if raw else doc.masked)[start:end])
+    # Vale reports one alert per rule and position, however many scopes saw the text.
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for alert in alerts:
+        key = (alert.check, alert.start, alert.end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(alert)
+    alerts = unique
     for check in extra:
         alerts.extend(a for a in check(doc) if level_rank(a.severity) >= minimum)
     alerts.sort(key=lambda a: (a.line, a.span[0], a.check))
@@ -166,4 +230,6 @@ def check_text(
         from planner.brand.channel_checks import channel_check
 
         extra.append(channel_check(channel, settings=channel_settings, media=media))
-    return check_document(doc, config, filename=name, extra=extra)
+    return check_document(
+        doc, config, filename=name, extra=extra, fmt=file_format(name, markdown=markdown)
+    )

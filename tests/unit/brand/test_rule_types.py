@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import pytest
-
 from planner.brand.engine import build_config, check_text
 
 SUBST = """
@@ -28,8 +26,7 @@ def test_substitution_reports_position_match_and_message(check):
     assert (alert.start, alert.end) == (5, 12)
 
 
-def test_substitution_replace_action_capitalises_like_the_observed_word(check):
-    rule = """
+CONTRACTION = """
 extends: substitution
 message: "Use '%s' instead of '%s'."
 level: error
@@ -39,17 +36,45 @@ action:
 swap:
   are not: aren't
 """
-    [alert] = check({"S.C": rule}, "Are not you tired?")
+
+
+def test_substitution_replace_keeps_a_replacement_with_capitals_as_written(check):
+    rule = CONTRACTION.replace("are not: aren't", "Mutual TLS: mutual TLS")
+    [alert] = check({"S.C": rule}, "The Mutual TLS is good.")
+    assert alert.message == "Use 'mutual TLS' instead of 'Mutual TLS'."
+
+
+def test_substitution_capitalize_false_keeps_the_rules_case(check):
+    [alert] = check({"S.C": CONTRACTION + "capitalize: false\n"}, "Are not you tired?")
+    assert alert.message == "Use 'aren't' instead of 'Are not'."
+    assert alert.action.params == ("aren't",)
+
+
+def test_substitution_capitalize_true_follows_the_observed_capital(check):
+    [alert] = check({"S.C": CONTRACTION + "capitalize: true\n"}, "Are not you tired?")
     assert alert.message == "Use 'Aren't' instead of 'Are not'."
     assert alert.action.name == "replace"
     assert alert.action.params == ("Aren't",)
 
 
-def test_substitution_with_capture_group_is_a_config_error():
-    from planner.brand.engine import ConfigError
+def test_substitution_capture_groups_fill_the_replacement(check):
+    rule = (
+        "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\nignorecase: true\n"
+        "swap:\n  'change in(?: )?to the (\\w+) folder': change to the $1 folder\n"
+    )
+    [alert] = check({"S.C": rule}, "Change into the tmp folder now.")
+    assert (
+        alert.message == "Use 'change to the tmp folder' instead of 'Change into the tmp folder'."
+    )
 
-    with pytest.raises(ConfigError, match="capture group"):
-        build_config({"S.C": "extends: substitution\nmessage: x\nswap:\n  '(a|b)': c\n"})
+
+def test_substitution_tries_the_longest_key_first(check):
+    rule = (
+        "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\n"
+        "swap:\n  web: Web\n  web site: website\n"
+    )
+    [alert] = check({"S.C": rule}, "Our web site.")
+    assert alert.match == "web site"
 
 
 def test_existence_word_boundaries_are_unicode_aware(check):
@@ -133,7 +158,7 @@ def test_sequence_rules_load_disabled_and_are_reported():
     config = build_config({"S.Seq": "extends: sequence\nmessage: x\ntokens: []\n"})
     [report] = [r for r in config.report.rules if r.check == "S.Seq"]
     assert report.status == "disabled"
-    assert "tagger" in report.reasons[0]
+    assert "sequence" in report.reasons[0]
     assert check_text("anything", markdown=False, config=config) == []
 
 
