@@ -5,6 +5,7 @@ the engine's Dutch B1 indication (Leesbaarheid.B1).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from planner.brand.engine.rules import Hit, Rule, RunState, Selector, build_rule, format_message
@@ -28,7 +29,9 @@ class B1Indication(Rule):
         return []
 
 
-def builtin_rules(accepted: list[str], rejected: list[str]) -> dict[str, Rule]:
+def builtin_rules(
+    accepted: list[str], rejected: list[str], styles_path: Path | None = None
+) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     if accepted:
         rules["Vale.Terms"] = build_rule(
@@ -69,8 +72,15 @@ def builtin_rules(accepted: list[str], rejected: list[str]) -> dict[str, Rule]:
     )
     rules["Vale.Spelling"] = build_rule(
         "Vale.Spelling",
-        {"extends": "spelling", "message": "Did you really mean '%s'?", "level": "error"},
+        {
+            "extends": "spelling",
+            "message": "Did you really mean '%s'?",
+            "level": "error",
+            "action": {"name": "suggest", "params": ["spellings"]},
+        },
         "Vale.Spelling (built in)",
+        styles_path=styles_path,
+        builtin=True,
     )
     rules["Leesbaarheid.B1"] = B1Indication(
         "Leesbaarheid.B1",

@@ -235,10 +235,12 @@ def load_styles(
             raise ConfigError(f"style {style!r} does not exist on StylesPath", key="BasedOnStyles")
         for file in sorted([*style_dir.glob("*.yml"), *style_dir.glob("*.yaml")]):
             check = f"{style}.{file.stem}"
-            rules[check] = parse_rule(check, file.read_text(encoding="utf-8"), str(file))
+            rules[check] = parse_rule(
+                check, file.read_text(encoding="utf-8"), str(file), styles_path=styles_path
+            )
     for check, source in (extra_rules or {}).items():
-        rules[check] = parse_rule(check, source, check)
-    rules.update(builtin_rules(accepted, rejected))
+        rules[check] = parse_rule(check, source, check, styles_path=styles_path)
+    rules.update(builtin_rules(accepted, rejected, styles_path))
     for rule in rules.values():
         rule.set_vocab(accepted)
     report = ImportReport(

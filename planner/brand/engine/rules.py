@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -39,7 +40,18 @@ TYPE_KEYS: dict[str, frozenset[str]] = {
     "metric": frozenset({"formula", "condition"}),
     "readability": frozenset({"metrics", "grade"}),
     "spelling": frozenset(
-        {"custom", "dicpath", "dictionaries", "filters", "ignore", "append", "aff", "dic"}
+        {
+            "custom",
+            "dicpath",
+            "dictionaries",
+            "filters",
+            "ignore",
+            "append",
+            "aff",
+            "dic",
+            "exceptions",
+            "threshold",
+        }
     ),
     "sequence": frozenset({"tokens", "ignorecase"}),
     "script": frozenset({"script"}),
@@ -48,7 +60,6 @@ TYPE_KEYS: dict[str, frozenset[str]] = {
 DISABLED_TYPES = {
     "script": "script rules need Vale's Tengo script engine, which this engine does not have; "
     "the rule is imported but not run",
-    "spelling": "spelling is not run yet",
     "sequence": "sequence is not run yet",
 }
 
@@ -955,21 +966,24 @@ RULE_TYPES: dict[str, type[Rule]] = {
     "capitalization": Capitalization,
     "readability": Readability,
     "metric": Metric,
-    "spelling": DisabledRule,
+    "spelling": DisabledRule,  # replaced by spelling.Spelling in build_rule
     "sequence": DisabledRule,
     "script": DisabledRule,
 }
 
 
-def parse_rule(name: str, source: str, path: str) -> Rule:
+def parse_rule(name: str, source: str, path: str, *, styles_path: Path | None = None) -> Rule:
     """Validate a rule file as Vale does (required keys, no unknown keys) and compile it.
 
     The YAML may hold no anchors or aliases and every field has a size bound (safety.py).
+    `styles_path` is where spelling rules look for their dictionaries and word lists.
     """
-    return build_rule(name, safety.load_yaml(source, path), path)
+    return build_rule(name, safety.load_yaml(source, path), path, styles_path=styles_path)
 
 
-def build_rule(name: str, data: Any, path: str) -> Rule:
+def build_rule(
+    name: str, data: Any, path: str, *, styles_path: Path | None = None, builtin: bool = False
+) -> Rule:
     if not isinstance(data, Mapping):
         raise ConfigError("a rule file must be a YAML mapping", path=path)
     safety.check_sizes(data, path)
@@ -989,6 +1003,10 @@ def build_rule(name: str, data: Any, path: str) -> Rule:
         if key not in allowed:
             raise ConfigError(f"unknown key {key!r} for a {extends} rule", path=path, key=str(key))
     try:
+        if extends == "spelling":
+            from planner.brand.engine.spelling import Spelling
+
+            return Spelling(name, data, path, styles_path=styles_path, builtin=builtin)
         return RULE_TYPES[str(extends)](name, data, path)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid value: {exc}", path=path) from exc

@@ -170,3 +170,23 @@ def test_limit_caps_alerts_per_rule(check):
 def test_severity_and_min_alert_level(check):
     rule = "extends: existence\nmessage: x\nlevel: suggestion\ntokens: [foo]\n"
     assert check({"L.L": rule}, "foo", min_alert_level="warning") == []
+
+
+def test_spelling_flags_unknown_words_with_the_built_in_en_us(check):
+    rule = "extends: spelling\nmessage: \"'%s' is a typo!\"\nlevel: error\n"
+    alerts = check({"S.Sp": rule}, "This is a typpo, and an other typpo in a sentence.")
+    # One alert per misspelled word, at its first use, as Vale reports it.
+    assert [(a.match, a.column) for a in alerts] == [("typpo", 11)]
+
+
+def test_spelling_reads_a_hunspell_dictionary_and_ignore_list(check, tmp_path):
+    (tmp_path / "nl.aff").write_text("SET UTF-8\nSFX S Y 1\nSFX S 0 en .\n", encoding="utf-8")
+    (tmp_path / "nl.dic").write_text("2\nfiets/S\nstraat\n", encoding="utf-8")
+    (tmp_path / "extra.txt").write_text("Zuiderhaven\n", encoding="utf-8")
+    rule = (
+        f"extends: spelling\nmessage: \"'%s'?\"\nlevel: error\ncustom: true\n"
+        f"dic: {tmp_path / 'nl.dic'}\naff: {tmp_path / 'nl.aff'}\n"
+        f"ignore: [{tmp_path / 'extra.txt'}]\n"
+    )
+    alerts = check({"S.Nl": rule}, "fietsen straat Zuiderhaven fietsn")
+    assert [a.match for a in alerts] == ["fietsn"]
