@@ -39,8 +39,8 @@ _HASH = regex.compile(r"^[0-9a-z]{40}$")
 # --- Vale's word tokenizer (nlp.IterTokenizer) ----------------------------------------------
 _SPECIAL = regex.compile(r"^(?:[A-Za-z]\.){2,}$|^[A-Z][a-z]{1,2}\.$")
 _SANITIZE = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
-_PREFIXES = ("$", "(", '"', "[", "'")
-_SUFFIXES = (",", ")", '"', "]", "!", ";", ".", "?", ":", "'")
+_PREFIXES = frozenset("$(\"['")
+_SUFFIXES = frozenset(",)\"]!;.?:'")
 _LETTER = regex.compile(r"\p{L}")
 
 
@@ -48,18 +48,19 @@ def tokenize(text: str) -> list[str]:
     """Words as Vale's tokenizer yields them: split at spaces, outer punctuation peeled off."""
     out = []
     for span in text.translate(_SANITIZE).split():
-        token = span
-        while token:
-            if _SPECIAL.match(token):
+        # Peel with two indices, never by copying the token: a hostile "[[[[…" stays linear.
+        start, end = 0, len(span)
+        while start < end:
+            if end - start <= 64 and _SPECIAL.match(span, start, end):
                 break
-            if token.startswith(_PREFIXES):
-                token = token[1:]
-            elif token.endswith(_SUFFIXES):
-                token = token[:-1]
+            if span[start] in _PREFIXES:
+                start += 1
+            elif span[end - 1] in _SUFFIXES:
+                end -= 1
             else:
                 break
-        if token and _LETTER.search(token):
-            out.append(token)
+        if start < end and _LETTER.search(span, start, end):
+            out.append(span[start:end])
     return out
 
 
