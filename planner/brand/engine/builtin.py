@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from planner.brand.engine.rules import Hit, Rule, RunState, Selector, build_rule, format_message
 
 
@@ -29,6 +31,16 @@ class B1Indication(Rule):
         return []
 
 
+_PHRASE = regex.compile(r"[\p{L}\p{N} -]+")
+
+
+def _terms_swap(accepted: list[str]) -> dict[str, str]:
+    swap: dict[str, str] = {}
+    for term in accepted:
+        swap[term.lower() if _PHRASE.fullmatch(term) else term] = term
+    return swap
+
+
 def builtin_rules(
     accepted: list[str], rejected: list[str], styles_path: Path | None = None
 ) -> dict[str, Rule]:
@@ -42,7 +54,10 @@ def builtin_rules(
                 "level": "error",
                 "ignorecase": True,
                 "vocab": False,
-                "swap": {term: term for term in accepted},
+                # Vale: each plain term (letters, digits, spaces, hyphens) under its lowercase
+                # form, so a later vocabulary's spelling of a term wins; a term written as a
+                # pattern (the app's escaped term list) checks against itself.
+                "swap": _terms_swap(accepted),
             },
             "Vale.Terms (accept.txt)",
         )

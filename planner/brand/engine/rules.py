@@ -290,7 +290,7 @@ class Rule:
         self.message = str(data.get("message", ""))
         self.description = str(data.get("description") or "")
         self.link = str(data.get("link") or "")
-        level = data.get("level", "suggestion")
+        level = data.get("level", "warning")  # Vale's default level
         if level not in LEVELS:
             raise ConfigError(f"'level' must be one of {list(LEVELS)}", path=path, key="level")
         self.level = str(level)

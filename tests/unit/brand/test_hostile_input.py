@@ -17,7 +17,7 @@ from planner.brand.engine import build_config, check_text
 CONFIG = build_config({"S.R": "extends: existence\nmessage: x\ntokens: [foo]\n"}, based_on=["Vale"])
 
 #: A ratio above this means the work grows faster than linearly (4 = linear, 16 = quadratic).
-MAX_RATIO = 8.0
+MAX_RATIO = 10.0
 
 UNITS = [
     "<",
@@ -38,28 +38,29 @@ UNITS = [
 ]
 
 
-def _best_time(text: str) -> float:
-    # The best of several runs with the garbage collector paused: what is left is the work.
-    best = float("inf")
+def _best_times(small: str, large: str) -> tuple[float, float]:
+    # Runs of both sizes interleaved, the best of each kept, with the garbage collector paused:
+    # a burst of load on a shared machine then hits both sizes alike and drops out of the ratio.
+    best = [float("inf"), float("inf")]
     gc.collect()
     gc.disable()
     try:
         for _ in range(5):
-            started = time.perf_counter()
-            check_text(text, markdown=True, config=CONFIG)
-            best = min(best, time.perf_counter() - started)
+            for index, text in enumerate((small, large)):
+                started = time.perf_counter()
+                check_text(text, markdown=True, config=CONFIG)
+                best[index] = min(best[index], time.perf_counter() - started)
     finally:
         gc.enable()
-    return best
+    return best[0], best[1]
 
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_markdown_check_time_grows_linearly(unit):
-    n = 40_000
-    small = _best_time(unit * (n // len(unit)))
-    large = _best_time(unit * (4 * n // len(unit)))
-    # Below a millisecond the ratio is noise; such a case is linear enough either way.
-    assert large < 0.001 or large / max(small, 1e-4) < MAX_RATIO, (unit, small, large)
+    n = 80_000
+    small, large = _best_times(unit * (n // len(unit)), unit * (4 * n // len(unit)))
+    # Below a few milliseconds the ratio is noise; such a case is linear enough either way.
+    assert large < 0.005 or large / max(small, 1e-4) < MAX_RATIO, (unit, small, large)
 
 
 def test_the_reported_stall_inputs_are_checked():
