@@ -75,20 +75,27 @@ class Document:
     #: Code blocks (fenced or indented): Vale's `pre` metric.
     code_blocks: int = 0
 
-    def is_enabled(self, check: str, offset: int) -> bool:
-        """Whether the in-document switches leave `check` on at `offset`."""
-        style = check.split(".", 1)[0]
-        state = True
+    def is_enabled(self, check: str, offset: int, *, whole_file: bool = False) -> bool:
+        """Whether the in-document switches leave `check` on at `offset`, as Vale reads them.
+
+        `vale off`/`vale on` switch everything; `vale Style.Rule = NO` switches one rule (or a
+        style) until `= YES`, and `vale on` does not undo it. Rules that look at the whole file
+        (raw, summary) run after Vale has reset the per-rule switches: only a `vale off` still in
+        force at the end of the file stops them.
+        """
+        off = False
+        specific: dict[str, bool] = {}
         for switch in self.switches:
-            if switch.offset > offset:
+            if not whole_file and switch.offset > offset:
                 break
-            if switch.target is None and not switch.enabled:
-                state = False
-            elif switch.target is None:
-                state = True
-            elif switch.target in (check, style):
-                state = switch.enabled
-        return state
+            if switch.target is None:
+                off = not switch.enabled
+            else:
+                specific[switch.target] = switch.enabled
+        if off or whole_file:
+            return not off
+        style = check.split(".", 1)[0]
+        return specific.get(check, specific.get(style, True))
 
 
 _FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")

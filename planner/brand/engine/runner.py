@@ -6,6 +6,8 @@ import bisect
 import time
 from collections.abc import Callable, Sequence
 
+import regex
+
 from planner.brand.engine import safety
 from planner.brand.engine.alerts import Action, Alert, level_rank
 from planner.brand.engine.config import LoadedConfig
@@ -42,8 +44,11 @@ class Positions:
         action: Action | None = None,
         link: str = "",
         description: str = "",
+        first_column: bool = False,
     ) -> Alert:
         line, column = self.line_col(start)
+        if first_column:
+            column = 1
         match = self.text[start:end]
         return Alert(
             check=check,
@@ -58,6 +63,26 @@ class Positions:
             start=start,
             end=end,
         )
+
+
+_SPACE_RUN = regex.compile(r"\s{2,}")
+
+
+def _crosses_markup(doc: Document, start: int, end: int) -> str | None:
+    """None when the match is the writer's text as typed; "spacing" when it holds a run of
+    spaces left by blanked markup; "crossed" when it spans other blanked markup."""
+    masked = doc.masked[start:end]
+    source = doc.source[start:end]
+    if masked == source or not masked.strip():
+        return None
+    for m in _SPACE_RUN.finditer(masked):
+        if any(source[i] != masked[i] for i in range(m.start(), m.end())):
+            return "spacing"
+    core = masked.strip()
+    offset = start + masked.index(core)
+    if doc.source[offset : offset + len(core)] != core:
+        return "crossed"
+    return None
 
 
 def file_format(filename: str, *, markdown: bool) -> str:
@@ -135,7 +160,7 @@ def check_document(
         config.switched_off[rule.name] = reason
         alerts.append(positions.alert(rule.name, "warning", 0, 0, reason))
 
-    def emit(rule: Rule, level: str, base: int, text: str) -> None:
+    def emit(rule: Rule, level: str, base: int, text: str, *, whole_file: bool = False) -> None:
         if rule.disabled_reason:
             return
         left = safety.RULE_BUDGET - spent.get(rule.name, 0.0)
@@ -150,7 +175,12 @@ def check_document(
             spent[rule.name] = spent.get(rule.name, 0.0) + time.perf_counter() - started
         for hit in hits:
             offset = base + hit.start
-            if not doc.is_enabled(rule.name, offset):
+            if not doc.is_enabled(rule.name, offset, whole_file=whole_file):
+                continue
+            crossing = None if whole_file else _crosses_markup(doc, offset, base + hit.end)
+            if crossing == "spacing" and rule.extends != "repetition":
+                # Vale's text has no such run of spaces (it joins the words around the markup),
+                # so this match exists only in the blanked copy.
                 continue
             if rule.limit and found.get(rule.name, 0) >= rule.limit:
                 return
@@ -165,6 +195,9 @@ def check_document(
                     action=hit.action or rule.action,
                     link=rule.link,
                     description=rule.description,
+                    # A match that crosses markup is not in the source as such; Vale then
+                    # reports it at the start of the line.
+                    first_column=crossing is not None,
                 )
             )
 
@@ -191,8 +224,10 @@ def check_document(
         units = unit_cache.get(rule.scope)
         if units is None:
             units = unit_cache[rule.scope] = _units(rule, doc, fmt)
+        whole = any(s.unit in ("raw", "summary") for s in rule.scope)
         for start, end, raw in units:
-            emit(rule, level, start, (doc.source if raw else doc.masked)[start:end])
+            text = (doc.source if raw else doc.masked)[start:end]
+            emit(rule, level, start, text, whole_file=whole and (raw or start == 0))
     # Vale reports one alert per rule and position, however many scopes saw the text.
     seen: set[tuple[str, int, int]] = set()
     unique = []
