@@ -563,8 +563,14 @@ class Occurrence(Rule):
         spans = [m.span() for m in safety.finditer(self.pattern, text)]
         count = len(spans)
         if (self.max and count > self.max) or (self.min and count < self.min):
-            start, end = (spans[0][0], spans[-1][1]) if spans else (0, len(text))
-            return [Hit(start, end, format_message(self.message, text[start:end]))]
+            message = format_message(self.message, str(count))
+            if not spans:
+                return [Hit(0, 0, message)]
+            # Vale points at the first match that is neither blank nor code (masked as *).
+            for start, end in spans:
+                observed = text[start:end].strip()
+                if observed and regex.sub(r"[*@]", "", observed):
+                    return [Hit(start, end, message)]
         return []
 
 
@@ -666,8 +672,8 @@ class Conditional(Rule):
         # Definitions seen so far count for the rest of the document, as in Vale.
         defined: set[str] = state.memory.setdefault(self.name, set())
         for m in safety.finditer(self.second, text):
-            if m.lastindex:
-                defined.add(m.group(1))
+            # Every capture group of `second` may hold a definition (Vale reads them all).
+            defined.update(g for g in m.groups() if g)
         out = []
         for m in safety.finditer(self.first, text):
             observed = m.group()
@@ -728,6 +734,9 @@ class Capitalization(Rule):
         self.threshold = float(data.get("threshold") or 0.8)
         self.use_vocab = _bool(data.get("vocab", True), path, "vocab")
         self.exceptions = _Exceptions(_strings(data.get("exceptions"), path, "exceptions"), path)
+        prefix = str(data.get("prefix") or "")
+        self.prefix = _compile(prefix, path) if prefix else None
+        self._token_re: regex.Pattern[str] | None = None
         self.custom = (
             None
             if self.match in ("$title", "$sentence", "$lower", "$upper")
@@ -737,40 +746,60 @@ class Capitalization(Rule):
     def set_vocab(self, accepted: list[str]) -> None:
         if self.use_vocab:
             self.exceptions.extend(accepted)
+            self._token_re = None
 
     def _excepted(self, word: str) -> bool:
         return self.exceptions.pattern is not None and bool(
             safety.search(self.exceptions.pattern, word)
         )
 
+    def _tokens(self, text: str) -> list[str]:
+        # Vale: an exception (possibly several words) counts as one token.
+        if self._token_re is None:
+            body = r"[\p{N}\p{L}*]+\S*"
+            if self.exceptions.pattern is not None:
+                body = self.exceptions.pattern.pattern + "|" + body
+            self._token_re = regex.compile(body)
+        return [m.group() for m in safety.finditer(self._token_re, text)]
+
     def _sentence_ok(self, text: str) -> bool:
-        words = regex.findall(r"[\p{N}\p{L}*]+\S*", text.rstrip("?!.:"))
+        """Vale's `$sentence`: the first word capitalised, the rest as a sentence would have
+        them (lowercase, but exceptions as listed and capitals after an indicator), and at
+        least `threshold` of the words right."""
+        if self.prefix is not None:
+            m = safety.match(self.prefix, text)
+            if m:
+                text = text[m.end() :]
+        words = self._tokens(text)
         if not words:
             return True
         good = 0.0
-        started = False
         prev = ""
-        for raw in words:
-            word = regex.split(r"[-'’]", raw)[0] or raw
-            if not regex.search(r"\p{L}", word):
-                good += 1  # numbers neither start nor break a sentence
-            elif self._excepted(word) or self._excepted(raw):
+        started = False  # the first word with a letter is the one a sentence capitalises
+        for i, word in enumerate(words):
+            title = word[:1].upper() + word[1:].lower()
+            after_indicator = bool(prev) and any(prev.endswith(x) for x in self.indicators)
+            has_letter = bool(regex.search(r"\p{L}", word))
+            if self._excepted(word):
                 good += 1
-                started = True
-            elif not started or (prev and any(prev.endswith(i) for i in self.indicators)):
-                started = True
-                if word != word[:1].upper() + word[1:].lower():
-                    if prev == "":
-                        return False
-                else:
-                    good += 1
+            elif i == 0 and word != title:
+                return False
+            elif not has_letter:
+                good += 1
+            elif not started or after_indicator:
+                good += word == title
             elif word == word.lower():
                 good += 1
-            prev = raw
-        return good / len(words) > self.threshold
+            started = started or has_letter
+            prev = word
+        return good / len(words) >= self.threshold
 
     def _title_ok(self, text: str) -> bool:
-        words = regex.findall(r"[\p{N}\p{L}*]+\S*", text)
+        if self.prefix is not None:
+            m = safety.match(self.prefix, text)
+            if m:
+                text = text[m.end() :]
+        words = self._tokens(text)
         if not words:
             return True
         good = 0.0
@@ -781,8 +810,8 @@ class Capitalization(Rule):
             elif word.lower() in _SMALL_WORDS and not first_last:
                 good += word == word.lower()
             else:
-                good += word[:1].isupper()
-        return good / len(words) > self.threshold
+                good += word[:1].isupper() or word == word.upper()
+        return good / len(words) >= self.threshold
 
     def ok(self, text: str) -> bool:
         if self.match == "$sentence":

@@ -190,3 +190,29 @@ def test_spelling_reads_a_hunspell_dictionary_and_ignore_list(check, tmp_path):
     )
     alerts = check({"S.Nl": rule}, "fietsen straat Zuiderhaven fietsn")
     assert [a.match for a in alerts] == ["fietsn"]
+
+
+def test_conditional_reads_every_capture_group_of_second(check):
+    rule = (
+        "extends: conditional\nmessage: \"'%s' has no definition\"\nlevel: error\n"
+        "first: '\\b([A-Z]{3,5})\\b'\n"
+        "second: '([A-Z]{3,5}): (?:\\b[A-Z][a-z]+ )+|(?:\\b[A-Z][a-z]+ )+\\(([A-Z]{3,5})\\)'\n"
+    )
+    text = "The National Basketball Association (NBA) plays. The NBA and the NFL play."
+    assert [a.match for a in check({"C.D": rule}, text)] == ["NFL"]
+
+
+def test_sentence_case_treats_a_multiword_exception_as_one_token(check):
+    rule = (
+        "extends: capitalization\nmessage: \"'%s'\"\nlevel: warning\nscope: heading\n"
+        "match: $sentence\nprefix: '^[a-z]\\.\\s'\nexceptions: [Axon Server]\n"
+    )
+    doc = "# Axon Server connection\n\n# a. An unimportant heading\n\n# An unimportant Heading\n"
+    alerts = check({"C.S": rule}, doc, markdown=True)
+    assert [a.line for a in alerts] == [5]
+
+
+def test_occurrence_points_at_the_first_match_outside_code(check):
+    rule = "extends: occurrence\nmessage: '%s chars'\nscope: heading\nmax: 10\ntoken: .\n"
+    [alert] = check({"O.C": rule}, "## `a long code span`, then words\n", markdown=True)
+    assert (alert.column, alert.message) == (22, "29 chars")
