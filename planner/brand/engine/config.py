@@ -6,15 +6,19 @@ posts against one configuration costs one compilation.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import regex
+
 from planner.brand.engine.alerts import LEVELS
 from planner.brand.engine.builtin import builtin_rules
 from planner.brand.engine.errors import ConfigError
+from planner.brand.engine.markup import DEFAULT_OPTIONS, ParseOptions
 from planner.brand.engine.matching import WordListScanner
 from planner.brand.engine.rules import Rule, parse_rule
 
@@ -47,6 +51,9 @@ class Section:
     based_on: list[str] = field(default_factory=list)
     #: Style.Rule (or Style) -> "YES", "NO" or a severity.
     overrides: dict[str, str] = field(default_factory=dict)
+    #: TokenIgnores and BlockIgnores (IgnorePatterns) of this section, compiled.
+    token_ignores: list[regex.Pattern[str]] = field(default_factory=list)
+    block_ignores: list[regex.Pattern[str]] = field(default_factory=list)
 
     def matches(self, filename: str) -> bool:
         regex = _glob_regex(self.pattern)
@@ -111,6 +118,9 @@ class LoadedConfig:
     report: ImportReport
     #: Rules switched off while checking (a pattern over its time budget), with the reason.
     switched_off: dict[str, str] = field(default_factory=dict)
+    #: IgnoredScopes, SkippedScopes and IgnoredClasses of the configuration.
+    markup: ParseOptions = DEFAULT_OPTIONS
+    _options: dict[str, ParseOptions] = field(default_factory=dict, repr=False)
     _cache: dict[tuple[str, ...], RuleSet] = field(default_factory=dict, repr=False)
     _by_filename: dict[str, RuleSet] = field(default_factory=dict, repr=False)
 
@@ -123,6 +133,22 @@ class LoadedConfig:
                 styles.update(section.based_on)
                 overrides.update(section.overrides)
         return styles, overrides
+
+    def parse_options(self, filename: str) -> ParseOptions:
+        """The markup options for `filename`: global scopes plus its sections' ignores."""
+        found = self._options.get(filename)
+        if found is None:
+            tokens: list[regex.Pattern[str]] = []
+            blocks: list[regex.Pattern[str]] = []
+            for section in self.sections:
+                if section.matches(filename):
+                    tokens += section.token_ignores
+                    blocks += section.block_ignores
+            found = dataclasses.replace(
+                self.markup, token_ignores=tuple(tokens), block_ignores=tuple(blocks)
+            )
+            self._options[filename] = found
+        return found
 
     def rule_set(self, filename: str) -> RuleSet:
         by_name = self._by_filename.get(filename)
@@ -187,6 +213,9 @@ def _parse_ini(text: str, path: str) -> tuple[dict[str, str], list[Section]]:
             top[key] = value
         elif current.pattern == "formats":
             continue
+        elif key in ("TokenIgnores", "BlockIgnores", "IgnorePatterns"):
+            target = current.token_ignores if key == "TokenIgnores" else current.block_ignores
+            target.extend(_ignore_patterns(value, path, key))
         elif key == "BasedOnStyles":
             current.based_on = [s.strip() for s in value.split(",") if s.strip()]
         elif "." in key or (key[:1].isupper() and value.upper() in ("YES", "NO")):
@@ -199,6 +228,27 @@ def _parse_ini(text: str, path: str) -> tuple[dict[str, str], list[Section]]:
         # Other section keys (BlockIgnores, TokenIgnores, Transform, Lang…) do not change prose
         # checks of Markdown and plain text here; they are accepted like Vale accepts them.
     return top, sections
+
+
+def _ignore_patterns(value: str, path: str, key: str) -> list[regex.Pattern[str]]:
+    # Vale splits the value at commas, as it does every list in the .vale.ini.
+    out = []
+    for item in (v.strip() for v in value.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(regex.compile(item, regex.MULTILINE))
+        except regex.error as exc:
+            raise ConfigError(
+                f"{key}: invalid pattern {item!r}: {exc}", path=path, key=key
+            ) from None
+    return out
+
+
+def _scope_list(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(v.strip() for v in value.split(",") if v.strip())
 
 
 def _read_list(path: Path) -> list[str]:
@@ -285,8 +335,25 @@ def parse_config(text: str, *, base_dir: Path, path: Path | None = None) -> Load
     # A style named only to switch one rule on (`Microsoft.AMPM = YES`) must exist; rules of it
     # that do not exist are ignored, as Vale ignores them.
     rules, accepted, rejected, report = load_styles(styles_path, referenced, vocab=vocab)
+    ignored = _scope_list(top.get("IgnoredScopes"))
+    skipped = _scope_list(top.get("SkippedScopes"))
+    classes = _scope_list(top.get("IgnoredClasses")) or frozenset()
+    markup = ParseOptions(
+        ignored_scopes=ignored if ignored is not None else DEFAULT_OPTIONS.ignored_scopes,
+        skipped_scopes=skipped if skipped is not None else DEFAULT_OPTIONS.skipped_scopes,
+        ignored_classes=DEFAULT_OPTIONS.ignored_classes | classes,
+    )
     return LoadedConfig(
-        path, styles_path, min_level, vocab, sections, rules, accepted, rejected, report
+        path,
+        styles_path,
+        min_level,
+        vocab,
+        sections,
+        rules,
+        accepted,
+        rejected,
+        report,
+        markup=markup,
     )
 
 

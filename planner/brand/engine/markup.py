@@ -7,10 +7,13 @@ exact characters the writer typed.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass
 
 import regex
+
+from planner.brand.engine import safety
 
 #: Scope names a block of each kind answers to, as Vale names the block (see Selector in
 #: rules.py): a prose paragraph is `paragraph` (and split into `sentence`s), everything else is
@@ -97,6 +100,26 @@ class Document:
         style = check.split(".", 1)[0]
         return specific.get(check, specific.get(style, True))
 
+
+#: Vale's defaults: inline tags whose text rules see as asterisks, tags skipped entirely.
+DEFAULT_IGNORED_SCOPES = frozenset({"code", "tt", "kbd"})
+DEFAULT_SKIPPED_SCOPES = frozenset({"script", "style", "pre", "figure", "noscript", "iframe"})
+DEFAULT_IGNORED_CLASSES = frozenset({"problematic", "pre", "code"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What a .vale.ini says about the markup: Vale's IgnoredScopes, SkippedScopes,
+    IgnoredClasses, TokenIgnores and BlockIgnores (IgnorePatterns)."""
+
+    ignored_scopes: frozenset[str] = DEFAULT_IGNORED_SCOPES
+    skipped_scopes: frozenset[str] = DEFAULT_SKIPPED_SCOPES
+    ignored_classes: frozenset[str] = DEFAULT_IGNORED_CLASSES
+    token_ignores: tuple[regex.Pattern[str], ...] = ()
+    block_ignores: tuple[regex.Pattern[str], ...] = ()
+
+
+DEFAULT_OPTIONS = ParseOptions()
 
 _FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = regex.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)[ \t]*")
@@ -234,13 +257,78 @@ def comments(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image]) -> None:
+_STRONG = regex.compile(r"(\*\*|__)(?=\S)([^*_\n]{1,1000}+)(?<=\S)\1")
+_EM = regex.compile(r"(?<![*_\w])([*_])(?=[^\s*_])([^*_\n]{1,1000}+)(?<=[^\s*_])\1(?![*_\w])")
+_OPEN_TAG = regex.compile(r"<([A-Za-z][A-Za-z0-9]{0,15}+)((?:\s[^<>]{0,2048}+)?)>")
+_CLASS_ATTR = regex.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+#: Raw HTML elements in Markdown that Vale lints as blocks of their own, with their scopes.
+_HTML_BLOCK_SCOPES = {
+    "caption": frozenset({"text", "table", "caption"}),
+    "td": frozenset({"text", "table", "cell"}),
+    "th": frozenset({"text", "table", "header"}),
+    "li": frozenset({"text", "list"}),
+    "blockquote": frozenset({"text", "blockquote"}),
+    "figcaption": frozenset({"text", "figure", "caption"}),
+    **{f"h{n}": frozenset({"text", "heading", f"h{n}"}) for n in range(1, 7)},
+}
+
+
+def _html_elements(text: str, mask: _Mask, options: ParseOptions, html_blocks: list[Block]) -> None:
+    """Skip raw HTML elements Vale skips (SkippedScopes, IgnoredClasses) and give the ones
+    Vale lints as blocks (a table caption, a cell) a block of their own."""
+    if "<" not in text:
+        return
+    closes: dict[str, list[int]] = {}
+    for m in regex.finditer(r"</([A-Za-z][A-Za-z0-9]{0,15}+)\s*>", text):
+        closes.setdefault(m.group(1).lower(), []).append(m.start())
+    skipped_until = -1
+    for m in _OPEN_TAG.finditer(text):
+        if m.start() < skipped_until:
+            continue
+        tag = m.group(1).lower()
+        positions = closes.get(tag)
+        if not positions:
+            continue
+        k = bisect.bisect_left(positions, m.end())
+        if k == len(positions):
+            continue
+        close = positions[k]
+        classes = set()
+        cm = _CLASS_ATTR.search(m.group(2)) if m.group(2) else None
+        if cm:
+            classes = set((cm.group(1) or cm.group(2) or cm.group(3) or "").split())
+        if tag in options.skipped_scopes or classes & options.ignored_classes:
+            end = text.find(">", close) + 1
+            mask.blank(m.start(), end)
+            skipped_until = end
+        elif tag in _HTML_BLOCK_SCOPES:
+            html_blocks.append(Block(m.end(), close, _HTML_BLOCK_SCOPES[tag]))
+
+
+def _mask_inline(
+    text: str,
+    mask: _Mask,
+    links: list[Link],
+    images: list[Image],
+    options: ParseOptions = DEFAULT_OPTIONS,
+    html_blocks: list[Block] | None = None,
+) -> None:
     """Blank inline syntax on the (already block-masked) text, recording links and images."""
+    ignored = options.ignored_scopes
+    for pattern in options.token_ignores:
+        # Vale turns a TokenIgnores match into inline code: a token rules never read.
+        for m in safety.finditer(pattern, text):
+            mask.blank(m.start(), m.end(), "*")
+    text = mask.text()
+    code_hidden = bool(ignored & {"code", "tt"})
     for start, end, ticks in code_spans(text):
         mask.blank(start, start + ticks)
         # Vale shows inline code to rules as asterisks: a token, but never a word.
-        mask.blank(start + ticks, end - ticks, "*")
+        if code_hidden:
+            mask.blank(start + ticks, end - ticks, "*")
         mask.blank(end - ticks, end)
+    text = mask.text()
+    _html_elements(text, mask, options, html_blocks if html_blocks is not None else [])
     text = mask.text()
     for m in _IMAGE.finditer(text):
         dest = m.group(2).strip("<>")
@@ -248,13 +336,18 @@ def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image])
         mask.blank(m.start(), m.start(1))
         mask.blank(m.end(1), m.end())
     text = mask.text()
+    link_hidden = bool(ignored & {"link", "a"})
     for m in _LINK.finditer(text):
         links.append(Link(m.start(), m.end(), m.group(2).strip("<>")))
         mask.blank(m.start(), m.start(1))
+        if link_hidden:
+            mask.blank(m.start(1), m.end(1), "*")
         mask.blank(m.end(1), m.end())
     text = mask.text()
     for m in _REF_LINK.finditer(text):
         mask.blank(m.start(), m.start(1))
+        if link_hidden:
+            mask.blank(m.start(1), m.end(1), "*")
         mask.blank(m.end(1), m.end())
     text = mask.text()
     for m in _AUTOLINK.finditer(text):
@@ -268,8 +361,15 @@ def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image])
     text = mask.text()
     _mask_urls(text, mask, links)
     text = mask.text()
+    hidden_spans = []
+    if ignored & {"strong", "b"}:
+        hidden_spans += [m.span(2) for m in _STRONG.finditer(text)]
+    if ignored & {"em", "i", "emphasis"}:
+        hidden_spans += [m.span(2) for m in _EM.finditer(text)]
     for m in _EMPHASIS.finditer(text):
         mask.blank(m.start(), m.end())
+    for start, end in hidden_spans:
+        mask.blank(start, end, "*")
     for m in _ESCAPE.finditer(text):
         mask.blank(m.start(), m.end())
 
@@ -326,12 +426,30 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a + 1, b) for a, b in itertools.pairwise(bounds) if b > a + 1]
 
 
-def parse_markdown(text: str) -> Document:
+def _block_ignored_lines(
+    text: str, mask: _Mask, lines: list[tuple[int, int]], options: ParseOptions
+) -> set[int]:
+    """Lines inside a BlockIgnores match: Vale turns each match into a code block."""
+    starts = [s for s, _ in lines]
+    out: set[int] = set()
+    for pattern in options.block_ignores:
+        for m in safety.finditer(pattern, text):
+            if m.end() <= m.start():
+                continue
+            mask.blank(m.start(), m.end())
+            first = bisect.bisect_right(starts, m.start()) - 1
+            last = bisect.bisect_right(starts, m.end() - 1) - 1
+            out.update(range(first, last + 1))
+    return out
+
+
+def parse_markdown(text: str, options: ParseOptions = DEFAULT_OPTIONS) -> Document:
     """Markdown: blocks for headings, paragraphs, list items, quotes and table rows."""
     mask = _Mask(text)
     lines = _line_spans(text)
     kinds: list[str] = []
     levels: dict[int, int] = {}
+    ignored_lines = _block_ignored_lines(text, mask, lines, options)
 
     # Front matter is metadata, not prose.
     first = 0
@@ -352,6 +470,10 @@ def parse_markdown(text: str) -> Document:
     for n in range(first, len(lines)):
         s, e = lines[n]
         line = text[s:e]
+        if n in ignored_lines and not fence_char:
+            kinds.append("code")
+            prev_kind = "code"
+            continue
         if fence_char:
             mask.blank(s, e)
             stripped = line.strip()
@@ -437,7 +559,8 @@ def parse_markdown(text: str) -> Document:
 
     links: list[Link] = []
     images: list[Image] = []
-    _mask_inline(mask.text(), mask, links, images)
+    html_blocks: list[Block] = []
+    _mask_inline(mask.text(), mask, links, images, options, html_blocks)
     masked = mask.text()
 
     blocks: list[Block] = []
@@ -488,8 +611,28 @@ def parse_markdown(text: str) -> Document:
             current[1] = e
     flush()
 
+    for html in html_blocks:
+        start, end = _trimmed(masked, html.start, html.end)
+        if end > start:
+            blocks.append(Block(start, end, html.scopes))
+    skipped = options.skipped_scopes
+    if skipped != DEFAULT_SKIPPED_SCOPES:
+        # Vale's SkippedScopes name HTML tags; a Markdown block is skipped by its tag.
+        by_tag = {
+            "blockquote": "blockquote",
+            "li": "list",
+            "ul": "list",
+            "ol": "list",
+            "table": "table",
+            "th": "header",
+            "td": "cell",
+            "p": "paragraph",
+            **{f"h{n}": f"h{n}" for n in range(1, 7)},
+        }
+        names = {by_tag[t] for t in skipped if t in by_tag}
+        blocks = [b for b in blocks if not (names & b.scopes)]
     for image in images:
-        if image.alt.strip():
+        if image.alt.strip() and "alt" not in skipped:
             a_start = image.alt_start
             blocks.append(Block(a_start, a_start + len(image.alt), ALT))
     blocks.sort(key=lambda b: (b.start, b.end))
@@ -507,8 +650,8 @@ def parse_markdown(text: str) -> Document:
     )
 
 
-def parse(text: str, *, markdown: bool) -> Document:
-    return parse_markdown(text) if markdown else parse_plain(text)
+def parse(text: str, *, markdown: bool, options: ParseOptions = DEFAULT_OPTIONS) -> Document:
+    return parse_markdown(text, options) if markdown else parse_plain(text)
 
 
 _SENTENCE_END = regex.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|$)")

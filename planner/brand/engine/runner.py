@@ -259,7 +259,7 @@ def check_text(
     `channel_settings` and `media` go to planner.brand.channel_checks.
     """
     name = filename or ("fragment.md" if markdown else "fragment.txt")
-    doc = parse(text, markdown=markdown)
+    doc = parse(text, markdown=markdown, options=config.parse_options(name))
     extra: list[ExtraCheck] = []
     if channel:
         from planner.brand.channel_checks import channel_check

@@ -94,6 +94,14 @@ def _load(dic: str, aff: str, stamp: tuple[float, float]) -> Dictionary:
         raise ConfigError(f"cannot read dictionary: {exc}", key="dic") from exc
     if len(aff_bytes) + len(dic_bytes) > MAX_DICTIONARY_BYTES:
         raise ConfigError(f"dictionary {Path(dic).name} is too large", key="dic")
+    if not regex.search(rb"(?m)^\s*SET\s", aff_bytes):
+        # Hunspell's default is ISO-8859-1, but Vale reads a file without SET as UTF-8.
+        try:
+            aff_bytes.decode("utf-8")
+            dic_bytes.decode("utf-8")
+            aff_bytes = b"SET UTF-8\n" + aff_bytes
+        except UnicodeDecodeError:
+            pass
     try:
         parsed_aff, context = read_aff(_TextReader(_without_phonetics(aff_bytes)))
         parsed_dic = read_dic(
@@ -101,7 +109,14 @@ def _load(dic: str, aff: str, stamp: tuple[float, float]) -> Dictionary:
         )
     except Exception as exc:  # spylls raises plain exceptions on malformed files
         raise ConfigError(f"dictionary {Path(dic).name} cannot be read: {exc}", key="dic") from exc
-    return Dictionary(parsed_aff, parsed_dic)
+    return _vale_like(Dictionary(parsed_aff, parsed_dic))
+
+
+def _vale_like(dictionary: Dictionary) -> Dictionary:
+    # Vale's checker looks whole words up; Hunspell would split "human-friendly" at BREAK
+    # characters and accept it when both halves are words.
+    dictionary.aff.BREAK = []
+    return dictionary
 
 
 def load_dictionary(dic: Path, aff: Path) -> Dictionary:
@@ -112,7 +127,7 @@ def load_dictionary(dic: Path, aff: Path) -> Dictionary:
 @functools.lru_cache(maxsize=1)
 def default_dictionary() -> Dictionary:
     """en_US as spylls ships it (SCOWL), Vale's built-in language."""
-    return Dictionary.from_files("en_US")
+    return _vale_like(Dictionary.from_files("en_US"))
 
 
 def _read_words(path: Path) -> set[str]:
