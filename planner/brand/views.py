@@ -23,11 +23,13 @@ from planner.web.database import commit, db_session
 
 bp = Blueprint("brand", __name__)
 
+#: The verdict on each rule of a package, as the import report names it: imported, imported
+#: with a limitation (named in the details), not runnable (named), or refused by Vale itself.
 RULE_STATUS_LABELS = {
-    "supported": "Active",
-    "partial": "Active, partly",
-    "disabled": "Imported, not run",
-    "broken": "Broken",
+    "supported": "Imported",
+    "partial": "Imported with a limitation",
+    "disabled": "Not runnable",
+    "broken": "Error: Vale refuses this rule",
     "examples-failed": "Examples failed: not active",
 }
 

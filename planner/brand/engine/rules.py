@@ -60,7 +60,8 @@ TYPE_KEYS: dict[str, frozenset[str]] = {
 DISABLED_TYPES = {
     "script": "script rules need Vale's Tengo script engine, which this engine does not have; "
     "the rule is imported but not run",
-    "sequence": "sequence is not run yet",
+    "sequence": "sequence rules match part-of-speech tags (NN, VB…) and this engine has no "
+    "part-of-speech tagger; the rule is imported but not run",
 }
 
 #: The first name of every scope Vale accepts; `code`, `link`, `strong` and `emphasis` are
@@ -311,6 +312,9 @@ class Rule:
 
     def set_vocab(self, accepted: list[str]) -> None:
         """Accepted vocabulary terms become exceptions of word rules (Vale's behaviour)."""
+
+    def prepare(self) -> None:
+        """Load what the rule needs before its first run, outside its time budget."""
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         raise NotImplementedError

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import time
 from collections.abc import Callable, Sequence
 
 import regex
@@ -93,26 +92,42 @@ def file_format(filename: str, *, markdown: bool) -> str:
     return {"markdown": "md", "mdown": "md", "mkd": "md"}.get(suffix, suffix or "txt")
 
 
-def _units(rule: Rule, doc: Document, fmt: str) -> list[tuple[int, int, bool]]:
-    """(start, end, raw) of every stretch of text the rule's scope selects, in document order."""
-    units: set[tuple[int, int, bool]] = set()
+#: Where a unit's text comes from: the blanked copy, the file as typed, or Vale's summary.
+MASKED, RAW, SUMMARY = 0, 1, 2
+_SUMMARY_SCOPES = frozenset({"paragraph", "list", "blockquote"})
+
+
+def _units(rule: Rule, doc: Document, fmt: str) -> list[tuple[int, int, int]]:
+    """(start, end, source) of every stretch of text the rule's scope selects, in order."""
+    units: set[tuple[int, int, int]] = set()
     for selector in rule.scope:
         if selector.unit == "raw":
             if selector.accepts_file(fmt):
-                units.add((0, len(doc.source), True))
+                units.add((0, len(doc.source), RAW))
         elif selector.unit == "summary":
             if selector.accepts_file(fmt):
-                units.add((0, len(doc.masked), False))
+                units.add((0, len(doc.masked), SUMMARY))
         else:
             for block in doc.blocks:
                 if not selector.accepts(block.scopes, fmt):
                     continue
                 if selector.unit == "sentence":
                     for start, end in sentences(doc.masked, block.start, block.end):
-                        units.add((start, end, False))
+                        units.add((start, end, MASKED))
                 else:
-                    units.add((block.start, block.end, False))
+                    units.add((block.start, block.end, MASKED))
     return sorted(units)
+
+
+def summary_text(doc: Document) -> str:
+    """Vale's summary: the prose of paragraphs, list items and quotes; headings, table cells
+    and alt text are left out (blanked, so offsets still match the source)."""
+    chars = list(doc.masked)
+    keep = [False] * len(chars)
+    for block in doc.blocks:
+        if block.scopes & _SUMMARY_SCOPES and "heading" not in block.scopes:
+            keep[block.start : block.end] = [True] * (block.end - block.start)
+    return "".join(c if k or c == "\n" else " " for c, k in zip(chars, keep, strict=True))
 
 
 def _metrics(doc: Document) -> dict[str, float]:
@@ -152,7 +167,7 @@ def check_document(
     minimum = level_rank(config.min_alert_level)
     alerts: list[Alert] = []
     found: dict[str, int] = {}
-    spent: dict[str, float] = {}
+    budgets: dict[str, safety.Budget] = {}
 
     def switch_off(rule: Rule) -> None:
         reason = TIMEOUT_MESSAGE.format(seconds=safety.REGEX_TIMEOUT)
@@ -163,16 +178,14 @@ def check_document(
     def emit(rule: Rule, level: str, base: int, text: str, *, whole_file: bool = False) -> None:
         if rule.disabled_reason:
             return
-        left = safety.RULE_BUDGET - spent.get(rule.name, 0.0)
-        started = time.perf_counter()
+        rule.prepare()  # one-off loading (a dictionary) is not the rule's matching time
+        allowance = budgets.setdefault(rule.name, safety.Budget(safety.RULE_BUDGET))
         try:
-            with safety.budget(left):
+            with safety.budget(allowance):
                 hits = rule.find(text, base, state)
         except safety.RuleTimeoutError:
             switch_off(rule)
             return
-        finally:
-            spent[rule.name] = spent.get(rule.name, 0.0) + time.perf_counter() - started
         for hit in hits:
             offset = base + hit.start
             if not doc.is_enabled(rule.name, offset, whole_file=whole_file):
@@ -217,17 +230,20 @@ def check_document(
                     state.literal_hits = {block.start: hits}
                     emit(entry[0], entry[1], block.start, text)
         state.literal_hits = scans
-    unit_cache: dict[object, list[tuple[int, int, bool]]] = {}
+    unit_cache: dict[object, list[tuple[int, int, int]]] = {}
+    summary: str | None = None
     for rule, level in rule_set.rules:
         if level_rank(level) < minimum or rule.disabled_reason:
             continue
         units = unit_cache.get(rule.scope)
         if units is None:
             units = unit_cache[rule.scope] = _units(rule, doc, fmt)
-        whole = any(s.unit in ("raw", "summary") for s in rule.scope)
-        for start, end, raw in units:
-            text = (doc.source if raw else doc.masked)[start:end]
-            emit(rule, level, start, text, whole_file=whole and (raw or start == 0))
+        for start, end, source in units:
+            if source == SUMMARY and summary is None:
+                summary = summary_text(doc)
+            full = doc.source if source == RAW else summary if source == SUMMARY else doc.masked
+            assert full is not None
+            emit(rule, level, start, full[start:end], whole_file=source != MASKED)
     # Vale reports one alert per rule and position, however many scopes saw the text.
     seen: set[tuple[str, int, int]] = set()
     unique = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import regex
@@ -108,68 +108,101 @@ def check_sizes(data: Any, path: str, key: str = "", depth: int = 0) -> None:
 
 # --- running patterns within a budget -----------------------------------------------------
 
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "brand_rule_deadline", default=None
+
+class Budget:
+    """Matching time a rule has left; only time spent inside its patterns is charged."""
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+
+_BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(
+    "brand_rule_budget", default=None
 )
 
 
 class budget:  # noqa: N801 - used as a context manager, reads like a statement
-    """Within `with budget(seconds):` every wrapped pattern call shares that time allowance."""
+    """Within `with budget(b):` every wrapped pattern call is charged to the Budget `b`."""
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._token: contextvars.Token[float | None] | None = None
+    def __init__(self, allowance: Budget) -> None:
+        self.allowance = allowance
+        self._token: contextvars.Token[Budget | None] | None = None
 
-    def __enter__(self) -> budget:
-        self._token = _DEADLINE.set(time.perf_counter() + self.seconds)
-        return self
+    def __enter__(self) -> Budget:
+        self._token = _BUDGET.set(self.allowance)
+        return self.allowance
 
     def __exit__(self, *exc: object) -> None:
         if self._token is not None:
-            _DEADLINE.reset(self._token)
+            _BUDGET.reset(self._token)
 
 
 def _timeout() -> float:
-    deadline = _DEADLINE.get()
-    if deadline is None:
+    allowance = _BUDGET.get()
+    if allowance is None:
         return REGEX_TIMEOUT
-    left = deadline - time.perf_counter()
-    if left <= 0:
+    if allowance.left <= 0:
         raise RuleTimeoutError("time budget used up")
-    return min(left, REGEX_TIMEOUT)
+    return min(allowance.left, REGEX_TIMEOUT)
 
 
-def finditer(pattern: regex.Pattern[str], text: str, pos: int = 0) -> Iterator[regex.Match[str]]:
-    """pattern.finditer within the time budget; RuleTimeoutError when it runs out."""
+def _charge(started: float) -> None:
+    allowance = _BUDGET.get()
+    if allowance is not None:
+        allowance.left -= time.perf_counter() - started
+
+
+def finditer(pattern: regex.Pattern[str], text: str, pos: int = 0) -> list[regex.Match[str]]:
+    """Every match of pattern in text, within the time budget; RuleTimeoutError past it."""
+    timeout = _timeout()
+    started = time.perf_counter()
     try:
-        yield from pattern.finditer(text, pos, timeout=_timeout())
+        return list(pattern.finditer(text, pos, timeout=timeout))
     except TimeoutError:
         raise RuleTimeoutError(pattern.pattern) from None
+    finally:
+        _charge(started)
 
 
 def search(pattern: regex.Pattern[str], text: str, pos: int = 0) -> regex.Match[str] | None:
+    timeout = _timeout()
+    started = time.perf_counter()
     try:
-        return pattern.search(text, pos, timeout=_timeout())
+        return pattern.search(text, pos, timeout=timeout)
     except TimeoutError:
         raise RuleTimeoutError(pattern.pattern) from None
+    finally:
+        _charge(started)
 
 
 def match(pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
+    timeout = _timeout()
+    started = time.perf_counter()
     try:
-        return pattern.match(text, timeout=_timeout())
+        return pattern.match(text, timeout=timeout)
     except TimeoutError:
         raise RuleTimeoutError(pattern.pattern) from None
+    finally:
+        _charge(started)
 
 
 def fullmatch(pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
+    timeout = _timeout()
+    started = time.perf_counter()
     try:
-        return pattern.fullmatch(text, timeout=_timeout())
+        return pattern.fullmatch(text, timeout=timeout)
     except TimeoutError:
         raise RuleTimeoutError(pattern.pattern) from None
+    finally:
+        _charge(started)
 
 
 def sub(pattern: regex.Pattern[str], replacement: str, text: str) -> str:
+    timeout = _timeout()
+    started = time.perf_counter()
     try:
-        return pattern.sub(replacement, text, timeout=_timeout())
+        return pattern.sub(replacement, text, timeout=timeout)
     except TimeoutError:
         raise RuleTimeoutError(pattern.pattern) from None
+    finally:
+        _charge(started)

@@ -166,6 +166,7 @@ class Spelling(Rule):
         self.ignored: set[str] = set()
         self._exceptions: regex.Pattern[str] | None = None
         self._cache: dict[str, bool] = {}
+        self._wants_default = False
         aff, dic = str(data.get("aff") or ""), str(data.get("dic") or "")
         styles = styles_path
         if aff and dic:
@@ -198,8 +199,8 @@ class Spelling(Rule):
                         key="dictionaries",
                     )
                 self.dictionaries.append(load_dictionary(*pair))
-            if not self.dictionaries or append:
-                self.dictionaries.append(default_dictionary())
+            # en_US is read on first use: most configurations never run it.
+            self._wants_default = not self.dictionaries or append
         if builtin and styles is not None:
             folder = styles / "config" / "dictionaries"
             for dic_file in sorted(folder.glob("*.dic")) if folder.is_dir() else []:
@@ -223,6 +224,11 @@ class Spelling(Rule):
         if accepted:
             self._exceptions = regex.compile("(?i)" + "|".join(accepted))
 
+    def prepare(self) -> None:
+        if self._wants_default:
+            self.dictionaries.append(default_dictionary())
+            self._wants_default = False
+
     def correct(self, word: str) -> bool:
         known = self._cache.get(word)
         if known is None:
@@ -235,6 +241,7 @@ class Spelling(Rule):
             return True
         if _NUMBER.match(word) or _HEX.match(word) or _BINARY.match(word) or _HASH.match(word):
             return True
+        self.prepare()
         units = _NUMBER_UNITS.match(word)
         candidates = [word, word.lower()] + ([units.group(1)] if units else [])
         for dictionary in self.dictionaries:

@@ -158,7 +158,7 @@ def test_sequence_rules_load_disabled_and_are_reported():
     config = build_config({"S.Seq": "extends: sequence\nmessage: x\ntokens: []\n"})
     [report] = [r for r in config.report.rules if r.check == "S.Seq"]
     assert report.status == "disabled"
-    assert "sequence" in report.reasons[0]
+    assert "part-of-speech" in report.reasons[0]
     assert check_text("anything", markdown=False, config=config) == []
 
 

@@ -113,7 +113,8 @@ def test_import_good_package_reports_every_rule_and_switches_off_failing_example
     assert "Acme.Zeker" in page
     assert "Acme.Volgorde" in page
     assert "Examples failed: not active" in page
-    assert "Imported, not run" in page  # sequence needs a tagger
+    assert "Not runnable" in page  # sequence needs a part-of-speech tagger
+    assert "part-of-speech" in page
     assert "<strong>2</strong> existence" in page
     package = db.scalar(select(StylePackage).where(StylePackage.name == "Acme"))
     assert package is not None
