@@ -124,9 +124,23 @@ def load_dictionary(dic: Path, aff: Path) -> Dictionary:
     return _load(str(dic), str(aff), stamp)
 
 
+#: Where a system's Hunspell en_US lives (Debian's hunspell-en-us; $DICPATH first, as in Vale).
+SYSTEM_DICTIONARY_FOLDERS = ("/usr/share/hunspell", "/usr/share/myspell/dicts")
+
+
+def system_dictionary() -> tuple[Path, Path] | None:
+    folders = [Path(p) for p in (os.environ.get("DICPATH", ""),) if p]
+    folders += [Path(p) for p in SYSTEM_DICTIONARY_FOLDERS]
+    return _find_pair(folders, "en_US")
+
+
 @functools.lru_cache(maxsize=1)
 def default_dictionary() -> Dictionary:
-    """en_US as spylls ships it (SCOWL), Vale's built-in language."""
+    """Vale's built-in language, en_US: the system's Hunspell en_US when installed (SCOWL's
+    larger word list, closer to the one Vale embeds), else the en_US that spylls ships."""
+    found = system_dictionary()
+    if found is not None:
+        return load_dictionary(*found)
     return _vale_like(Dictionary.from_files("en_US"))
 
 
