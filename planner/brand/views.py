@@ -29,7 +29,7 @@ RULE_STATUS_LABELS = {
     "supported": "Imported",
     "partial": "Imported with a limitation",
     "disabled": "Not runnable",
-    "broken": "Error: Vale refuses this rule",
+    "broken": "Error: rule refused",
     "examples-failed": "Examples failed: not active",
 }
 
