@@ -347,7 +347,9 @@ class _Exceptions:
             ordered = sorted(self.items, key=len, reverse=True)
             # Vale: `\b(?:(?-i)a|(?-i)b)\b` searched in the observed match; an exception is
             # case-sensitive unless it starts with (?i).
-            cased = [f"(?i:{i[4:]})" if i.startswith("(?i)") else f"(?-i:{i})" for i in ordered]
+            cased = ordered  # compiled case-sensitively already
+            if any(i.startswith("(?i)") for i in ordered):
+                cased = [f"(?i:{i[4:]})" if i.startswith("(?i)") else f"(?-i:{i})" for i in ordered]
             self.pattern: regex.Pattern[str] | None = _compile(
                 r"\b(?:" + "|".join(cased) + r")\b", self.path
             )

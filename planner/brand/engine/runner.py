@@ -122,12 +122,23 @@ def _units(rule: Rule, doc: Document, fmt: str) -> list[tuple[int, int, int]]:
 def summary_text(doc: Document) -> str:
     """Vale's summary: the prose of paragraphs, list items and quotes; headings, table cells
     and alt text are left out (blanked, so offsets still match the source)."""
-    chars = list(doc.masked)
-    keep = [False] * len(chars)
-    for block in doc.blocks:
-        if block.scopes & _SUMMARY_SCOPES and "heading" not in block.scopes:
-            keep[block.start : block.end] = [True] * (block.end - block.start)
-    return "".join(c if k or c == "\n" else " " for c, k in zip(chars, keep, strict=True))
+    kept = sorted(
+        (b.start, b.end)
+        for b in doc.blocks
+        if b.scopes & _SUMMARY_SCOPES and "heading" not in b.scopes
+    )
+    blank = "\n".join(" " * len(line) for line in doc.masked.split("\n"))
+    pieces = []
+    pos = 0
+    for start, end in kept:
+        start = max(start, pos)
+        if end <= start:
+            continue
+        pieces.append(blank[pos:start])
+        pieces.append(doc.masked[start:end])
+        pos = end
+    pieces.append(blank[pos:])
+    return "".join(pieces)
 
 
 def _metrics(doc: Document) -> dict[str, float]:
