@@ -70,6 +70,8 @@ _SPACE_RUN = regex.compile(r"\s{2,}")
 def _crosses_markup(doc: Document, start: int, end: int) -> str | None:
     """None when the match is the writer's text as typed; "spacing" when it holds a run of
     spaces left by blanked markup; "crossed" when it spans other blanked markup."""
+    if doc.masked is doc.source:
+        return None
     masked = doc.masked[start:end]
     source = doc.source[start:end]
     if masked == source or not masked.strip():
@@ -174,7 +176,6 @@ def check_document(
     fmt = fmt or file_format(filename, markdown=False)
     positions = Positions(doc.source)
     state = RunState()
-    state.memory["__metrics__"] = _metrics(doc)
     minimum = level_rank(config.min_alert_level)
     alerts: list[Alert] = []
     found: dict[str, int] = {}
@@ -190,13 +191,19 @@ def check_document(
         if rule.disabled_reason:
             return
         rule.prepare()  # one-off loading (a dictionary) is not the rule's matching time
-        allowance = budgets.setdefault(rule.name, safety.Budget(safety.RULE_BUDGET))
+        if rule.extends == "metric" and "__metrics__" not in state.memory:
+            state.memory["__metrics__"] = _metrics(doc)
+        allowance = budgets.get(rule.name)
+        if allowance is None:
+            allowance = budgets[rule.name] = safety.Budget(safety.RULE_BUDGET)
+        token = safety.charge_to(allowance)
         try:
-            with safety.budget(allowance):
-                hits = rule.find(text, base, state)
+            hits = rule.find(text, base, state)
         except safety.RuleTimeoutError:
             switch_off(rule)
             return
+        finally:
+            safety.stop_charging(token)
         for hit in hits:
             offset = base + hit.start
             if not doc.is_enabled(rule.name, offset, whole_file=whole_file):

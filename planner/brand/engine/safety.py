@@ -137,6 +137,15 @@ class budget:  # noqa: N801 - used as a context manager, reads like a statement
             _BUDGET.reset(self._token)
 
 
+def charge_to(allowance: Budget) -> contextvars.Token[Budget | None]:
+    """Charge pattern time to `allowance` until stop_charging (a cheap `with budget(...)`)."""
+    return _BUDGET.set(allowance)
+
+
+def stop_charging(token: contextvars.Token[Budget | None]) -> None:
+    _BUDGET.reset(token)
+
+
 def _timeout() -> float:
     allowance = _BUDGET.get()
     if allowance is None:
