@@ -107,7 +107,9 @@ def test_vale_suite_scenarios_that_match(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        # Each scenario starts `planner check` afresh (and may read en_US): minutes, more on a
+        # busy machine.
+        timeout=2400,
         check=False,
     )
     assert out.exists(), done.stdout[-2000:] + done.stderr[-2000:]

@@ -32,8 +32,8 @@ MAX_ITEMS = 10_000
 MAX_DEPTH = 4
 
 #: Time one pattern may take over one unit of text, and one rule over one whole document.
-REGEX_TIMEOUT = 0.1
-RULE_BUDGET = 0.25
+REGEX_TIMEOUT = 0.25
+RULE_BUDGET = 1.0
 
 
 class RuleTimeoutError(Exception):
