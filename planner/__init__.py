@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from planner.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    # Flask is imported where an app is built, so `planner check` (the brand checker other
+    # organisations run in their CI) starts without loading the web stack.
+    from flask import Flask
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
@@ -149,6 +152,8 @@ def _settings(overrides: dict[str, Any] | None) -> Settings:
 
 
 def _flask(settings: Settings) -> Flask:
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),

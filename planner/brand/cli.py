@@ -79,7 +79,10 @@ def main(argv: list[str]) -> int:
     try:
         config_path = Path(args.config) if args.config else find_config(Path.cwd())
         if config_path is None:
-            raise ConfigError("no .vale.ini found in this folder or any folder above it")
+            raise ConfigError(
+                "no Vale configuration (.vale, _vale, vale.ini, .vale.ini or _vale.ini) "
+                "found in this folder or any folder above it"
+            )
         config = load_config(config_path)
         results: dict[str, list[Alert]] = {}
         for name in _expand(args.files):

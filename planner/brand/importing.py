@@ -34,7 +34,9 @@ MAX_ZIP_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 500
 MAX_FILE_BYTES = 512 * 1024
 MAX_TOTAL_BYTES = 8 * 1024 * 1024
-ALLOWED_SUFFIXES = (".yml", ".yaml", ".ini", ".txt")
+ALLOWED_SUFFIXES = (".yml", ".yaml", ".ini", ".txt", ".dic", ".aff")
+#: A Hunspell dictionary may be larger than a rule file.
+MAX_DICTIONARY_BYTES = 4 * 1024 * 1024
 #: Style and vocabulary names become folder names: keep them plain.
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 #: The style the term list becomes, and names a package may not take.
@@ -189,7 +191,8 @@ def read_zip(data: bytes) -> dict[str, str]:
             )
             continue
         declared += info.file_size
-        if info.file_size > MAX_FILE_BYTES or declared > MAX_TOTAL_BYTES:
+        cap = MAX_DICTIONARY_BYTES if name.lower().endswith((".dic", ".aff")) else MAX_FILE_BYTES
+        if info.file_size > cap or declared > MAX_TOTAL_BYTES:
             raise PackageRefusedError(
                 [Problem("The zip unpacks to more than the allowed size.", file=name)]
             )
@@ -198,16 +201,17 @@ def read_zip(data: bytes) -> dict[str, str]:
         raise PackageRefusedError(problems)
     total = 0
     for name in files:
+        cap = MAX_DICTIONARY_BYTES if name.lower().endswith((".dic", ".aff")) else MAX_FILE_BYTES
         # Never trust the sizes in the headers: read at most the cap plus one byte.
         try:
             with archive.open(name) as handle:
-                raw = handle.read(MAX_FILE_BYTES + 1)
+                raw = handle.read(cap + 1)
         except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError):
             raise PackageRefusedError(
                 [Problem("A file in the zip cannot be read.", file=name)]
             ) from None
         total += len(raw)
-        if len(raw) > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
+        if len(raw) > cap or total > MAX_TOTAL_BYTES:
             raise PackageRefusedError(
                 [Problem("The zip unpacks to more than the allowed size.", file=name)]
             )
@@ -236,6 +240,14 @@ def normalise(raw: dict[str, str]) -> tuple[dict[str, str], list[str], list[Prob
             if name in ("accept.txt", "reject.txt") and NAME.match(vocab):
                 out[f"config/vocabularies/{vocab}/{name}"] = text
                 continue
+        stem_ok = NAME.match(PurePosixPath(parts[-1]).stem or "")
+        if suffix in (".dic", ".aff") and stem_ok:
+            # Hunspell dictionaries, where Vale looks for them (a rule names them by path).
+            out[f"config/dictionaries/{parts[-1]}"] = text
+            continue
+        if suffix == ".txt" and "ignore" in parts[:-1] and stem_ok:
+            out[f"config/ignore/{parts[-1]}"] = text
+            continue
         if suffix in (".yml", ".yaml") and len(parts) >= 3 and parts[-2] == "examples":
             style, stem = parts[-3], PurePosixPath(parts[-1]).stem
             if NAME.match(style) and NAME.match(stem):
@@ -301,6 +313,9 @@ def judge_rule(check: str, path: str, source: str, examples: str | None) -> Rule
         return RuleOutcome(check, path, rule.extends, "broken", (_reason(exc),))
     report = run_rule_examples(source, valid, invalid, check=check)
     run = len(report.outcomes)
+    if report.error is not None:
+        # The rule loads but its pattern ran out of time on its own examples: not runnable.
+        return RuleOutcome(check, path, rule.extends, "disabled", (*reasons, report.error), run)
     if report.passed:
         return RuleOutcome(check, path, rule.extends, rule.status, reasons, run)
     failed = tuple(
@@ -326,7 +341,8 @@ def judge_package(
     for path, source in files.items():
         first, rest = path.split("/", 1)
         if first == "config":
-            report.vocabularies.append(path.split("/")[2])
+            if path.startswith("config/vocabularies/"):
+                report.vocabularies.append(path.split("/")[2])
             continue
         if rest.startswith("examples/"):
             if f"{first}/{PurePosixPath(rest).stem}.yml" not in files:
@@ -446,7 +462,9 @@ def assemble_config(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
             styles += sorted(package_styles(package.files))
-            vocabs += sorted({p.split("/")[2] for p in package.files if p.startswith("config/")})
+            vocabs += sorted(
+                {p.split("/")[2] for p in package.files if p.startswith("config/vocabularies/")}
+            )
             off += package.inactive_rules
         rule = term_rule(terms, language)
         accepted = term_vocabulary(terms)

@@ -22,11 +22,13 @@ from planner.web.forms import ActionForm, attach_error
 
 bp = Blueprint("brand", __name__)
 
+#: The verdict on each rule of a package, as the import report names it: imported, imported
+#: with a limitation (named in the details), not runnable (named), or refused by Vale itself.
 RULE_STATUS_LABELS = {
-    "supported": "Active",
-    "partial": "Active, partly",
-    "disabled": "Imported, not run",
-    "broken": "Broken",
+    "supported": "Imported",
+    "partial": "Imported with a limitation",
+    "disabled": "Not runnable",
+    "broken": "Error: rule refused",
     "examples-failed": "Examples failed: not active",
 }
 

@@ -58,7 +58,7 @@ def test_admin_imports_a_style_package_and_reads_the_report(page: Any, tmp_path:
     expect(report.locator("tr", has_text="Huisstijl.Zeker")).to_contain_text(
         "Examples failed: not active"
     )
-    expect(report.locator("tr", has_text="Huisstijl.Volgorde")).to_contain_text("Imported, not run")
+    expect(report.locator("tr", has_text="Huisstijl.Volgorde")).to_contain_text("Not runnable")
     screenshot(page, "brand-style-import-report")
 
     # A hostile zip is refused with a clear report; nothing is activated.

@@ -5,7 +5,10 @@ the engine's Dutch B1 indication (Leesbaarheid.B1).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+import regex
 
 from planner.brand.engine.rules import Hit, Rule, RunState, Selector, build_rule, format_message
 
@@ -17,7 +20,7 @@ class B1Indication(Rule):
 
     def __init__(self, name: str, data: Mapping[str, Any], path: str) -> None:
         super().__init__(name, data, path)
-        self.scope = (Selector(frozenset(), frozenset(), "summary"),)
+        self.scope = (Selector(frozenset(), (), "summary"),)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         from planner.brand.readability import analyse
@@ -28,7 +31,19 @@ class B1Indication(Rule):
         return []
 
 
-def builtin_rules(accepted: list[str], rejected: list[str]) -> dict[str, Rule]:
+_PHRASE = regex.compile(r"[\p{L}\p{N} -]+")
+
+
+def _terms_swap(accepted: list[str]) -> dict[str, str]:
+    swap: dict[str, str] = {}
+    for term in accepted:
+        swap[term.lower() if _PHRASE.fullmatch(term) else term] = term
+    return swap
+
+
+def builtin_rules(
+    accepted: list[str], rejected: list[str], styles_path: Path | None = None
+) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     if accepted:
         rules["Vale.Terms"] = build_rule(
@@ -39,7 +54,10 @@ def builtin_rules(accepted: list[str], rejected: list[str]) -> dict[str, Rule]:
                 "level": "error",
                 "ignorecase": True,
                 "vocab": False,
-                "swap": {term: term for term in accepted},
+                # Vale: each plain term (letters, digits, spaces, hyphens) under its lowercase
+                # form, so a later vocabulary's spelling of a term wins; a term written as a
+                # pattern (the app's escaped term list) checks against itself.
+                "swap": _terms_swap(accepted),
             },
             "Vale.Terms (accept.txt)",
         )
@@ -69,8 +87,15 @@ def builtin_rules(accepted: list[str], rejected: list[str]) -> dict[str, Rule]:
     )
     rules["Vale.Spelling"] = build_rule(
         "Vale.Spelling",
-        {"extends": "spelling", "message": "Did you really mean '%s'?", "level": "error"},
+        {
+            "extends": "spelling",
+            "message": "Did you really mean '%s'?",
+            "level": "error",
+            "action": {"name": "suggest", "params": ["spellings"]},
+        },
         "Vale.Spelling (built in)",
+        styles_path=styles_path,
+        builtin=True,
     )
     rules["Leesbaarheid.B1"] = B1Indication(
         "Leesbaarheid.B1",

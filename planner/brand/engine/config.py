@@ -6,15 +6,19 @@ posts against one configuration costs one compilation.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import regex
+
 from planner.brand.engine.alerts import LEVELS
 from planner.brand.engine.builtin import builtin_rules
 from planner.brand.engine.errors import ConfigError
+from planner.brand.engine.markup import DEFAULT_OPTIONS, ParseOptions
 from planner.brand.engine.matching import WordListScanner
 from planner.brand.engine.rules import Rule, parse_rule
 
@@ -47,6 +51,9 @@ class Section:
     based_on: list[str] = field(default_factory=list)
     #: Style.Rule (or Style) -> "YES", "NO" or a severity.
     overrides: dict[str, str] = field(default_factory=dict)
+    #: TokenIgnores and BlockIgnores (IgnorePatterns) of this section, compiled.
+    token_ignores: list[regex.Pattern[str]] = field(default_factory=list)
+    block_ignores: list[regex.Pattern[str]] = field(default_factory=list)
 
     def matches(self, filename: str) -> bool:
         regex = _glob_regex(self.pattern)
@@ -109,6 +116,11 @@ class LoadedConfig:
     accepted: list[str]
     rejected: list[str]
     report: ImportReport
+    #: Rules switched off while checking (a pattern over its time budget), with the reason.
+    switched_off: dict[str, str] = field(default_factory=dict)
+    #: IgnoredScopes, SkippedScopes and IgnoredClasses of the configuration.
+    markup: ParseOptions = DEFAULT_OPTIONS
+    _options: dict[str, ParseOptions] = field(default_factory=dict, repr=False)
     _cache: dict[tuple[str, ...], RuleSet] = field(default_factory=dict, repr=False)
     _by_filename: dict[str, RuleSet] = field(default_factory=dict, repr=False)
 
@@ -121,6 +133,22 @@ class LoadedConfig:
                 styles.update(section.based_on)
                 overrides.update(section.overrides)
         return styles, overrides
+
+    def parse_options(self, filename: str) -> ParseOptions:
+        """The markup options for `filename`: global scopes plus its sections' ignores."""
+        found = self._options.get(filename)
+        if found is None:
+            tokens: list[regex.Pattern[str]] = []
+            blocks: list[regex.Pattern[str]] = []
+            for section in self.sections:
+                if section.matches(filename):
+                    tokens += section.token_ignores
+                    blocks += section.block_ignores
+            found = dataclasses.replace(
+                self.markup, token_ignores=tuple(tokens), block_ignores=tuple(blocks)
+            )
+            self._options[filename] = found
+        return found
 
     def rule_set(self, filename: str) -> RuleSet:
         by_name = self._by_filename.get(filename)
@@ -185,6 +213,9 @@ def _parse_ini(text: str, path: str) -> tuple[dict[str, str], list[Section]]:
             top[key] = value
         elif current.pattern == "formats":
             continue
+        elif key in ("TokenIgnores", "BlockIgnores", "IgnorePatterns"):
+            target = current.token_ignores if key == "TokenIgnores" else current.block_ignores
+            target.extend(_ignore_patterns(value, path, key))
         elif key == "BasedOnStyles":
             current.based_on = [s.strip() for s in value.split(",") if s.strip()]
         elif "." in key or (key[:1].isupper() and value.upper() in ("YES", "NO")):
@@ -197,6 +228,27 @@ def _parse_ini(text: str, path: str) -> tuple[dict[str, str], list[Section]]:
         # Other section keys (BlockIgnores, TokenIgnores, Transform, Lang…) do not change prose
         # checks of Markdown and plain text here; they are accepted like Vale accepts them.
     return top, sections
+
+
+def _ignore_patterns(value: str, path: str, key: str) -> list[regex.Pattern[str]]:
+    # Vale splits the value at commas, as it does every list in the .vale.ini.
+    out = []
+    for item in (v.strip() for v in value.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(regex.compile(item, regex.MULTILINE))
+        except regex.error as exc:
+            raise ConfigError(
+                f"{key}: invalid pattern {item!r}: {exc}", path=path, key=key
+            ) from None
+    return out
+
+
+def _scope_list(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset(v.strip() for v in value.split(",") if v.strip())
 
 
 def _read_list(path: Path) -> list[str]:
@@ -233,10 +285,12 @@ def load_styles(
             raise ConfigError(f"style {style!r} does not exist on StylesPath", key="BasedOnStyles")
         for file in sorted([*style_dir.glob("*.yml"), *style_dir.glob("*.yaml")]):
             check = f"{style}.{file.stem}"
-            rules[check] = parse_rule(check, file.read_text(encoding="utf-8"), str(file))
+            rules[check] = parse_rule(
+                check, file.read_text(encoding="utf-8"), str(file), styles_path=styles_path
+            )
     for check, source in (extra_rules or {}).items():
-        rules[check] = parse_rule(check, source, check)
-    rules.update(builtin_rules(accepted, rejected))
+        rules[check] = parse_rule(check, source, check, styles_path=styles_path)
+    rules.update(builtin_rules(accepted, rejected, styles_path))
     for rule in rules.values():
         rule.set_vocab(accepted)
     report = ImportReport(
@@ -270,7 +324,8 @@ def parse_config(text: str, *, base_dir: Path, path: Path | None = None) -> Load
     top, sections = _parse_ini(text, where)
     styles_value = top.get("StylesPath")
     styles_path = (base_dir / styles_value).resolve() if styles_value else None
-    min_level = top.get("MinAlertLevel", "suggestion").strip().lower()
+    # Vale's default is `warning`: suggestions show only when a configuration asks for them.
+    min_level = top.get("MinAlertLevel", "warning").strip().lower()
     if min_level not in LEVELS:
         raise ConfigError(
             f"MinAlertLevel must be one of {list(LEVELS)}", path=where, key="MinAlertLevel"
@@ -280,8 +335,25 @@ def parse_config(text: str, *, base_dir: Path, path: Path | None = None) -> Load
     # A style named only to switch one rule on (`Microsoft.AMPM = YES`) must exist; rules of it
     # that do not exist are ignored, as Vale ignores them.
     rules, accepted, rejected, report = load_styles(styles_path, referenced, vocab=vocab)
+    ignored = _scope_list(top.get("IgnoredScopes"))
+    skipped = _scope_list(top.get("SkippedScopes"))
+    classes = _scope_list(top.get("IgnoredClasses")) or frozenset()
+    markup = ParseOptions(
+        ignored_scopes=ignored if ignored is not None else DEFAULT_OPTIONS.ignored_scopes,
+        skipped_scopes=skipped if skipped is not None else DEFAULT_OPTIONS.skipped_scopes,
+        ignored_classes=DEFAULT_OPTIONS.ignored_classes | classes,
+    )
     return LoadedConfig(
-        path, styles_path, min_level, vocab, sections, rules, accepted, rejected, report
+        path,
+        styles_path,
+        min_level,
+        vocab,
+        sections,
+        rules,
+        accepted,
+        rejected,
+        report,
+        markup=markup,
     )
 
 
@@ -295,10 +367,14 @@ def load_config(path: str | Path) -> LoadedConfig:
     return parse_config(text, base_dir=file.resolve().parent, path=file)
 
 
+#: The names Vale looks for, in its order, in the working folder and then every folder above it.
+CONFIG_NAMES: tuple[str, ...] = (".vale", "_vale", "vale.ini", ".vale.ini", "_vale.ini")
+
+
 def find_config(start: Path) -> Path | None:
-    """The nearest .vale.ini (or _vale.ini) in `start` or a parent folder."""
+    """The nearest Vale configuration in `start` or a parent folder, as Vale searches for it."""
     for folder in (start.resolve(), *start.resolve().parents):
-        for name in (".vale.ini", "_vale.ini"):
+        for name in CONFIG_NAMES:
             candidate = folder / name
             if candidate.is_file():
                 return candidate

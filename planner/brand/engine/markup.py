@@ -2,25 +2,34 @@
 
 Markdown syntax, code, link destinations, URLs, e-mail addresses and HTML comments are blanked in
 place, so every offset in the masked text is the same offset in the source and alerts point at the
-exact characters the writer typed.
+exact characters the writer typed. This module is long because Markdown's block and inline
+syntax, raw HTML blocks, comment switches and Vale's scopes must all be read in one pass that
+keeps every offset, and each part is small and bounded (linear on hostile input).
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 
 import regex
 
-#: Scope names a block of each kind answers to (see Selector in rules.py).
+from planner.brand.engine import safety
+
+#: Scope names a block of each kind answers to, as Vale names the block (see Selector in
+#: rules.py): a prose paragraph is `paragraph` (and split into `sentence`s), everything else is
+#: linted as a whole under `text.<kind>`.
 PARAGRAPH = frozenset({"text", "paragraph"})
-LIST_ITEM = frozenset({"text", "list", "paragraph"})
-BLOCKQUOTE = frozenset({"text", "blockquote", "paragraph"})
-TABLE_ROW = frozenset({"text", "table", "paragraph"})
-ALT = frozenset({"alt"})
+LIST_ITEM = frozenset({"text", "list"})
+BLOCKQUOTE = frozenset({"text", "blockquote"})
+TABLE_HEADER = frozenset({"text", "table", "header"})
+TABLE_ROW = frozenset({"text", "table", "cell"})
+ALT = frozenset({"text", "attr", "alt"})
 
 
 def heading_scopes(level: int) -> frozenset[str]:
-    return frozenset({"text", "heading", f"heading.h{level}"})
+    return frozenset({"text", "heading", f"h{level}"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,22 +77,51 @@ class Document:
     images: tuple[Image, ...]
     links: tuple[Link, ...]
     switches: tuple[Switch, ...]
+    #: Code blocks (fenced or indented): Vale's `pre` metric.
+    code_blocks: int = 0
 
-    def is_enabled(self, check: str, offset: int) -> bool:
-        """Whether the in-document switches leave `check` on at `offset`."""
-        style = check.split(".", 1)[0]
-        state = True
+    def is_enabled(self, check: str, offset: int, *, whole_file: bool = False) -> bool:
+        """Whether the in-document switches leave `check` on at `offset`, as Vale reads them.
+
+        `vale off`/`vale on` switch everything; `vale Style.Rule = NO` switches one rule (or a
+        style) until `= YES`, and `vale on` does not undo it. Rules that look at the whole file
+        (raw, summary) run after Vale has reset the per-rule switches: only a `vale off` still in
+        force at the end of the file stops them.
+        """
+        off = False
+        specific: dict[str, bool] = {}
         for switch in self.switches:
-            if switch.offset > offset:
+            if not whole_file and switch.offset > offset:
                 break
-            if switch.target is None and not switch.enabled:
-                state = False
-            elif switch.target is None:
-                state = True
-            elif switch.target in (check, style):
-                state = switch.enabled
-        return state
+            if switch.target is None:
+                off = not switch.enabled
+            else:
+                specific[switch.target] = switch.enabled
+        if off or whole_file:
+            return not off
+        style = check.split(".", 1)[0]
+        return specific.get(check, specific.get(style, True))
 
+
+#: Vale's defaults: inline tags whose text rules see as asterisks, tags skipped entirely.
+DEFAULT_IGNORED_SCOPES = frozenset({"code", "tt", "kbd"})
+DEFAULT_SKIPPED_SCOPES = frozenset({"script", "style", "pre", "figure", "noscript", "iframe"})
+DEFAULT_IGNORED_CLASSES = frozenset({"problematic", "pre", "code"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What a .vale.ini says about the markup: Vale's IgnoredScopes, SkippedScopes,
+    IgnoredClasses, TokenIgnores and BlockIgnores (IgnorePatterns)."""
+
+    ignored_scopes: frozenset[str] = DEFAULT_IGNORED_SCOPES
+    skipped_scopes: frozenset[str] = DEFAULT_SKIPPED_SCOPES
+    ignored_classes: frozenset[str] = DEFAULT_IGNORED_CLASSES
+    token_ignores: tuple[regex.Pattern[str], ...] = ()
+    block_ignores: tuple[regex.Pattern[str], ...] = ()
+
+
+DEFAULT_OPTIONS = ParseOptions()
 
 _FENCE = regex.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = regex.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)[ \t]*")
@@ -94,17 +132,40 @@ _QUOTE = regex.compile(r"^(?: {0,3}>[ ]?)+")
 _LIST = regex.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _TABLE_SEP = regex.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)+\|?\s*$")
 _REF_DEF = regex.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$")
-_COMMENT = regex.compile(r"<!--(.*?)-->", regex.DOTALL)
 _VALE_SWITCH = regex.compile(r"^\s*vale\s+(.*?)\s*$", regex.DOTALL)
-_INLINE_CODE = regex.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", regex.DOTALL)
-_IMAGE = regex.compile(r"!\[([^\]\n]*)\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
-_LINK = regex.compile(r"\[([^\]\n]*)\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
-_REF_LINK = regex.compile(r"\[([^\]\n]+)\](\[[^\]\n]*\])")
-_AUTOLINK = regex.compile(r"<((?:https?|ftp|mailto):[^>\s]+|[^>\s@]+@[^>\s]+\.[^>\s]+)>")
+# Every inline pattern below must stay linear on hostile input ("<" * 70000, "[a](" * 17500):
+# character classes exclude the bracket that opens the next candidate, repetitions are bounded
+# and possessive, so no position is rescanned more than a bounded number of times.
+_DEST = r"{0,2048}+"  # a link destination or URL: at most 2048 characters
+_LABEL = r"{0,1000}+"  # link text or a title: at most 1000 characters
+_LINK_TAIL = (
+    r"\]\(\s{0,64}+(<[^<>\n]"
+    + _DEST
+    + r">|[^()\s]"
+    + _DEST
+    + r"(?:\([^()\s]"
+    + _DEST
+    + r"\)[^()\s]"
+    + _DEST
+    + r")?)"
+    + r"(?:\s{1,64}+(?:\"[^\"\n]"
+    + _LABEL
+    + r"\"|'[^'\n]"
+    + _LABEL
+    + r"'))?\s{0,64}+\)"
+)
+_IMAGE = regex.compile(r"!\[([^\[\]\n]" + _LABEL + ")" + _LINK_TAIL)
+_LINK = regex.compile(r"\[([^\[\]\n]" + _LABEL + ")" + _LINK_TAIL)
+_REF_LINK = regex.compile(r"\[([^\[\]\n]{1,1000}+)\](\[[^\[\]\n]" + _LABEL + r"\])")
+_AUTOLINK = regex.compile(
+    r"<((?:https?|ftp|mailto):[^<>\s]{1,2048}+"
+    r"|[^<>\s@]{1,254}+@[^<>\s@]{1,254}+\.[^<>\s]{1,64}+)>"
+)
+_URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'`]{1,2048}+")
 #: Bare URLs end before trailing punctuation, which belongs to the sentence.
-_URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"'`]+?(?=[.,;:!?)\]'\"]*(?:\s|$))")
-_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HTML_TAG = regex.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_URL_TRAILER = ".,;:!?)]'\""
+_EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64}+@[\w-]{1,63}+(?:\.[\w-]{1,63}+){1,8}+")
+_HTML_TAG = regex.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,64}+(?:\s[^<>]" + _DEST + ")?/?>")
 _EMPHASIS = regex.compile(
     r"(?<![\w*\\])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])"
     r"|(?<![\w_\\])_{1,3}(?=[^\s_])|(?<=[^\s_])_{1,3}(?![\w_])|~~"
@@ -155,14 +216,121 @@ def _parse_switch(body: str, offset: int) -> list[Switch]:
     return out
 
 
-def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image]) -> None:
+_TICKS = regex.compile(r"`+")
+
+
+def code_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, ticks) of every inline code span, found in one pass (CommonMark's rule: a
+    run of n backticks opens, the next run of exactly n backticks closes)."""
+    runs = [(m.start(), m.end() - m.start()) for m in _TICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (_, length) in enumerate(runs):
+        by_length.setdefault(length, []).append(index)
+    cursor = dict.fromkeys(by_length, 0)
+    spans = []
+    i = 0
+    while i < len(runs):
+        start, length = runs[i]
+        same = by_length[length]
+        k = cursor[length]
+        while k < len(same) and same[k] <= i:
+            k += 1
+        cursor[length] = k
+        if k == len(same):
+            i += 1  # no closing run: these backticks are literal
+            continue
+        close = same[k]
+        close_start = runs[close][0]
+        spans.append((start, close_start + length, length))
+        i = close + 1
+    return spans
+
+
+def comments(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every HTML comment, `<!--` to the next `-->`, in one pass."""
+    out = []
+    pos = text.find("<!--")
+    while pos != -1:
+        close = text.find("-->", pos + 4)
+        if close == -1:
+            break
+        out.append((pos, close + 3))
+        pos = text.find("<!--", close + 3)
+    return out
+
+
+_STRONG = regex.compile(r"(\*\*|__)(?=\S)([^*_\n]{1,1000}+)(?<=\S)\1")
+_EM = regex.compile(r"(?<![*_\w])([*_])(?=[^\s*_])([^*_\n]{1,1000}+)(?<=[^\s*_])\1(?![*_\w])")
+_OPEN_TAG = regex.compile(r"<([A-Za-z][A-Za-z0-9]{0,15}+)((?:\s[^<>]{0,2048}+)?)>")
+_CLASS_ATTR = regex.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+#: Raw HTML elements in Markdown that Vale lints as blocks of their own, with their scopes.
+_HTML_BLOCK_SCOPES = {
+    "caption": frozenset({"text", "table", "caption"}),
+    "td": frozenset({"text", "table", "cell"}),
+    "th": frozenset({"text", "table", "header"}),
+    "li": frozenset({"text", "list"}),
+    "blockquote": frozenset({"text", "blockquote"}),
+    "figcaption": frozenset({"text", "figure", "caption"}),
+    **{f"h{n}": frozenset({"text", "heading", f"h{n}"}) for n in range(1, 7)},
+}
+
+
+def _html_elements(text: str, mask: _Mask, options: ParseOptions, html_blocks: list[Block]) -> None:
+    """Skip raw HTML elements Vale skips (SkippedScopes, IgnoredClasses) and give the ones
+    Vale lints as blocks (a table caption, a cell) a block of their own."""
+    if "<" not in text:
+        return
+    closes: dict[str, list[int]] = {}
+    for m in regex.finditer(r"</([A-Za-z][A-Za-z0-9]{0,15}+)\s*>", text):
+        closes.setdefault(m.group(1).lower(), []).append(m.start())
+    skipped_until = -1
+    for m in _OPEN_TAG.finditer(text):
+        if m.start() < skipped_until:
+            continue
+        tag = m.group(1).lower()
+        positions = closes.get(tag)
+        if not positions:
+            continue
+        k = bisect.bisect_left(positions, m.end())
+        if k == len(positions):
+            continue
+        close = positions[k]
+        classes = set()
+        cm = _CLASS_ATTR.search(m.group(2)) if m.group(2) else None
+        if cm:
+            classes = set((cm.group(1) or cm.group(2) or cm.group(3) or "").split())
+        if tag in options.skipped_scopes or classes & options.ignored_classes:
+            end = text.find(">", close) + 1
+            mask.blank(m.start(), end)
+            skipped_until = end
+        elif tag in _HTML_BLOCK_SCOPES:
+            html_blocks.append(Block(m.end(), close, _HTML_BLOCK_SCOPES[tag]))
+
+
+def _mask_inline(
+    text: str,
+    mask: _Mask,
+    links: list[Link],
+    images: list[Image],
+    options: ParseOptions = DEFAULT_OPTIONS,
+    html_blocks: list[Block] | None = None,
+) -> None:
     """Blank inline syntax on the (already block-masked) text, recording links and images."""
-    for m in _INLINE_CODE.finditer(text):
-        ticks = len(m.group(1))
-        mask.blank(m.start(), m.start() + ticks)
+    ignored = options.ignored_scopes
+    for pattern in options.token_ignores:
+        # Vale turns a TokenIgnores match into inline code: a token rules never read.
+        for m in safety.finditer(pattern, text):
+            mask.blank(m.start(), m.end(), "*")
+    text = mask.text()
+    code_hidden = bool(ignored & {"code", "tt"})
+    for start, end, ticks in code_spans(text):
+        mask.blank(start, start + ticks)
         # Vale shows inline code to rules as asterisks: a token, but never a word.
-        mask.blank(m.start(2), m.end(2), "*")
-        mask.blank(m.end(2), m.end())
+        if code_hidden:
+            mask.blank(start + ticks, end - ticks, "*")
+        mask.blank(end - ticks, end)
+    text = mask.text()
+    _html_elements(text, mask, options, html_blocks if html_blocks is not None else [])
     text = mask.text()
     for m in _IMAGE.finditer(text):
         dest = m.group(2).strip("<>")
@@ -170,13 +338,18 @@ def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image])
         mask.blank(m.start(), m.start(1))
         mask.blank(m.end(1), m.end())
     text = mask.text()
+    link_hidden = bool(ignored & {"link", "a"})
     for m in _LINK.finditer(text):
         links.append(Link(m.start(), m.end(), m.group(2).strip("<>")))
         mask.blank(m.start(), m.start(1))
+        if link_hidden:
+            mask.blank(m.start(1), m.end(1), "*")
         mask.blank(m.end(1), m.end())
     text = mask.text()
     for m in _REF_LINK.finditer(text):
         mask.blank(m.start(), m.start(1))
+        if link_hidden:
+            mask.blank(m.start(1), m.end(1), "*")
         mask.blank(m.end(1), m.end())
     text = mask.text()
     for m in _AUTOLINK.finditer(text):
@@ -190,8 +363,15 @@ def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image])
     text = mask.text()
     _mask_urls(text, mask, links)
     text = mask.text()
+    hidden_spans = []
+    if ignored & {"strong", "b"}:
+        hidden_spans += [m.span(2) for m in _STRONG.finditer(text)]
+    if ignored & {"em", "i", "emphasis"}:
+        hidden_spans += [m.span(2) for m in _EM.finditer(text)]
     for m in _EMPHASIS.finditer(text):
         mask.blank(m.start(), m.end())
+    for start, end in hidden_spans:
+        mask.blank(start, end, "*")
     for m in _ESCAPE.finditer(text):
         mask.blank(m.start(), m.end())
 
@@ -199,8 +379,13 @@ def _mask_inline(text: str, mask: _Mask, links: list[Link], images: list[Image])
 def _mask_urls(text: str, mask: _Mask, links: list[Link]) -> None:
     # A URL or address is shown to rules as asterisks, the way Vale sees an autolinked URL.
     for m in _URL.finditer(text):
-        links.append(Link(m.start(), m.end(), m.group()))
-        mask.blank(m.start(), m.end(), "*")
+        url = m.group().rstrip(_URL_TRAILER)
+        if len(url) < 5:
+            continue
+        links.append(Link(m.start(), m.start() + len(url), url))
+        mask.blank(m.start(), m.start() + len(url), "*")
+    if "@" not in text:
+        return
     for m in _EMAIL.finditer(mask.text()):
         mask.blank(m.start(), m.end(), "*")
 
@@ -229,12 +414,44 @@ def parse_plain(text: str) -> Document:
     return Document(text, masked, tuple(blocks), (), tuple(links), ())
 
 
-def parse_markdown(text: str) -> Document:
+def _pipes(text: str, start: int, end: int) -> list[int]:
+    return [i for i in range(start, end) if text[i] == "|" and (i == 0 or text[i - 1] != "\\")]
+
+
+def _blank_pipes(text: str, mask: _Mask, start: int, end: int) -> None:
+    for i in _pipes(text, start, end):
+        mask.blank(i, i + 1)
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    bounds = [start - 1, *_pipes(text, start, end), end]
+    return [(a + 1, b) for a, b in itertools.pairwise(bounds) if b > a + 1]
+
+
+def _block_ignored_lines(
+    text: str, mask: _Mask, lines: list[tuple[int, int]], options: ParseOptions
+) -> set[int]:
+    """Lines inside a BlockIgnores match: Vale turns each match into a code block."""
+    starts = [s for s, _ in lines]
+    out: set[int] = set()
+    for pattern in options.block_ignores:
+        for m in safety.finditer(pattern, text):
+            if m.end() <= m.start():
+                continue
+            mask.blank(m.start(), m.end())
+            first = bisect.bisect_right(starts, m.start()) - 1
+            last = bisect.bisect_right(starts, m.end() - 1) - 1
+            out.update(range(first, last + 1))
+    return out
+
+
+def parse_markdown(text: str, options: ParseOptions = DEFAULT_OPTIONS) -> Document:
     """Markdown: blocks for headings, paragraphs, list items, quotes and table rows."""
     mask = _Mask(text)
     lines = _line_spans(text)
     kinds: list[str] = []
     levels: dict[int, int] = {}
+    ignored_lines = _block_ignored_lines(text, mask, lines, options)
 
     # Front matter is metadata, not prose.
     first = 0
@@ -255,6 +472,10 @@ def parse_markdown(text: str) -> Document:
     for n in range(first, len(lines)):
         s, e = lines[n]
         line = text[s:e]
+        if n in ignored_lines and not fence_char:
+            kinds.append("code")
+            prev_kind = "code"
+            continue
         if fence_char:
             mask.blank(s, e)
             stripped = line.strip()
@@ -315,7 +536,8 @@ def parse_markdown(text: str) -> Document:
         elif _TABLE_SEP.match(rest) and "|" in rest:
             mask.blank(body_start, e)
             if prev_kind == "para":
-                kinds[n - 1] = "table"
+                kinds[n - 1] = "tablehead"
+                _blank_pipes(text, mask, *lines[n - 1])
             kind = "tablesep"
         elif lm:
             mask.blank(body_start, body_start + lm.end())
@@ -325,9 +547,7 @@ def parse_markdown(text: str) -> Document:
         elif kind == "para" and prev_kind in ("list", "listcont"):
             kind = "listcont"
         if kind == "table":
-            for i in range(body_start, e):
-                if text[i] == "|" and (i == 0 or text[i - 1] != "\\"):
-                    mask.blank(i, i + 1)
+            _blank_pipes(text, mask, body_start, e)
         kinds.append(kind)
         prev_kind = kind
         if kind not in ("blank", "code"):
@@ -335,13 +555,14 @@ def parse_markdown(text: str) -> Document:
 
     switches: list[Switch] = []
     masked_now = mask.text()
-    for m in _COMMENT.finditer(masked_now):
-        switches.extend(_parse_switch(m.group(1), m.start()))
-        mask.blank(m.start(), m.end())
+    for start, end in comments(masked_now):
+        switches.extend(_parse_switch(masked_now[start + 4 : end - 3], start))
+        mask.blank(start, end)
 
     links: list[Link] = []
     images: list[Image] = []
-    _mask_inline(mask.text(), mask, links, images)
+    html_blocks: list[Block] = []
+    _mask_inline(mask.text(), mask, links, images, options, html_blocks)
     masked = mask.text()
 
     blocks: list[Block] = []
@@ -365,10 +586,18 @@ def parse_markdown(text: str) -> Document:
             start, end = _trimmed(masked, s, e)
             if end > start:
                 blocks.append(Block(start, end, heading_scopes(levels[n])))
-        elif kind in ("list", "table"):
+        elif kind in ("table", "tablehead"):
+            # Vale lints every cell on its own (`table.header`, `table.cell`).
+            flush()
+            scopes = TABLE_HEADER if kind == "tablehead" else TABLE_ROW
+            for cell_start, cell_end in _cells(text, s, e):
+                start, end = _trimmed(masked, cell_start, cell_end)
+                if end > start:
+                    blocks.append(Block(start, end, scopes))
+        elif kind == "list":
             flush()
             current = [s, e]
-            current_scopes = LIST_ITEM if kind == "list" else TABLE_ROW
+            current_scopes = LIST_ITEM
         elif kind == "quote":
             if current is None or current_scopes is not BLOCKQUOTE:
                 flush()
@@ -376,7 +605,7 @@ def parse_markdown(text: str) -> Document:
                 current_scopes = BLOCKQUOTE
             else:
                 current[1] = e
-        elif current is None or (current_scopes in (TABLE_ROW, BLOCKQUOTE) and kind == "para"):
+        elif current is None or (current_scopes is BLOCKQUOTE and kind == "para"):
             flush()
             current = [s, e]
             current_scopes = PARAGRAPH
@@ -384,11 +613,34 @@ def parse_markdown(text: str) -> Document:
             current[1] = e
     flush()
 
+    for html in html_blocks:
+        start, end = _trimmed(masked, html.start, html.end)
+        if end > start:
+            blocks.append(Block(start, end, html.scopes))
+    skipped = options.skipped_scopes
+    if skipped != DEFAULT_SKIPPED_SCOPES:
+        # Vale's SkippedScopes name HTML tags; a Markdown block is skipped by its tag.
+        by_tag = {
+            "blockquote": "blockquote",
+            "li": "list",
+            "ul": "list",
+            "ol": "list",
+            "table": "table",
+            "th": "header",
+            "td": "cell",
+            "p": "paragraph",
+            **{f"h{n}": f"h{n}" for n in range(1, 7)},
+        }
+        names = {by_tag[t] for t in skipped if t in by_tag}
+        blocks = [b for b in blocks if not (names & b.scopes)]
     for image in images:
-        if image.alt.strip():
+        if image.alt.strip() and "alt" not in skipped:
             a_start = image.alt_start
             blocks.append(Block(a_start, a_start + len(image.alt), ALT))
     blocks.sort(key=lambda b: (b.start, b.end))
+    code_blocks = sum(
+        1 for n, kind in enumerate(kinds) if kind == "code" and (n == 0 or kinds[n - 1] != "code")
+    )
     return Document(
         text,
         masked,
@@ -396,11 +648,12 @@ def parse_markdown(text: str) -> Document:
         tuple(images),
         tuple(links),
         tuple(sorted(switches, key=lambda s: s.offset)),
+        code_blocks,
     )
 
 
-def parse(text: str, *, markdown: bool) -> Document:
-    return parse_markdown(text) if markdown else parse_plain(text)
+def parse(text: str, *, markdown: bool, options: ParseOptions = DEFAULT_OPTIONS) -> Document:
+    return parse_markdown(text, options) if markdown else parse_plain(text)
 
 
 _SENTENCE_END = regex.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|$)")

@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 
+from planner.brand.engine import safety
 from planner.brand.engine.alerts import LEVELS, Action
 from planner.brand.engine.errors import ConfigError
+from planner.brand.engine.formula import Formula, FormulaError
 from planner.brand.engine.matching import is_literal, select
 
 COMMON_KEYS = frozenset(
@@ -40,84 +42,167 @@ TYPE_KEYS: dict[str, frozenset[str]] = {
     "metric": frozenset({"formula", "condition"}),
     "readability": frozenset({"metrics", "grade"}),
     "spelling": frozenset(
-        {"custom", "dicpath", "dictionaries", "filters", "ignore", "append", "aff", "dic"}
+        {
+            "custom",
+            "dicpath",
+            "dictionaries",
+            "filters",
+            "ignore",
+            "append",
+            "aff",
+            "dic",
+            "exceptions",
+            "threshold",
+        }
     ),
     "sequence": frozenset({"tokens", "ignorecase"}),
     "script": frozenset({"script"}),
 }
+#: Rule types Vale runs that this engine does not: loaded, reported by name, never run.
 DISABLED_TYPES = {
-    "spelling": "spelling needs Hunspell dictionaries; imported but not run yet",
-    "sequence": "sequence needs a part-of-speech tagger; imported but not run",
-    "script": "script needs Vale's Tengo script engine; imported but not run",
+    "script": "script rules need Vale's Tengo script engine, which this engine does not have; "
+    "the rule is imported but not run",
+    "sequence": "sequence rules match part-of-speech tags (NN, VB…) and this engine has no "
+    "part-of-speech tagger; the rule is imported but not run",
 }
 
-_HEADING_SCOPES = {f"heading.h{n}" for n in range(1, 7)}
-SUPPORTED_SCOPES = frozenset(
-    {"text", "paragraph", "sentence", "heading", "list", "blockquote", "alt", "raw", "summary"}
-    | {"table"}
-    | _HEADING_SCOPES
-)
-#: Scopes Vale knows that this engine accepts but never sees (the rule is reported as partial).
-UNSEEN_SCOPES = frozenset(
+#: The first name of every scope Vale accepts; `code`, `link`, `strong` and `emphasis` are
+#: refused by Vale itself ("use raw instead").
+VALE_SCOPES = frozenset(
     {
+        "text",
+        "heading",
+        "table",
+        "figure",
+        "list",
+        "paragraph",
+        "sentence",
+        "alt",
         "title",
-        "link",
-        "strong",
-        "emphasis",
-        "code",
-        "comment",
-        "comment.line",
-        "comment.block",
-        "table.header",
-        "table.cell",
-        "table.caption",
-        "figure.caption",
-        "attr",
+        "blockquote",
+        "summary",
+        "raw",
     }
 )
+VALE_INLINE_SCOPES = frozenset({"code", "link", "strong", "emphasis"})
+#: Names a block of this engine can carry (see markup.py); any other name in a scope is a
+#: format (`text.html`, `paragraph.rst`) and matches only files of that format.
+STRUCTURE_NAMES = frozenset(
+    {
+        "text",
+        "heading",
+        *(f"h{n}" for n in range(1, 7)),
+        "table",
+        "header",
+        "cell",
+        "caption",
+        "figure",
+        "list",
+        "paragraph",
+        "sentence",
+        "alt",
+        "attr",
+        "title",
+        "blockquote",
+        "summary",
+        "raw",
+    }
+)
+#: Scopes Vale has that Markdown and plain text never produce here.
+UNSEEN_SCOPES = frozenset({"title", "figure", "caption"})
 
 
 @dataclass(frozen=True, slots=True)
 class Selector:
-    """One scope entry: all `positive` names present, no `negative` name present."""
+    """One scope entry: all `positive` names present, no `negative` group wholly present.
+
+    `formats` names file formats (md, txt, html…) the entry is limited to; `unit` says what the
+    rule sees: whole blocks, sentences, the raw file or the summary of all prose.
+    """
 
     positive: frozenset[str]
-    negative: frozenset[str]
+    negative: tuple[frozenset[str], ...]
     unit: str  # "block", "sentence", "raw" or "summary"
+    formats: frozenset[str] = frozenset()
+    negative_formats: frozenset[str] = frozenset()
 
-    def accepts(self, scopes: frozenset[str]) -> bool:
-        wanted = self.positive or frozenset({"text"})
-        return wanted <= scopes and not (self.negative & scopes)
+    def accepts(self, scopes: frozenset[str], fmt: str = "") -> bool:
+        if self.formats and fmt not in self.formats:
+            return False
+        if fmt and fmt in self.negative_formats:
+            return False
+        return self.positive <= scopes and not any(n <= scopes for n in self.negative)
+
+    def accepts_file(self, fmt: str) -> bool:
+        return (not self.formats or fmt in self.formats) and fmt not in self.negative_formats
+
+
+def _scope_error(item: str, path: str) -> ConfigError:
+    return ConfigError(
+        f"'{item}' is not a valid scope; must be one of {sorted(VALE_SCOPES)}",
+        path=path,
+        key="scope",
+    )
 
 
 def parse_scope(value: Any, path: str) -> tuple[tuple[Selector, ...], list[str]]:
-    """Vale's scope: a name, `~name` (not), `a & b` (and); a list means any of them."""
+    """Vale's scope: a name, `~name` (not), `a & b` (and); a list means any of them.
+
+    Validated as Vale validates it: an unknown first name is an error, a format-specific name
+    (`text.html`) is accepted and only matches files of that format.
+    """
     items = value if isinstance(value, list) else [value if value is not None else "text"]
     selectors = []
-    notes = []
+    notes: list[str] = []
     for item in items:
+        text = str(item).strip()
+        parts = [p.strip() for p in text.split("&")]
+        if len(parts) == 1:
+            first = parts[0].removeprefix("~").split(".")[0].strip()
+            if first in VALE_INLINE_SCOPES:
+                raise ConfigError(
+                    f"scope '{first}' is no longer supported; use 'raw' instead.",
+                    path=path,
+                    key="scope",
+                )
+            if first not in VALE_SCOPES:
+                raise _scope_error(text, path)
         positive: set[str] = set()
-        negative: set[str] = set()
-        for part in str(item).split("&"):
-            name = part.strip()
-            target = positive
-            if name.startswith("~"):
-                name, target = name[1:].strip(), negative
-            name = name.removeprefix("text.") if name != "text" else name
-            if name not in SUPPORTED_SCOPES and name not in UNSEEN_SCOPES:
-                raise ConfigError(f"unknown scope {part.strip()!r}", path=path, key="scope")
-            if name in UNSEEN_SCOPES:
-                notes.append(f"scope {name!r} is not checked by this engine")
-            target.add(name)
+        negative: list[frozenset[str]] = []
+        formats: set[str] = set()
+        negative_formats: set[str] = set()
+        for part in parts:
+            negated = part.startswith("~")
+            names = [n.strip() for n in part.removeprefix("~").split(".") if n.strip()]
+            structural = {n for n in names if n in STRUCTURE_NAMES}
+            tags = {n for n in names if n not in STRUCTURE_NAMES}
+            for name in sorted(structural & UNSEEN_SCOPES):
+                notes.append(f"scope {name!r} never occurs in Markdown or plain text")
+            if negated:
+                if structural:
+                    negative.append(frozenset(structural))
+                elif tags:
+                    negative_formats |= tags
+            else:
+                positive |= structural
+                formats |= tags
         unit = "block"
-        for special in ("sentence", "raw", "summary"):
+        for special in ("raw", "summary", "sentence"):
             if special in positive:
-                positive.discard(special)
                 unit = special
-        if "paragraph" in positive and unit == "block":
-            positive.discard("paragraph")
-            positive.add("paragraph")
-        selectors.append(Selector(frozenset(positive), frozenset(negative), unit))
+                break
+        positive -= {"raw", "summary", "sentence"}
+        if unit == "sentence":
+            positive.add("paragraph")  # Vale splits only prose paragraphs into sentences
+        selectors.append(
+            Selector(
+                frozenset(positive),
+                tuple(negative),
+                unit,
+                frozenset(formats),
+                frozenset(negative_formats),
+            )
+        )
     return tuple(selectors), notes
 
 
@@ -208,7 +293,7 @@ class Rule:
         self.message = str(data.get("message", ""))
         self.description = str(data.get("description") or "")
         self.link = str(data.get("link") or "")
-        level = data.get("level", "suggestion")
+        level = data.get("level", "warning")  # Vale's default level
         if level not in LEVELS:
             raise ConfigError(f"'level' must be one of {list(LEVELS)}", path=path, key="level")
         self.level = str(level)
@@ -229,6 +314,9 @@ class Rule:
 
     def set_vocab(self, accepted: list[str]) -> None:
         """Accepted vocabulary terms become exceptions of word rules (Vale's behaviour)."""
+
+    def prepare(self) -> None:
+        """Load what the rule needs before its first run, outside its time budget."""
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         raise NotImplementedError
@@ -259,8 +347,13 @@ class _Exceptions:
     def _compile(self) -> None:
         if self.items:
             ordered = sorted(self.items, key=len, reverse=True)
+            # Vale: `\b(?:(?-i)a|(?-i)b)\b` searched in the observed match; an exception is
+            # case-sensitive unless it starts with (?i).
+            cased = ordered  # compiled case-sensitively already
+            if any(i.startswith("(?i)") for i in ordered):
+                cased = [f"(?i:{i[4:]})" if i.startswith("(?i)") else f"(?-i:{i})" for i in ordered]
             self.pattern: regex.Pattern[str] | None = _compile(
-                "(?:" + "|".join(ordered) + ")", self.path
+                r"\b(?:" + "|".join(cased) + r")\b", self.path
             )
             phrases = [i for i in ordered if " " in i]
             self.phrases = (
@@ -277,10 +370,10 @@ class _Exceptions:
     def excludes(self, observed: str, text: str, start: int, end: int) -> bool:
         if self.pattern is None:
             return False
-        if self.pattern.fullmatch(observed):
+        if safety.search(self.pattern, observed):
             return True
         if self.phrases is not None:
-            for m in self.phrases.finditer(text):
+            for m in safety.finditer(self.phrases, text):
                 if m.start() <= start and end <= m.end():
                     return True
         return False
@@ -320,7 +413,7 @@ class Existence(Rule):
         if self._literal and base in state.literal_hits:
             hits = state.literal_hits[base].get(self.name, [])
             return [(s, e) for s, e, _ in select(hits)]
-        return [m.span() for m in self.pattern.finditer(text)]
+        return [m.span() for m in safety.finditer(self.pattern, text)]
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         out = []
@@ -330,6 +423,17 @@ class Existence(Rule):
                 continue
             out.append(Hit(start, end, format_message(self.message, observed)))
         return out
+
+
+_CAPTURE_OPEN = regex.compile(r"(?<!\\)\((?!\?)")
+_GO_GROUP_REF = regex.compile(r"\$(\d+)|\$\{(\w+)\}")
+_PHRASE = regex.compile(r"[\p{L}\p{N} -]*")
+
+
+def _python_template(replacement: str) -> str:
+    """A Go replacement template ($1, ${name}) as a Python one (\\g<1>, \\g<name>)."""
+    escaped = replacement.replace("\\", "\\\\")
+    return str(_GO_GROUP_REF.sub(lambda m: f"\\g<{m.group(1) or m.group(2)}>", escaped))
 
 
 class Substitution(Rule):
@@ -342,35 +446,51 @@ class Substitution(Rule):
         self.nonword = _bool(data.get("nonword", False), path, "nonword")
         self.use_vocab = _bool(data.get("vocab", True), path, "vocab")
         self.capitalize = _bool(data.get("capitalize", False), path, "capitalize")
+        # Vale before `capitalize` existed wrote an all-lowercase replacement with the observed
+        # capital ("Does not" -> "Doesn't"); published packages (Microsoft) are tested against
+        # that, so a rule without the key keeps it for lowercase replacements only.
+        self._legacy_capitals = "capitalize" not in data
         swap = data.get("swap")
         if not isinstance(swap, Mapping) or not swap:
             raise ConfigError("a substitution rule needs a 'swap' mapping", path=path, key="swap")
-        self.keys: list[str] = []
-        self.replacements: list[str] = []
-        for key, value in swap.items():
-            key = str(key)
+        # Vale tries the longest key first (equal lengths keep the file's order here).
+        pairs = sorted(
+            ((str(k), "" if v is None else str(v)) for k, v in swap.items()),
+            key=lambda kv: -len(kv[0]),
+        )
+        self.keys = [k for k, _ in pairs]
+        self.replacements = [v for _, v in pairs]
+        #: Per key: the key itself when its replacement uses $1…, to expand against the match.
+        self._expanders: list[regex.Pattern[str] | None] = []
+        matchable = []
+        for key, replacement in pairs:
             opens = key.count("(")
-            if opens not in (key.count("(?"), key.count(r"\(")):
-                raise ConfigError(
-                    f"capture group not supported in {key!r}; use '(?:' instead of '('",
-                    path=path,
-                    key="swap",
-                )
-            self.keys.append(key)
-            self.replacements.append("" if value is None else str(value))
+            if opens != key.count("(?") + key.count("\\("):
+                # Vale matches with the groups made non-capturing; $1 in the replacement is
+                # then filled in by matching the original key against the observed text.
+                matchable.append(_CAPTURE_OPEN.sub("(?:", key))
+            else:
+                matchable.append(key)
+            uses_groups = bool(regex.search(r"\$\d+|\$\{\w+\}", replacement))
+            self._expanders.append(
+                _compile(key, path, ignorecase=self.ignorecase) if uses_groups else None
+            )
         if data.get("pos"):
             self.notes.append("'pos' (part-of-speech filter) is ignored")
         self.exceptions = _Exceptions(_strings(data.get("exceptions"), path, "exceptions"), path)
         self._literal = not self.nonword and all(is_literal(k) for k in self.keys)
-        body = "|".join(f"({k})" for k in self.keys)
+        body = "|".join(f"({k})" for k in matchable)
         pattern = f"(?:{body})" if self.nonword else rf"\b(?:{body})\b"
         self.pattern = _compile(pattern, path, ignorecase=self.ignorecase)
-        self._expected = [
-            _compile(f"^(?:{r})$", path, ignorecase=self.ignorecase)
-            if not regex.fullmatch(r"[\p{L} ]*", r)
-            else None
-            for r in self.replacements
-        ]
+        self._expected: list[regex.Pattern[str] | None] = []
+        for replacement in self.replacements:
+            compiled = None
+            if not _PHRASE.fullmatch(replacement):
+                try:
+                    compiled = regex.compile(f"^(?:{replacement})$")
+                except (regex.error, ValueError, TypeError):
+                    compiled = None
+            self._expected.append(compiled)
 
     def literal_tokens(self) -> tuple[list[str], bool] | None:
         return (self.keys, self.ignorecase) if self._literal else None
@@ -379,32 +499,50 @@ class Substitution(Rule):
         if self.use_vocab:
             self.exceptions.extend(accepted)
 
-    def _same(self, index: int, observed: str) -> bool:
+    def _expected_for(self, index: int, observed: str) -> str:
         expected = self.replacements[index]
+        if self.capitalize and observed[:1] and observed == observed[:1].upper() + observed[1:]:
+            expected = expected[:1].upper() + expected[1:]
+        expander = self._expanders[index]
+        if expander is not None:
+            expected = safety.sub(expander, _python_template(expected), observed)
+        return expected
+
+    def _same(self, expected: str, observed: str, index: int) -> bool:
+        # Vale's matchToken: a plain phrase compares literally, anything else as an anchored,
+        # case-sensitive pattern.
         pattern = self._expected[index]
-        # Vale compares plain phrases literally and everything else as an anchored pattern.
-        if pattern is None:
+        if pattern is None or self._expanders[index] is not None:
             return expected == observed
-        return bool(pattern.match(observed))
+        return bool(safety.match(pattern, observed))
+
+    def _capitalise(self, observed: str, params: list[str]) -> bool:
+        capital = bool(observed[:1]) and observed == observed[:1].upper() + observed[1:]
+        if self.capitalize:
+            return capital
+        return self._legacy_capitals and capital and all(p == p.lower() for p in params)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         if self._literal and base in state.literal_hits:
             found = select(state.literal_hits[base].get(self.name, []))
         else:
             found = [
-                (m.start(), m.end(), (m.lastindex or 1) - 1) for m in self.pattern.finditer(text)
+                (m.start(), m.end(), (m.lastindex or 1) - 1)
+                for m in safety.finditer(self.pattern, text)
             ]
         out = []
         for start, end, index in found:
             observed = text[start:end].strip()
-            if self._same(index, observed) or self.exceptions.excludes(observed, text, start, end):
+            expected = self._expected_for(index, observed)
+            if self._same(expected, observed, index) or self.exceptions.excludes(
+                observed, text, start, end
+            ):
                 continue
-            expected = self.replacements[index]
             message = self.message
             action = self.action
             if action.name == "replace" and not action.params:
                 params = expected.split("|")
-                if observed[:1].isupper():
+                if self._capitalise(observed, params):
                     params = [p[:1].upper() + p[1:] for p in params]
                 action = Action("replace", tuple(params))
                 expected = _to_sentence(params)
@@ -430,11 +568,17 @@ class Occurrence(Rule):
         self.min = int(data.get("min") or 0)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
-        spans = [m.span() for m in self.pattern.finditer(text)]
+        spans = [m.span() for m in safety.finditer(self.pattern, text)]
         count = len(spans)
         if (self.max and count > self.max) or (self.min and count < self.min):
-            start, end = (spans[0][0], spans[-1][1]) if spans else (0, len(text))
-            return [Hit(start, end, format_message(self.message, text[start:end]))]
+            message = format_message(self.message, str(count))
+            if not spans:
+                return [Hit(0, 0, message)]
+            # Vale points at the first match that is neither blank nor code (masked as *).
+            for start, end in spans:
+                observed = text[start:end].strip()
+                if observed and regex.sub(r"[*@]", "", observed):
+                    return [Hit(start, end, message)]
         return []
 
 
@@ -463,7 +607,7 @@ class Repetition(Rule):
         prev = ""
         prev_start = 0
         count = 0
-        for m in self.pattern.finditer(text):
+        for m in safety.finditer(self.pattern, text):
             current = m.group().strip()
             same = (current.casefold() == prev.casefold()) if self.ignorecase else current == prev
             hit = same and current != "" and (not self.alpha or current.isalpha())
@@ -504,7 +648,7 @@ class Consistency(Rule):
         chosen: dict[int, int] = state.memory.setdefault(self.name, {})
         out = []
         for n, pattern in enumerate(self.pairs):
-            for m in pattern.finditer(text):
+            for m in safety.finditer(pattern, text):
                 side = 1 if m.group(1) is not None else 2
                 first = chosen.setdefault(n, side)
                 if side != first:
@@ -535,11 +679,11 @@ class Conditional(Rule):
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         # Definitions seen so far count for the rest of the document, as in Vale.
         defined: set[str] = state.memory.setdefault(self.name, set())
-        for m in self.second.finditer(text):
-            if m.lastindex:
-                defined.add(m.group(1))
+        for m in safety.finditer(self.second, text):
+            # Every capture group of `second` may hold a definition (Vale reads them all).
+            defined.update(g for g in m.groups() if g)
         out = []
-        for m in self.first.finditer(text):
+        for m in safety.finditer(self.first, text):
             observed = m.group()
             if observed in defined or self.exceptions.excludes(observed, text, m.start(), m.end()):
                 continue
@@ -598,6 +742,9 @@ class Capitalization(Rule):
         self.threshold = float(data.get("threshold") or 0.8)
         self.use_vocab = _bool(data.get("vocab", True), path, "vocab")
         self.exceptions = _Exceptions(_strings(data.get("exceptions"), path, "exceptions"), path)
+        prefix = str(data.get("prefix") or "")
+        self.prefix = _compile(prefix, path) if prefix else None
+        self._token_re: regex.Pattern[str] | None = None
         self.custom = (
             None
             if self.match in ("$title", "$sentence", "$lower", "$upper")
@@ -607,38 +754,60 @@ class Capitalization(Rule):
     def set_vocab(self, accepted: list[str]) -> None:
         if self.use_vocab:
             self.exceptions.extend(accepted)
+            self._token_re = None
 
     def _excepted(self, word: str) -> bool:
-        return self.exceptions.pattern is not None and bool(self.exceptions.pattern.fullmatch(word))
+        return self.exceptions.pattern is not None and bool(
+            safety.search(self.exceptions.pattern, word)
+        )
+
+    def _tokens(self, text: str) -> list[str]:
+        # Vale: an exception (possibly several words) counts as one token.
+        if self._token_re is None:
+            body = r"[\p{N}\p{L}*]+\S*"
+            if self.exceptions.pattern is not None:
+                body = self.exceptions.pattern.pattern + "|" + body
+            self._token_re = regex.compile(body)
+        return [m.group() for m in safety.finditer(self._token_re, text)]
 
     def _sentence_ok(self, text: str) -> bool:
-        words = regex.findall(r"[\p{N}\p{L}*]+\S*", text.rstrip("?!.:"))
+        """Vale's `$sentence`: the first word capitalised, the rest as a sentence would have
+        them (lowercase, but exceptions as listed and capitals after an indicator), and at
+        least `threshold` of the words right."""
+        if self.prefix is not None:
+            m = safety.match(self.prefix, text)
+            if m:
+                text = text[m.end() :]
+        words = self._tokens(text)
         if not words:
             return True
         good = 0.0
-        started = False
         prev = ""
-        for raw in words:
-            word = regex.split(r"[-'’]", raw)[0] or raw
-            if not regex.search(r"\p{L}", word):
-                good += 1  # numbers neither start nor break a sentence
-            elif self._excepted(word) or self._excepted(raw):
+        started = False  # the first word with a letter is the one a sentence capitalises
+        for i, word in enumerate(words):
+            title = word[:1].upper() + word[1:].lower()
+            after_indicator = bool(prev) and any(prev.endswith(x) for x in self.indicators)
+            has_letter = bool(regex.search(r"\p{L}", word))
+            if self._excepted(word):
                 good += 1
-                started = True
-            elif not started or (prev and any(prev.endswith(i) for i in self.indicators)):
-                started = True
-                if word != word[:1].upper() + word[1:].lower():
-                    if prev == "":
-                        return False
-                else:
-                    good += 1
+            elif i == 0 and word != title:
+                return False
+            elif not has_letter:
+                good += 1
+            elif not started or after_indicator:
+                good += word == title
             elif word == word.lower():
                 good += 1
-            prev = raw
-        return good / len(words) > self.threshold
+            started = started or has_letter
+            prev = word
+        return good / len(words) >= self.threshold
 
     def _title_ok(self, text: str) -> bool:
-        words = regex.findall(r"[\p{N}\p{L}*]+\S*", text)
+        if self.prefix is not None:
+            m = safety.match(self.prefix, text)
+            if m:
+                text = text[m.end() :]
+        words = self._tokens(text)
         if not words:
             return True
         good = 0.0
@@ -649,8 +818,8 @@ class Capitalization(Rule):
             elif word.lower() in _SMALL_WORDS and not first_last:
                 good += word == word.lower()
             else:
-                good += word[:1].isupper()
-        return good / len(words) > self.threshold
+                good += word[:1].isupper() or word == word.upper()
+        return good / len(words) >= self.threshold
 
     def ok(self, text: str) -> bool:
         if self.match == "$sentence":
@@ -662,7 +831,7 @@ class Capitalization(Rule):
         if self.match == "$upper":
             return text == text.upper() or self._excepted(text)
         assert self.custom is not None
-        return bool(self.custom.match(text)) or self._excepted(text)
+        return bool(safety.match(self.custom, text)) or self._excepted(text)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         if self.ok(text):
@@ -728,7 +897,7 @@ class Readability(Rule):
                 key="metrics",
             )
         self.grade = float(data.get("grade") or 8)
-        self.scope = (Selector(frozenset(), frozenset(), "summary"),)
+        self.scope = (Selector(frozenset(), (), "summary"),)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
         stats = text_statistics(text)
@@ -740,7 +909,25 @@ class Readability(Rule):
         return []
 
 
-_FORMULA_OK = regex.compile(r"[\w\s.+\-*/()]+")
+#: Variables every metric formula may read (Vale's, plus the engine's Dutch readability figures).
+METRIC_VARIABLES = frozenset(
+    {
+        "words",
+        "sentences",
+        "characters",
+        "syllables",
+        "polysyllabic_words",
+        "complex_words",
+        "long_words",
+        "paragraphs",
+        "flesch_douma",
+        "leesindex_a",
+        "list",
+        "blockquote",
+        "pre",
+        *(f"heading_h{n}" for n in range(1, 7)),
+    }
+)
 
 
 class Metric(Rule):
@@ -748,38 +935,38 @@ class Metric(Rule):
 
     def __init__(self, name: str, data: Mapping[str, Any], path: str) -> None:
         super().__init__(name, data, path)
-        self.formula = str(data.get("formula") or "")
         self.condition = str(data.get("condition") or "").strip()
-        if not _FORMULA_OK.fullmatch(self.formula):
-            raise ConfigError(
-                "'formula' must be arithmetic over Vale's variables", path=path, key="formula"
-            )
+        try:
+            self.formula = Formula(str(data.get("formula") or ""))
+        except FormulaError as exc:
+            raise ConfigError(f"'formula': {exc}", path=path, key="formula") from None
         cm = regex.fullmatch(r"(<=|>=|==|!=|<|>)\s*(-?[\d.]+)", self.condition)
         if not cm:
             raise ConfigError("'condition' must look like '> 3'", path=path, key="condition")
         self.operator, self.bound = cm.group(1), float(cm.group(2))
-        self.code = compile(self.formula, path, "eval")
-        allowed = set(text_statistics("")) | {"paragraphs", "flesch_douma", "leesindex_a"}
-        allowed |= {"list", "blockquote", "pre"} | {f"heading_h{n}" for n in range(1, 7)}
-        unknown = set(self.code.co_names) - allowed
+        unknown = self.formula.variables - METRIC_VARIABLES
         if unknown:
             raise ConfigError(
                 f"unknown variable {sorted(unknown)[0]!r} in formula", path=path, key="formula"
             )
-        self.scope = (Selector(frozenset(), frozenset(), "summary"),)
+        self.scope = (Selector(frozenset(), (), "summary"),)
 
     def find(self, text: str, base: int, state: RunState) -> list[Hit]:
-        variables: dict[str, float] = dict(state.memory.get("__metrics__", {}))
-        variables.update(text_statistics(text))
-        if "flesch_douma" in self.code.co_names or "leesindex_a" in self.code.co_names:
+        variables: dict[str, float] = dict.fromkeys(METRIC_VARIABLES, 0.0)
+        variables.update(state.memory.get("__metrics__", {}))
+        stats = text_statistics(text)
+        if not stats["words"]:
+            return []
+        variables.update(stats)
+        if self.formula.variables & {"flesch_douma", "leesindex_a"}:
             from planner.brand.readability import analyse
 
             report = analyse(text)
             variables["flesch_douma"] = report.flesch_douma
             variables["leesindex_a"] = report.leesindex_a
         try:
-            value = float(eval(self.code, {"__builtins__": {}}, variables))  # noqa: S307
-        except ZeroDivisionError:
+            value = self.formula.evaluate(variables)
+        except (ZeroDivisionError, ValueError, OverflowError):
             return []
         compare = {
             "<": value < self.bound,
@@ -795,7 +982,7 @@ class Metric(Rule):
 
 
 class DisabledRule(Rule):
-    """Sequence, spelling and script rules: validated and listed, never run."""
+    """A rule type Vale runs and this engine cannot (script): validated, listed, never run."""
 
     def __init__(self, name: str, data: Mapping[str, Any], path: str) -> None:
         super().__init__(name, data, path)
@@ -816,24 +1003,27 @@ RULE_TYPES: dict[str, type[Rule]] = {
     "capitalization": Capitalization,
     "readability": Readability,
     "metric": Metric,
-    "spelling": DisabledRule,
+    "spelling": DisabledRule,  # replaced by spelling.Spelling in build_rule
     "sequence": DisabledRule,
     "script": DisabledRule,
 }
 
 
-def parse_rule(name: str, source: str, path: str) -> Rule:
-    """Validate a rule file as Vale does (required keys, no unknown keys) and compile it."""
-    try:
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", path=path) from exc
-    return build_rule(name, data, path)
+def parse_rule(name: str, source: str, path: str, *, styles_path: Path | None = None) -> Rule:
+    """Validate a rule file as Vale does (required keys, no unknown keys) and compile it.
+
+    The YAML may hold no anchors or aliases and every field has a size bound (safety.py).
+    `styles_path` is where spelling rules look for their dictionaries and word lists.
+    """
+    return build_rule(name, safety.load_yaml(source, path), path, styles_path=styles_path)
 
 
-def build_rule(name: str, data: Any, path: str) -> Rule:
+def build_rule(
+    name: str, data: Any, path: str, *, styles_path: Path | None = None, builtin: bool = False
+) -> Rule:
     if not isinstance(data, Mapping):
         raise ConfigError("a rule file must be a YAML mapping", path=path)
+    safety.check_sizes(data, path)
     extends = data.get("extends")
     if not extends:
         raise ConfigError("missing the required 'extends' key", path=path, key="extends")
@@ -850,6 +1040,10 @@ def build_rule(name: str, data: Any, path: str) -> Rule:
         if key not in allowed:
             raise ConfigError(f"unknown key {key!r} for a {extends} rule", path=path, key=str(key))
     try:
+        if extends == "spelling":
+            from planner.brand.engine.spelling import Spelling
+
+            return Spelling(name, data, path, styles_path=styles_path, builtin=builtin)
         return RULE_TYPES[str(extends)](name, data, path)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid value: {exc}", path=path) from exc

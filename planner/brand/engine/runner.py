@@ -5,6 +5,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Sequence
 
+import regex
+
+from planner.brand.engine import safety
 from planner.brand.engine.alerts import Action, Alert, level_rank
 from planner.brand.engine.config import LoadedConfig
 from planner.brand.engine.markup import Document, parse, sentences
@@ -40,8 +43,11 @@ class Positions:
         action: Action | None = None,
         link: str = "",
         description: str = "",
+        first_column: bool = False,
     ) -> Alert:
         line, column = self.line_col(start)
+        if first_column:
+            column = 1
         match = self.text[start:end]
         return Alert(
             check=check,
@@ -58,24 +64,104 @@ class Positions:
         )
 
 
-def _units(rule: Rule, doc: Document) -> list[tuple[int, int, bool]]:
-    """(start, end, raw) of every stretch of text the rule's scope selects, in document order."""
-    units: set[tuple[int, int, bool]] = set()
+_SPACE_RUN = regex.compile(r"\s{2,}")
+
+
+def _crosses_markup(doc: Document, start: int, end: int) -> str | None:
+    """None when the match is the writer's text as typed; "spacing" when it holds a run of
+    spaces left by blanked markup; "crossed" when it spans other blanked markup."""
+    if doc.masked is doc.source:
+        return None
+    masked = doc.masked[start:end]
+    source = doc.source[start:end]
+    if masked == source or not masked.strip():
+        return None
+    for m in _SPACE_RUN.finditer(masked):
+        if any(source[i] != masked[i] for i in range(m.start(), m.end())):
+            return "spacing"
+    core = masked.strip()
+    offset = start + masked.index(core)
+    if doc.source[offset : offset + len(core)] != core:
+        return "crossed"
+    return None
+
+
+def file_format(filename: str, *, markdown: bool) -> str:
+    """The format tag format-specific scopes (`text.md`, `paragraph.rst`) compare with."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if markdown and suffix not in ("md", "markdown", "mdown", "mkd", "mdx"):
+        return "md"
+    return {"markdown": "md", "mdown": "md", "mkd": "md"}.get(suffix, suffix or "txt")
+
+
+#: Where a unit's text comes from: the blanked copy, the file as typed, or Vale's summary.
+MASKED, RAW, SUMMARY = 0, 1, 2
+_SUMMARY_SCOPES = frozenset({"paragraph", "list", "blockquote"})
+
+
+def _units(rule: Rule, doc: Document, fmt: str) -> list[tuple[int, int, int]]:
+    """(start, end, source) of every stretch of text the rule's scope selects, in order."""
+    units: set[tuple[int, int, int]] = set()
     for selector in rule.scope:
         if selector.unit == "raw":
-            units.add((0, len(doc.source), True))
+            if selector.accepts_file(fmt):
+                units.add((0, len(doc.source), RAW))
         elif selector.unit == "summary":
-            units.add((0, len(doc.masked), False))
+            if selector.accepts_file(fmt):
+                units.add((0, len(doc.masked), SUMMARY))
         else:
             for block in doc.blocks:
-                if not selector.accepts(block.scopes):
+                if not selector.accepts(block.scopes, fmt):
                     continue
                 if selector.unit == "sentence":
                     for start, end in sentences(doc.masked, block.start, block.end):
-                        units.add((start, end, False))
+                        units.add((start, end, MASKED))
                 else:
-                    units.add((block.start, block.end, False))
+                    units.add((block.start, block.end, MASKED))
     return sorted(units)
+
+
+def summary_text(doc: Document) -> str:
+    """Vale's summary: the prose of paragraphs, list items and quotes; headings, table cells
+    and alt text are left out (blanked, so offsets still match the source)."""
+    kept = sorted(
+        (b.start, b.end)
+        for b in doc.blocks
+        if b.scopes & _SUMMARY_SCOPES and "heading" not in b.scopes
+    )
+    blank = "\n".join(" " * len(line) for line in doc.masked.split("\n"))
+    pieces = []
+    pos = 0
+    for start, end in kept:
+        start = max(start, pos)
+        if end <= start:
+            continue
+        pieces.append(blank[pos:start])
+        pieces.append(doc.masked[start:end])
+        pos = end
+    pieces.append(blank[pos:])
+    return "".join(pieces)
+
+
+def _metrics(doc: Document) -> dict[str, float]:
+    """Vale's count-based metric variables: headings per level, list items, quotes, code."""
+    counts: dict[str, float] = {"pre": float(doc.code_blocks)}
+    for block in doc.blocks:
+        for name in ("list", "blockquote"):
+            if name in block.scopes:
+                counts[name] = counts.get(name, 0.0) + 1
+        if "heading" in block.scopes:
+            for level in range(1, 7):
+                if f"h{level}" in block.scopes:
+                    key = f"heading_h{level}"
+                    counts[key] = counts.get(key, 0.0) + 1
+    return counts
+
+
+TIMEOUT_MESSAGE = (
+    "This rule was switched off: its pattern took longer than {seconds} s on this text "
+    "(catastrophic backtracking). Fix or remove the rule."
+)
 
 
 def check_document(
@@ -84,18 +170,48 @@ def check_document(
     *,
     filename: str,
     extra: Sequence[ExtraCheck] = (),
+    fmt: str | None = None,
 ) -> list[Alert]:
     rule_set = config.rule_set(filename)
+    fmt = fmt or file_format(filename, markdown=False)
     positions = Positions(doc.source)
     state = RunState()
     minimum = level_rank(config.min_alert_level)
     alerts: list[Alert] = []
     found: dict[str, int] = {}
+    budgets: dict[str, safety.Budget] = {}
 
-    def emit(rule: Rule, level: str, base: int, text: str) -> None:
-        for hit in rule.find(text, base, state):
+    def switch_off(rule: Rule) -> None:
+        reason = TIMEOUT_MESSAGE.format(seconds=safety.REGEX_TIMEOUT)
+        rule.disabled_reason = reason
+        config.switched_off[rule.name] = reason
+        alerts.append(positions.alert(rule.name, "warning", 0, 0, reason))
+
+    def emit(rule: Rule, level: str, base: int, text: str, *, whole_file: bool = False) -> None:
+        if rule.disabled_reason:
+            return
+        rule.prepare()  # one-off loading (a dictionary) is not the rule's matching time
+        if rule.extends == "metric" and "__metrics__" not in state.memory:
+            state.memory["__metrics__"] = _metrics(doc)
+        allowance = budgets.get(rule.name)
+        if allowance is None:
+            allowance = budgets[rule.name] = safety.Budget(safety.RULE_BUDGET)
+        token = safety.charge_to(allowance)
+        try:
+            hits = rule.find(text, base, state)
+        except safety.RuleTimeoutError:
+            switch_off(rule)
+            return
+        finally:
+            safety.stop_charging(token)
+        for hit in hits:
             offset = base + hit.start
-            if not doc.is_enabled(rule.name, offset):
+            if not doc.is_enabled(rule.name, offset, whole_file=whole_file):
+                continue
+            crossing = None if whole_file else _crosses_markup(doc, offset, base + hit.end)
+            if crossing == "spacing" and rule.extends != "repetition":
+                # Vale's text has no such run of spaces (it joins the words around the markup),
+                # so this match exists only in the blanked copy.
                 continue
             if rule.limit and found.get(rule.name, 0) >= rule.limit:
                 return
@@ -110,6 +226,9 @@ def check_document(
                     action=hit.action or rule.action,
                     link=rule.link,
                     description=rule.description,
+                    # A match that crosses markup is not in the source as such; Vale then
+                    # reports it at the start of the line.
+                    first_column=crossing is not None,
                 )
             )
 
@@ -125,19 +244,33 @@ def check_document(
                 entry = rule_set.by_scan.get(name)
                 if entry is None or level_rank(entry[1]) < minimum:
                     continue
-                if any(s.accepts(block.scopes) for s in entry[0].scope):
+                if any(s.accepts(block.scopes, fmt) for s in entry[0].scope):
                     state.literal_hits = {block.start: hits}
                     emit(entry[0], entry[1], block.start, text)
         state.literal_hits = scans
-    unit_cache: dict[object, list[tuple[int, int, bool]]] = {}
+    unit_cache: dict[object, list[tuple[int, int, int]]] = {}
+    summary: str | None = None
     for rule, level in rule_set.rules:
-        if level_rank(level) < minimum:
+        if level_rank(level) < minimum or rule.disabled_reason:
             continue
         units = unit_cache.get(rule.scope)
         if units is None:
-            units = unit_cache[rule.scope] = _units(rule, doc)
-        for start, end, raw in units:
-            emit(rule, level, start, (doc.source if raw else doc.masked)[start:end])
+            units = unit_cache[rule.scope] = _units(rule, doc, fmt)
+        for start, end, source in units:
+            if source == SUMMARY and summary is None:
+                summary = summary_text(doc)
+            full = doc.source if source == RAW else summary if source == SUMMARY else doc.masked
+            assert full is not None
+            emit(rule, level, start, full[start:end], whole_file=source != MASKED)
+    # Vale reports one alert per rule and position, however many scopes saw the text.
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for alert in alerts:
+        key = (alert.check, alert.start, alert.end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(alert)
+    alerts = unique
     for check in extra:
         alerts.extend(a for a in check(doc) if level_rank(a.severity) >= minimum)
     alerts.sort(key=lambda a: (a.line, a.span[0], a.check))
@@ -160,10 +293,12 @@ def check_text(
     `channel_settings` and `media` go to planner.brand.channel_checks.
     """
     name = filename or ("fragment.md" if markdown else "fragment.txt")
-    doc = parse(text, markdown=markdown)
+    doc = parse(text, markdown=markdown, options=config.parse_options(name))
     extra: list[ExtraCheck] = []
     if channel:
         from planner.brand.channel_checks import channel_check
 
         extra.append(channel_check(channel, settings=channel_settings, media=media))
-    return check_document(doc, config, filename=name, extra=extra)
+    return check_document(
+        doc, config, filename=name, extra=extra, fmt=file_format(name, markdown=markdown)
+    )

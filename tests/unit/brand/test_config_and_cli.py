@@ -116,7 +116,9 @@ def test_vocabularies_drive_terms_avoid_and_exceptions(tmp_path):
     (vocab / "accept.txt").write_text("Zuiderhaven\n")
     (vocab / "reject.txt").write_text("Zuidhaven\n")
     ini = tmp_path / ".vale.ini"
-    ini.write_text("StylesPath = styles\nVocab = Merk\n[*]\nBasedOnStyles = Vale, H\n")
+    ini.write_text(
+        "StylesPath = styles\nMinAlertLevel = suggestion\nVocab = Merk\n[*]\nBasedOnStyles = Vale, H\n"
+    )
     alerts = check_text(
         "Wij in zuiderhaven en Zuiderhaven, niet Zuidhaven.",
         markdown=False,

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import pytest
-
 from planner.brand.engine import build_config, check_text
 
 SUBST = """
@@ -28,8 +26,7 @@ def test_substitution_reports_position_match_and_message(check):
     assert (alert.start, alert.end) == (5, 12)
 
 
-def test_substitution_replace_action_capitalises_like_the_observed_word(check):
-    rule = """
+CONTRACTION = """
 extends: substitution
 message: "Use '%s' instead of '%s'."
 level: error
@@ -39,17 +36,45 @@ action:
 swap:
   are not: aren't
 """
-    [alert] = check({"S.C": rule}, "Are not you tired?")
+
+
+def test_substitution_replace_keeps_a_replacement_with_capitals_as_written(check):
+    rule = CONTRACTION.replace("are not: aren't", "Mutual TLS: mutual TLS")
+    [alert] = check({"S.C": rule}, "The Mutual TLS is good.")
+    assert alert.message == "Use 'mutual TLS' instead of 'Mutual TLS'."
+
+
+def test_substitution_capitalize_false_keeps_the_rules_case(check):
+    [alert] = check({"S.C": CONTRACTION + "capitalize: false\n"}, "Are not you tired?")
+    assert alert.message == "Use 'aren't' instead of 'Are not'."
+    assert alert.action.params == ("aren't",)
+
+
+def test_substitution_capitalize_true_follows_the_observed_capital(check):
+    [alert] = check({"S.C": CONTRACTION + "capitalize: true\n"}, "Are not you tired?")
     assert alert.message == "Use 'Aren't' instead of 'Are not'."
     assert alert.action.name == "replace"
     assert alert.action.params == ("Aren't",)
 
 
-def test_substitution_with_capture_group_is_a_config_error():
-    from planner.brand.engine import ConfigError
+def test_substitution_capture_groups_fill_the_replacement(check):
+    rule = (
+        "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\nignorecase: true\n"
+        "swap:\n  'change in(?: )?to the (\\w+) folder': change to the $1 folder\n"
+    )
+    [alert] = check({"S.C": rule}, "Change into the tmp folder now.")
+    assert (
+        alert.message == "Use 'change to the tmp folder' instead of 'Change into the tmp folder'."
+    )
 
-    with pytest.raises(ConfigError, match="capture group"):
-        build_config({"S.C": "extends: substitution\nmessage: x\nswap:\n  '(a|b)': c\n"})
+
+def test_substitution_tries_the_longest_key_first(check):
+    rule = (
+        "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\n"
+        "swap:\n  web: Web\n  web site: website\n"
+    )
+    [alert] = check({"S.C": rule}, "Our web site.")
+    assert alert.match == "web site"
 
 
 def test_existence_word_boundaries_are_unicode_aware(check):
@@ -133,7 +158,7 @@ def test_sequence_rules_load_disabled_and_are_reported():
     config = build_config({"S.Seq": "extends: sequence\nmessage: x\ntokens: []\n"})
     [report] = [r for r in config.report.rules if r.check == "S.Seq"]
     assert report.status == "disabled"
-    assert "tagger" in report.reasons[0]
+    assert "part-of-speech" in report.reasons[0]
     assert check_text("anything", markdown=False, config=config) == []
 
 
@@ -145,3 +170,49 @@ def test_limit_caps_alerts_per_rule(check):
 def test_severity_and_min_alert_level(check):
     rule = "extends: existence\nmessage: x\nlevel: suggestion\ntokens: [foo]\n"
     assert check({"L.L": rule}, "foo", min_alert_level="warning") == []
+
+
+def test_spelling_flags_unknown_words_with_the_built_in_en_us(check):
+    rule = "extends: spelling\nmessage: \"'%s' is a typo!\"\nlevel: error\n"
+    alerts = check({"S.Sp": rule}, "This is a typpo, and an other typpo in a sentence.")
+    # One alert per misspelled word, at its first use, as Vale reports it.
+    assert [(a.match, a.column) for a in alerts] == [("typpo", 11)]
+
+
+def test_spelling_reads_a_hunspell_dictionary_and_ignore_list(check, tmp_path):
+    (tmp_path / "nl.aff").write_text("SET UTF-8\nSFX S Y 1\nSFX S 0 en .\n", encoding="utf-8")
+    (tmp_path / "nl.dic").write_text("2\nfiets/S\nstraat\n", encoding="utf-8")
+    (tmp_path / "extra.txt").write_text("Zuiderhaven\n", encoding="utf-8")
+    rule = (
+        f"extends: spelling\nmessage: \"'%s'?\"\nlevel: error\ncustom: true\n"
+        f"dic: {tmp_path / 'nl.dic'}\naff: {tmp_path / 'nl.aff'}\n"
+        f"ignore: [{tmp_path / 'extra.txt'}]\n"
+    )
+    alerts = check({"S.Nl": rule}, "fietsen straat Zuiderhaven fietsn")
+    assert [a.match for a in alerts] == ["fietsn"]
+
+
+def test_conditional_reads_every_capture_group_of_second(check):
+    rule = (
+        "extends: conditional\nmessage: \"'%s' has no definition\"\nlevel: error\n"
+        "first: '\\b([A-Z]{3,5})\\b'\n"
+        "second: '([A-Z]{3,5}): (?:\\b[A-Z][a-z]+ )+|(?:\\b[A-Z][a-z]+ )+\\(([A-Z]{3,5})\\)'\n"
+    )
+    text = "The National Basketball Association (NBA) plays. The NBA and the NFL play."
+    assert [a.match for a in check({"C.D": rule}, text)] == ["NFL"]
+
+
+def test_sentence_case_treats_a_multiword_exception_as_one_token(check):
+    rule = (
+        "extends: capitalization\nmessage: \"'%s'\"\nlevel: warning\nscope: heading\n"
+        "match: $sentence\nprefix: '^[a-z]\\.\\s'\nexceptions: [Axon Server]\n"
+    )
+    doc = "# Axon Server connection\n\n# a. An unimportant heading\n\n# An unimportant Heading\n"
+    alerts = check({"C.S": rule}, doc, markdown=True)
+    assert [a.line for a in alerts] == [5]
+
+
+def test_occurrence_points_at_the_first_match_outside_code(check):
+    rule = "extends: occurrence\nmessage: '%s chars'\nscope: heading\nmax: 10\ntoken: .\n"
+    [alert] = check({"O.C": rule}, "## `a long code span`, then words\n", markdown=True)
+    assert (alert.column, alert.message) == (22, "29 chars")

@@ -110,7 +110,8 @@ def test_import_good_package_reports_every_rule_and_switches_off_failing_example
     assert "Acme.Zeker" in page
     assert "Acme.Volgorde" in page
     assert "Examples failed: not active" in page
-    assert "Imported, not run" in page  # sequence needs a tagger
+    assert "Not runnable" in page  # sequence needs a part-of-speech tagger
+    assert "part-of-speech" in page
     assert "<strong>2</strong> existence" in page
     package = db.scalar(select(StylePackage).where(StylePackage.name == "Acme"))
     assert package is not None
@@ -174,6 +175,56 @@ def test_import_broken_rule_names_file_and_key(
     assert status == 422
     assert "Acme/Onbekend.yml" in page
     assert "key: colour" in page
+
+
+VALE_ACCEPTS = {
+    # Capture groups with $1, a format-specific scope and a math function: Vale accepts all.
+    "Vale/CapSub.yml": (
+        "extends: substitution\nmessage: \"Use '%s' instead of '%s'.\"\nignorecase: true\n"
+        "swap:\n  'change in(?: )?to the (\\w+) map': change to the $1 map\n"
+    ),
+    "Vale/Html.yml": "extends: existence\nmessage: x\nscope: text.html\ntokens: [foo]\n",
+    "Vale/Smog.yml": (
+        "extends: metric\nmessage: '%s'\nformula: math.sqrt(words)\ncondition: '> 100'\n"
+    ),
+    "Vale/Titel.yml": "extends: existence\nmessage: x\nscope: title\ntokens: [foo]\n",
+    "Vale/Script.yml": "extends: script\nmessage: x\nscript: 'matches := []'\n",
+}
+
+
+def test_import_reports_each_rule_and_never_refuses_a_package_for_a_rule_vale_accepts(
+    client: FlaskClient, login: Login, admin: User, db: Session
+) -> None:
+    login(client, admin)
+    files = {k.replace("Vale/", "Acme/"): v for k, v in VALE_ACCEPTS.items()}
+    status, page = _upload(client, _zip(files))
+    assert status == 200, page
+    assert "The style package has been imported." in page
+    assert page.count(">Imported<") >= 3  # CapSub, Html, Smog
+    assert "Imported with a limitation" in page  # scope title never occurs in Markdown
+    assert "never occurs in Markdown" in page
+    assert "Not runnable" in page  # the Tengo script, named with its reason
+    assert "Tengo" in page
+    package = db.scalar(select(StylePackage).where(StylePackage.name == "Acme"))
+    assert package is not None
+    assert package.is_active
+
+
+def test_import_refuses_a_yaml_bomb_naming_the_file(
+    client: FlaskClient, login: Login, admin: User, db: Session
+) -> None:
+    login(client, admin)
+    bomb = (
+        "extends: existence\nmessage: x\n"
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\ntokens: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    )
+    status, page = _upload(client, _zip({"Acme/Bom.yml": bomb}))
+    assert status == 422
+    assert "Acme/Bom.yml" in page
+    assert "anchors and aliases" in page
+    assert "Error: rule refused" in page
+    assert db.scalar(select(StylePackage)) is None
 
 
 def test_style_import_is_for_admins_only(
