@@ -16,6 +16,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from planner.web.database import read_only as mark_read_only
 from planner.web.problems import problem
 
 MAX_ID = 2**31 - 1
@@ -71,7 +72,11 @@ class Api:
         public: bool = False,
         errors: tuple[int, ...] = (),
         many: bool = False,
+        read_only: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Declare an operation; ``read_only`` marks a POST that stores nothing (a check), so its
+        request takes no write lock (planner.web.database.read_only)."""
+
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             op = Operation(
                 method=method.upper(),
@@ -124,6 +129,8 @@ class Api:
                 out.status_code = status
                 return out
 
+            if read_only:
+                mark_read_only(endpoint)
             self.blueprint.add_url_rule(
                 rule, endpoint=view.__name__, view_func=endpoint, methods=[method.upper()]
             )

@@ -259,6 +259,7 @@ def check_fragment(fragment_id: int) -> list[AlertOut]:
     response=AlertOut,
     body=CheckIn,
     many=True,
+    read_only=True,
 )
 def check_text(body: CheckIn) -> list[AlertOut]:
     alerts = gate.check_draft(

@@ -40,7 +40,7 @@ from planner.fragments.models import Fragment, FragmentStatus
 from planner.fragments.panels import EDITOR
 from planner.stories import services as story_services
 from planner.web import runtime
-from planner.web.database import db_session
+from planner.web.database import db_session, read_only
 from planner.web.forms import ActionForm, int_arg
 
 bp = Blueprint("fragments", __name__)
@@ -226,6 +226,7 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
 
 @bp.post("/fragments/<int:fragment_id>/live")
 @editor_required
+@read_only
 def live(fragment_id: int) -> str:
     session = db_session()
     fragment = services.get_fragment(session, current_actor(), fragment_id)

@@ -8,14 +8,24 @@ database refused a duplicate, or because SQLite is busy becomes a clear 409 or 5
 500, and nothing was saved. Services only flush.
 
 On SQLite a request that may write (POST, PUT, PATCH, DELETE) starts with ``BEGIN IMMEDIATE``
-(planner.db.open_session), so two writers wait for each other instead of failing.
+(planner.db.open_session), so two writers wait for each other instead of failing; a POSTed view
+that only reads (a check, a preview) is marked ``read_only`` and takes no lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, g, get_flashed_messages, has_request_context, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    get_flashed_messages,
+    has_request_context,
+    request,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -51,10 +61,26 @@ def init_app(app: Flask, on_commit_error: CommitErrorHandler) -> None:
     app.teardown_appcontext(_close_session)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def read_only(view: F) -> F:
+    """Mark a view that only reads although it is POSTed (a live check, a preview): its request
+    does not take SQLite's write lock, so other people's saves never wait for it."""
+    setattr(view, "planner_read_only", True)  # noqa: B010 - an attribute Flask keeps on the view
+    return view
+
+
+def _may_write() -> bool:
+    if not has_request_context() or request.method not in WRITING_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "planner_read_only", False)
+
+
 def db_session() -> Session:
     if "db_session" not in g:
-        writing = has_request_context() and request.method in WRITING_METHODS
-        g.db_session = open_session(runtime.session_factory(), write=writing)
+        g.db_session = open_session(runtime.session_factory(), write=_may_write())
     session: Session = g.db_session
     return session
 

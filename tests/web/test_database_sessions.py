@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner import create_app, migrate
 from planner.db import close_session, make_engine, make_sessionmaker, open_session
 from planner.web import runtime
-from planner.web.database import db_session
+from planner.web.database import db_session, read_only
 from tests.conftest import make_settings
 
 ENGLISH = {"Accept-Language": "en"}
@@ -76,6 +76,54 @@ def test_posted_requests_write_under_the_lock_and_reads_do_not(
     assert client.get("/probe-lock").status_code == 200
     assert client.post("/probe-lock").status_code == 200
     assert seen == {"GET": False, "POST": True}
+    runtime.session_factory(app).kw["bind"].dispose()
+
+
+def test_a_posted_read_only_view_takes_no_write_lock(sqlite_file: str, tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path, database_url=sqlite_file))
+    seen: list[bool] = []
+
+    @read_only
+    def probe() -> str:
+        db_session().execute(text("SELECT 1"))
+        seen.append(_other_writer_blocked(sqlite_file.removeprefix("sqlite:///")))
+        return "ok"
+
+    app.add_url_rule("/probe-read", "probe_read", probe, methods=["POST"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert app.test_client().post("/probe-read").status_code == 200
+    assert seen == [False]
+    runtime.session_factory(app).kw["bind"].dispose()
+
+
+def test_the_live_check_answers_while_someone_else_holds_the_write_lock(
+    sqlite_file: str, tmp_path: Path
+) -> None:
+    """A check is a read (issue 12, item 10): a long write elsewhere must not make it wait or fail."""
+    from planner.accounts.models import Role
+    from planner.accounts.services import create_token, create_user
+
+    app = create_app(make_settings(tmp_path, database_url=sqlite_file))
+    factory = runtime.session_factory(app)
+    with factory.begin() as session:
+        user = create_user(session, None, email="e@example.org", name="E", role=Role.EDITOR)
+        token = create_token(session, None, user, "check")
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    # Note the token's use first, so the check below writes nothing at all.
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    holder = sqlite3.connect(sqlite_file.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post(
+            "/api/v1/check",
+            json={"text": "Wij gaan de bankjes in het park vervangen."},
+            headers=headers,
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 200, response.get_data(as_text=True)
     runtime.session_factory(app).kw["bind"].dispose()
 
 
