@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
 from planner.channels.models import Channel
+from planner.demo.plan import approve_as_editor, mark_published
+from planner.demo.publishing import archive_delivery
 from planner.inbox import services, webcare
 from planner.inbox.intake import store_incoming
 from planner.inbox.models import (
@@ -280,7 +282,14 @@ def seed_inbox(session: Session, now: datetime) -> None:
             ),
             title="Reactie: GFT wordt gewoon opgehaald",
         )
-        fragment.status = fragment.status.__class__.PUBLISHED
+        # Out as the rapid-response lane would have sent it: approved by a second editor,
+        # sent once, archived with its approver.
+        approve_as_editor(session, fragment, daan, at + timedelta(minutes=85))
+        mark_published(session, fragment, at + timedelta(minutes=30), sanne)
+        for delivery in session.scalars(
+            select(Delivery).where(Delivery.fragment_id == fragment.id)
+        ):
+            archive_delivery(session, delivery)
     _answer(
         session,
         hoax,

@@ -97,14 +97,14 @@ def seed_plan(session: Session, now: datetime) -> None:
             continue
         approver = planner if fragment.created_by_id != planner.id else reviewer
         try:
-            _approve(session, fragment, approver, now)
+            approve_as_editor(session, fragment, approver, now)
         except PlannerError:
             continue
         if index % 7 == 3:
             continue  # approved, waiting on the list to plan
         if published < 4 and index % 5 == 1:
             published += 1
-            _published(session, fragment, now - timedelta(days=published, hours=2), planner)
+            mark_published(session, fragment, now - timedelta(days=published, hours=2), planner)
             continue
         after = now + timedelta(days=(index * 3) % (PLAN_DAYS - 7))
         busy = taken.setdefault(fragment.channel_id, [])
@@ -148,14 +148,14 @@ def _more_fragments(session: Session, channels: list[Channel]) -> None:
                 continue
 
 
-def _approve(session: Session, fragment: Fragment, approver: User, now: datetime) -> None:
+def approve_as_editor(session: Session, fragment: Fragment, approver: User, now: datetime) -> None:
     """Approved as an editor would do it, so the approval panel shows who approved which version."""
     if fragment.status == FragmentStatus.DRAFT:
         fragment.status = FragmentStatus.IN_REVIEW
     approve_fragment(session, approver, fragment, now - timedelta(hours=1))
 
 
-def _published(session: Session, fragment: Fragment, at: datetime, planner: User) -> None:
+def mark_published(session: Session, fragment: Fragment, at: datetime, planner: User) -> None:
     fragment.scheduled_at = at
     fragment.status = FragmentStatus.PUBLISHED
     session.add(

@@ -35,7 +35,7 @@ def seed_publishing(session: Session, now: datetime, base_url: str = DEFAULT_BAS
     for delivery in session.scalars(
         select(Delivery).where(Delivery.state == DeliveryState.SENT).order_by(Delivery.id)
     ):
-        _archive(session, delivery)
+        archive_delivery(session, delivery)
     session.flush()
 
 
@@ -75,7 +75,7 @@ def _articles_already_out(session: Session, now: datetime, base_url: str) -> Non
         session.flush()
 
 
-def _archive(session: Session, delivery: Delivery) -> None:
+def archive_delivery(session: Session, delivery: Delivery) -> None:
     if session.scalar(select(Publication.id).where(Publication.delivery_id == delivery.id)):
         return
     fragment = delivery.fragment

@@ -283,20 +283,22 @@ def webcare_report(
         clock = clock_for(conversation, kind, settings, hours, now)
         if clock is not None:
             by_colour[clock.reading.colour] += 1
-    volume = dict(
-        session.execute(
-            select(func.coalesce(Theme.name, ""), func.count(Message.id))
-            .select_from(Message)
-            .join(Conversation, Message.conversation_id == Conversation.id)
-            .outerjoin(Theme, Conversation.theme_id == Theme.id)
-            .where(
-                Message.direction == Direction.INBOUND,
-                Message.received_at >= start,
-                Message.received_at < end,
-            )
-            .group_by(func.coalesce(Theme.name, ""))
-        ).all()
-    )
+    # Grouped by the theme's name and folded in Python: PostgreSQL will not match a bound
+    # coalesce() in SELECT with its twin in GROUP BY.
+    volume: dict[str, int] = {}
+    for name, count in session.execute(
+        select(Theme.name, func.count(Message.id))
+        .select_from(Message)
+        .join(Conversation, Message.conversation_id == Conversation.id)
+        .outerjoin(Theme, Conversation.theme_id == Theme.id)
+        .where(
+            Message.direction == Direction.INBOUND,
+            Message.received_at >= start,
+            Message.received_at < end,
+        )
+        .group_by(Theme.name)
+    ).all():
+        volume[name or ""] = volume.get(name or "", 0) + count
     weeks = max(1.0, ((end_on - start_on).days + 1) / 7)
     per_week = sum(volume.values()) / weeks
     samples = [

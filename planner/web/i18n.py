@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import Flask, request, session
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 from planner.web.extensions import babel
@@ -42,6 +42,16 @@ def init_app(app: Flask, timezone_selector: Callable[[], str]) -> None:
     @app.template_filter("time")
     def _time(value: datetime | None, fmt: str = "short") -> str:
         return "" if value is None else format_time(value, fmt)
+
+    @app.template_filter("number")
+    def _number(value: float | int | None, digits: int | None = None) -> str:
+        """A number in the reader's notation (``1.234,5`` in Dutch): ``digits`` fixed decimals,
+        or up to two without trailing zeros."""
+        if value is None:
+            return ""
+        if digits is None:
+            return str(format_decimal(value, format="#,##0.##"))
+        return str(format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else "")))
 
     @app.context_processor
     def _language() -> dict[str, object]:

@@ -101,7 +101,7 @@ def test_month_workload_and_balance_look_good(page: Any) -> None:
     expect(page.locator("#calendar .fc-timegrid")).to_be_visible()
     screenshot(page, "calendar-week")
     page.goto("/calendar/workload")
-    expect(page.locator(".fte-summary__number")).to_be_visible()
+    expect(page.locator(".fte-summary__number").first).to_be_visible()
     screenshot(page, "calendar-workload")
     page.goto("/calendar/balance")
     expect(page.locator(".balance__row").first).to_be_visible()

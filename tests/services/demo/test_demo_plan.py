@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from planner.fragments.gate import gate_alerts
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.media.storage import FileSystemStorage
-from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
+from planner.publishing.models import (
+    ACTIVE_DELIVERY_STATES,
+    FRAGMENT_DELIVERY,
+    Delivery,
+    DeliveryState,
+)
 from planner.scheduling.models import CalendarFeed, PostingSlot
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -72,7 +77,15 @@ def test_demo_past_is_on_the_blog_and_in_the_archive_with_its_approvers(
     posts = db.scalars(select(BlogPost).order_by(BlogPost.published_at)).all()
     assert len(posts) == 2
     assert all(post.published_at < NOW for post in posts)
-    sent = db.scalars(select(Delivery).where(Delivery.state == DeliveryState.SENT)).all()
+    # Every fragment that went out is archived; inbox replies are conversation, not publications.
+    sent = db.scalars(
+        select(Delivery).where(
+            Delivery.state == DeliveryState.SENT, Delivery.kind == FRAGMENT_DELIVERY
+        )
+    ).all()
+    assert db.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.kind != FRAGMENT_DELIVERY)
+    )
     archived = {p.delivery_id: p for p in db.scalars(select(Publication))}
     assert {d.id for d in sent} == set(archived)
     for post in posts:
