@@ -7,7 +7,7 @@ import time
 import pytest
 
 from planner.brand.engine import ConfigError, build_config, check_text, run_rule_examples
-from planner.brand.engine.rules import parse_rule
+from planner.brand.engine.kinds import parse_rule
 from planner.brand.engine.safety import MAX_FIELD_CHARS, MAX_ITEMS, REGEX_TIMEOUT
 
 #: Unbounded, `(a|aa)+$` on 40 a's and a "!" backtracks for minutes. Cut off, it costs about
