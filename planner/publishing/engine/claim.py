@@ -30,7 +30,7 @@ from planner.publishing.engine.shared import (
     follow,
 )
 from planner.publishing.models import FRAGMENT_DELIVERY, Delivery, DeliveryState
-from planner.publishing.registry import ENGINE_KINDS, is_idempotent
+from planner.publishing.registry import ENGINE_KINDS, may_send_again
 
 MISSED = "Not sent within the grace period after its time (the scheduler was not running)."
 
@@ -63,7 +63,7 @@ def engine_rows(*, idempotent: bool | None = None) -> Any:
     if idempotent is None:
         publisher_kinds = list(ENGINE_KINDS)
     else:
-        publisher_kinds = [k for k in ENGINE_KINDS if is_idempotent(k) == idempotent]
+        publisher_kinds = [k for k in ENGINE_KINDS if may_send_again(k) == idempotent]
     return or_(
         _fragments_on(publisher_kinds),
         Delivery.kind.in_(kinds.registered(idempotent=idempotent)),

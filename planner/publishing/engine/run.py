@@ -9,8 +9,9 @@ engine takes a session factory and commits itself, unlike the feature services, 
 Rules, in the order a tick applies them:
 
 - **Expired lease** (the sending process died or hung): on idempotent kinds (webhook, Mastodon,
-  blog) the row goes back to ``retrying`` and is sent again with the same idempotency key; on the
-  others (WordPress, newsletter) nobody knows whether it went out, so it becomes ``needs_check``.
+  blog) the row goes back to ``retrying`` and is sent again with the same idempotency key (on
+  reconciling kinds after looking for it first, below); on the others (the newsletter) nobody
+  knows whether it went out, so it becomes ``needs_check``.
 - **Grace period**: a claimable row whose ``not_before`` lies further back than the grace period
   (the scheduler was down) becomes ``missed`` instead of going out late.
 - **Claim**: ``pending``/``retrying`` rows with ``not_before <= now`` on channels the engine sends
@@ -22,8 +23,12 @@ Rules, in the order a tick applies them:
 - **Outcome**: a result → ``sent`` plus the Publication archive record in the same transaction;
   a transient error → ``retrying`` after backoff with jitter (Retry-After is a floor), ``failed``
   after the last attempt; a permanent error → ``failed``; an ambiguous one → ``retrying`` with the
-  same key on idempotent kinds, ``needs_check`` otherwise. Anything else escaping an adapter
-  counts as ambiguous, because the request may have left.
+  same key on idempotent kinds and on reconciling ones, ``needs_check`` otherwise. Anything else
+  escaping an adapter counts as ambiguous, because the request may have left.
+- **Reconcile instead of asking a person**: before a reconciling kind (WordPress, LinkedIn, X,
+  Facebook, Instagram, Threads: no idempotency key) is sent a second time, its publisher reads the
+  account's latest posts and matches a fingerprint of what we sent: found → ``sent`` with that
+  post's id and URL; not found → sent again; unreadable → ``needs_check``.
 
 The fragment follows its delivery: ``published`` when sent; ``failed`` when the delivery ends in
 failed, missed, needs_check or cancelled-by-consent, so it shows up for a person; it stays
@@ -69,8 +74,10 @@ from planner.publishing.ports import (
     AmbiguousPublishError,
     PermanentPublishError,
     Publisher,
+    Reconciler,
     TransientPublishError,
 )
+from planner.publishing.registry import reconciles
 from planner.publishing.secrets import SecretDecryptionError
 
 log = logging.getLogger(__name__)
@@ -109,6 +116,14 @@ def _send(clock: Clock, job: Job, publisher_for: PublisherFor, config: EngineCon
         else:
             assert job.channel is not None
             publisher = publisher_for(job.channel)
+        if job.claim.attempt > 1 and reconciles(job.kind) and isinstance(publisher, Reconciler):
+            # Look before sending again: an earlier attempt may have gone out unseen.
+            try:
+                found = publisher.find_published(job.request)
+            except Exception as exc:  # an unreadable account: a person checks
+                return Outcome(DeliveryState.NEEDS_CHECK, f"Outcome unknown: {exc}")
+            if found is not None:
+                return Outcome(DeliveryState.SENT, result=found)
         return Outcome(DeliveryState.SENT, result=publisher.publish(job.request))
     except (PermanentPublishError, TransientPublishError, AmbiguousPublishError) as exc:
         return classify(exc, job, clock.now(), config)
