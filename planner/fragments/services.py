@@ -201,6 +201,21 @@ def list_revisions(
 _UNSET: Any = object()
 
 
+def lock_for_change(session: Session, fragment: Fragment) -> Fragment:
+    """Fence a change of the fragment row: lock it and read it again before deciding anything.
+
+    On PostgreSQL this is ``SELECT … FOR UPDATE``: an approval and an edit arriving together run
+    one after the other, and the second sees the first's version and status (so nothing is left
+    "approved" with an approval of an older version, and two saves of one version give one new
+    version and one conflict). On SQLite a writing request holds the write lock from its start
+    (BEGIN IMMEDIATE), so the read is already current; reading again costs one statement.
+    Every service that changes a fragment's status or text calls this first.
+    """
+    session.flush()
+    session.refresh(fragment, with_for_update=True)
+    return fragment
+
+
 def _require_editable(fragment: Fragment, *, scheduled_ok: bool = False) -> None:
     allowed = {FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW}
     if scheduled_ok:
@@ -264,6 +279,7 @@ def update_fragment(
 ) -> Fragment:
     """Save the given fields as a new version; nothing given, nothing saved."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     _require_editable(fragment, scheduled_ok=True)
     if expected_version is not None and expected_version != fragment.version:
         raise ConflictError(
@@ -310,6 +326,7 @@ def restore_revision(
 ) -> Fragment:
     """Put an earlier version back, as a new version (history is never rewritten)."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     _require_editable(fragment)
     revision = session.scalar(
         select(FragmentRevision).where(
@@ -331,6 +348,7 @@ def restore_revision(
 def submit_for_review(session: Session, actor: User | None, fragment: Fragment) -> Fragment:
     """The brand gate: a draft goes to review only when no error-level finding remains."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     if fragment.status != FragmentStatus.DRAFT:
         raise ConflictError("Only a draft can be submitted for review.")
     require_gate_clear(session, fragment, "submit")
