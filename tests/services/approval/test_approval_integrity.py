@@ -58,9 +58,7 @@ def test_after_an_approval_only_the_later_authors_are_excluded(
     assert fragment.status == FragmentStatus.APPROVED
 
 
-def test_self_approval_through_ones_own_reviewer_link_is_refused(
-    db: Session, editor: User
-) -> None:
+def test_self_approval_through_ones_own_reviewer_link_is_refused(db: Session, editor: User) -> None:
     """The reproduction: refused on approving, she makes a link to approve under another name."""
     fragment = make.fragment(db, editor)
     with pytest.raises(PermissionDeniedError):
@@ -77,9 +75,7 @@ def test_a_link_whose_maker_then_edited_the_text_never_approves_it(
     _link, token = reviewer_links.create_review_link(db, second_editor, fragment, NOW)
     fragment_services.update_fragment(db, second_editor, fragment, parts=[EDITED])
     with pytest.raises(ConflictError, match="has since edited"):
-        reviewer_links.approve_as_reviewer(
-            db, token, "Mehmet", NOW, seen_version=fragment.version
-        )
+        reviewer_links.approve_as_reviewer(db, token, "Mehmet", NOW, seen_version=fragment.version)
     assert fragment.status == FragmentStatus.IN_REVIEW
     assert approval_services.current_approvals(db, fragment) == []
 
@@ -108,7 +104,9 @@ def test_a_reviewers_typed_name_is_marked_as_a_reviewer_up_to_the_archive(
     assert approval.is_reviewer
     assert approval.review_link_id == _link.id
     assert fragment.status == FragmentStatus.APPROVED
-    delivery = planning.schedule_fragment(db, second_editor, fragment, NOW + timedelta(hours=1), NOW)
+    delivery = planning.schedule_fragment(
+        db, second_editor, fragment, NOW + timedelta(hours=1), NOW
+    )
     mark_posted(db, second_editor, delivery, "https://social.example/@gemeente/1", NOW)
     db.flush()
     publication = db.query(Publication).filter_by(fragment_id=fragment.id).one()

@@ -63,7 +63,8 @@ def test_the_approve_form_approves_only_the_version_it_showed(
     login(client, second_editor)
     page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
     shown = re.search(r'name="approve-version"[^>]*value="(\d+)"', page)
-    assert shown is not None and shown.group(1) == str(fragment.version)
+    assert shown is not None
+    assert shown.group(1) == str(fragment.version)
     fragment_services.update_fragment(db, editor, fragment, parts=[EDITED])
     db.commit()
     stale = client.post(
@@ -96,7 +97,8 @@ def test_the_reviewer_page_binds_the_version_shows_the_reviewer_and_is_spent(
     stranger = app.test_client()
     form = stranger.get(f"/review/{token}", headers=EN).get_data(as_text=True)
     read = re.search(r'name="version"[^>]*value="(\d+)"', form)
-    assert read is not None and read.group(1) == str(fragment.version)
+    assert read is not None
+    assert read.group(1) == str(fragment.version)
     fragment_services.update_fragment(db, editor, fragment, parts=[EDITED])
     db.commit()
     stale = stranger.post(
