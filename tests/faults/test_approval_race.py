@@ -67,9 +67,7 @@ def _race(live: Live, fragment_id: int, author: User, approver: User, now: Any) 
             with write_session(live.factory) as session:
                 fragment = session.get(Fragment, fragment_id)
                 assert fragment is not None
-                approval_services.approve_fragment(
-                    session, approver, fragment, now, seen_version=2
-                )
+                approval_services.approve_fragment(session, approver, fragment, now, seen_version=2)
             outcome.append("approved")
         except (ConflictError, PermissionDeniedError):
             outcome.append("approve refused")
