@@ -1,5 +1,5 @@
 """approval integrity: a reviewer link is spent once used, and a reviewer's decision names the
-link it came through (so the engine can tell whose link it was)
+link it came through (so the engine can tell whose link it was); comments on fragments
 
 Revision ID: trustappr01
 Revises: inbox_a01
@@ -20,6 +20,34 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "fragment_comments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("fragment_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", planner.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_fragment_comments_author_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["fragment_id"],
+            ["fragments.id"],
+            name=op.f("fk_fragment_comments_fragment_id_fragments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fragment_comments")),
+    )
+    op.create_index(
+        op.f("ix_fragment_comments_author_id"), "fragment_comments", ["author_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_fragment_comments_fragment_id"), "fragment_comments", ["fragment_id"], unique=False
+    )
     with op.batch_alter_table("review_links") as batch:
         batch.add_column(sa.Column("used_at", planner.db.UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table("fragment_approvals") as batch:
@@ -45,3 +73,6 @@ def downgrade() -> None:
         batch.drop_column("review_link_id")
     with op.batch_alter_table("review_links") as batch:
         batch.drop_column("used_at")
+    op.drop_index(op.f("ix_fragment_comments_fragment_id"), table_name="fragment_comments")
+    op.drop_index(op.f("ix_fragment_comments_author_id"), table_name="fragment_comments")
+    op.drop_table("fragment_comments")

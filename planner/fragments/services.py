@@ -24,7 +24,13 @@ from planner.channels.preview import Preview, render_preview
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
 from planner.fragments.gate import check_draft, require_gate_clear
-from planner.fragments.models import FRAGMENT_KINDS, Fragment, FragmentRevision, FragmentStatus
+from planner.fragments.models import (
+    FRAGMENT_KINDS,
+    Fragment,
+    FragmentComment,
+    FragmentRevision,
+    FragmentStatus,
+)
 from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
 from planner.organisation.services import get_organisation
 from planner.stories.models import Photo, Story
@@ -356,6 +362,42 @@ def submit_for_review(session: Session, actor: User | None, fragment: Fragment) 
     session.flush()
     record_event(session, actor, "fragment.submit", fragment)
     return fragment
+
+
+MAX_COMMENT = 5_000
+
+
+def add_comment(
+    session: Session, actor: User | None, fragment: Fragment, body: str | None
+) -> FragmentComment:
+    """A colleague's remark on the fragment, noting the version it was made on."""
+    actor = require_role(actor, Role.EDITOR)
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError("Write a comment first.", field="body")
+    if len(text) > MAX_COMMENT:
+        raise ValidationError("The comment is too long.", field="body")
+    comment = FragmentComment(
+        fragment_id=fragment.id, author=actor, version=fragment.version, body=text
+    )
+    session.add(comment)
+    session.flush()
+    record_event(session, actor, "fragment.comment", fragment, comment=comment.id)
+    return comment
+
+
+def list_comments(
+    session: Session, actor: User | None, fragment: Fragment
+) -> list[FragmentComment]:
+    """The fragment's comments, oldest first."""
+    require_role(actor, Role.EDITOR)
+    return list(
+        session.scalars(
+            select(FragmentComment)
+            .where(FragmentComment.fragment_id == fragment.id)
+            .order_by(FragmentComment.id)
+        )
+    )
 
 
 # --- live editing ---------------------------------------------------------------------------
