@@ -131,7 +131,10 @@ def test_author_is_told_another_editor_approves(page: Any, live_server: Any) -> 
     sign_in(page, AUTHOR.email, AUTHOR.password, language="en")
     page.goto(f"/fragments/{fragment_id}")
     expect(
-        page.get_by_text("You wrote this fragment, so another editor approves it.")
+        page.get_by_text(
+            "You wrote or edited this version since it was last approved, so another editor "
+            "approves it."
+        )
     ).to_be_visible()
     expect(page.locator("#approval").get_by_role("button", name="Approve")).to_have_count(0)
 
