@@ -24,7 +24,13 @@ from planner.channels.preview import Preview, render_preview
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
 from planner.fragments.gate import check_draft, require_gate_clear
-from planner.fragments.models import FRAGMENT_KINDS, Fragment, FragmentRevision, FragmentStatus
+from planner.fragments.models import (
+    FRAGMENT_KINDS,
+    Fragment,
+    FragmentComment,
+    FragmentRevision,
+    FragmentStatus,
+)
 from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
 from planner.organisation.services import get_organisation
 from planner.stories.models import Photo, Story
@@ -201,6 +207,21 @@ def list_revisions(
 _UNSET: Any = object()
 
 
+def lock_for_change(session: Session, fragment: Fragment) -> Fragment:
+    """Fence a change of the fragment row: lock it and read it again before deciding anything.
+
+    On PostgreSQL this is ``SELECT … FOR UPDATE``: an approval and an edit arriving together run
+    one after the other, and the second sees the first's version and status (so nothing is left
+    "approved" with an approval of an older version, and two saves of one version give one new
+    version and one conflict). On SQLite a writing request holds the write lock from its start
+    (BEGIN IMMEDIATE), so the read is already current; reading again costs one statement.
+    Every service that changes a fragment's status or text calls this first.
+    """
+    session.flush()
+    session.refresh(fragment, with_for_update=True)
+    return fragment
+
+
 def _require_editable(fragment: Fragment, *, scheduled_ok: bool = False) -> None:
     allowed = {FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW}
     if scheduled_ok:
@@ -264,6 +285,7 @@ def update_fragment(
 ) -> Fragment:
     """Save the given fields as a new version; nothing given, nothing saved."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     _require_editable(fragment, scheduled_ok=True)
     if expected_version is not None and expected_version != fragment.version:
         raise ConflictError(
@@ -310,6 +332,7 @@ def restore_revision(
 ) -> Fragment:
     """Put an earlier version back, as a new version (history is never rewritten)."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     _require_editable(fragment)
     revision = session.scalar(
         select(FragmentRevision).where(
@@ -331,6 +354,7 @@ def restore_revision(
 def submit_for_review(session: Session, actor: User | None, fragment: Fragment) -> Fragment:
     """The brand gate: a draft goes to review only when no error-level finding remains."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     if fragment.status != FragmentStatus.DRAFT:
         raise ConflictError("Only a draft can be submitted for review.")
     require_gate_clear(session, fragment, "submit")
@@ -338,6 +362,42 @@ def submit_for_review(session: Session, actor: User | None, fragment: Fragment) 
     session.flush()
     record_event(session, actor, "fragment.submit", fragment)
     return fragment
+
+
+MAX_COMMENT = 5_000
+
+
+def add_comment(
+    session: Session, actor: User | None, fragment: Fragment, body: str | None
+) -> FragmentComment:
+    """A colleague's remark on the fragment, noting the version it was made on."""
+    actor = require_role(actor, Role.EDITOR)
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError("Write a comment first.", field="body")
+    if len(text) > MAX_COMMENT:
+        raise ValidationError("The comment is too long.", field="body")
+    comment = FragmentComment(
+        fragment_id=fragment.id, author=actor, version=fragment.version, body=text
+    )
+    session.add(comment)
+    session.flush()
+    record_event(session, actor, "fragment.comment", fragment, comment=comment.id)
+    return comment
+
+
+def list_comments(
+    session: Session, actor: User | None, fragment: Fragment
+) -> list[FragmentComment]:
+    """The fragment's comments, oldest first."""
+    require_role(actor, Role.EDITOR)
+    return list(
+        session.scalars(
+            select(FragmentComment)
+            .where(FragmentComment.fragment_id == fragment.id)
+            .order_by(FragmentComment.id)
+        )
+    )
 
 
 # --- live editing ---------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def _approvers(session: Session, fragment: Fragment, version: int) -> list[str]:
         )
         .order_by(FragmentApproval.id)
     )
-    return [a.who() for a in approvals]
+    return [a.archive_label() for a in approvals]
 
 
 def _media(fragment: Fragment) -> list[dict[str, str]]:

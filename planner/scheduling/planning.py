@@ -92,6 +92,7 @@ def schedule_fragment(
         raise ValidationError("A publication time needs its timezone.", field="at")
     if at <= now:
         raise ValidationError("Choose a time in the future.", field="at")
+    fragment_services.lock_for_change(session, fragment)
     approval_services.require_consent(fragment)
     allowed = {FragmentStatus.APPROVED, FragmentStatus.SCHEDULED}
     if approval_services.approvals_needed(fragment) == 0:
@@ -142,6 +143,7 @@ def unschedule_fragment(
 ) -> Fragment:
     """Take a scheduled fragment off the calendar: it stays approved, its delivery is cancelled."""
     actor = require_role(actor, Role.EDITOR)
+    fragment_services.lock_for_change(session, fragment)
     if fragment.status != FragmentStatus.SCHEDULED:
         raise ConflictError("This fragment is not scheduled.")
     delivery = active_delivery(session, fragment)

@@ -2,7 +2,9 @@
 into a plain ``PublishRequest`` for the adapter plus the archive record's content.
 
 Withdrawn consent or a fragment changed since it was scheduled cancels the delivery here, before
-anything leaves; photos travel as the channel's crop (planner.stories.photos.channel_crop).
+anything leaves; a version without the approvals its channel needs (from people who did not write
+it: planner.approval.services.approval_shortfall) fails it with that reason, whatever raced before;
+photos travel as the channel's crop (planner.stories.photos.channel_crop).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from planner.approval.models import ApprovalDecision, FragmentApproval
+from planner.approval.services import approval_shortfall
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
 from planner.fragments.gate import fragment_photos
@@ -55,6 +58,8 @@ class Job:
     request: PublishRequest | None = None
     archive: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None
+    #: why the delivery fails without being sent (a version short of approvals)
+    refuse_reason: str | None = None
     #: a registered kind's own publisher; None: the channel's
     publisher: Publisher | None = None
 
@@ -184,6 +189,9 @@ def prepare_jobs(
             if fragment.version != delivery.fragment_version:
                 job.cancel_reason = CHANGED_SINCE_SCHEDULED
                 continue
+            job.refuse_reason = approval_shortfall(session, fragment, fragment.version)
+            if job.refuse_reason is not None:
+                continue
             media = _media(factory, story, config.base_url, storage, fragment)
             parts = list(fragment.parts) if fragment.kind in ("post", "thread") else []
             text = fragment.text()
@@ -212,7 +220,9 @@ def prepare_jobs(
                 channel,
                 parts=job.request.parts,
                 approvers=[
-                    a.who() for a in approvals.get(fragment.id, []) if a.version == fragment.version
+                    a.archive_label()
+                    for a in approvals.get(fragment.id, [])
+                    if a.version == fragment.version
                 ],
                 media=[{"sha256": m.sha256, "alt": m.alt, "mime": m.mime} for m in media],
             )

@@ -19,7 +19,8 @@ Rules, in the order a tick applies them:
   committed. PostgreSQL selects them ``FOR UPDATE SKIP LOCKED``; SQLite takes the write lock first
   (``BEGIN IMMEDIATE``), so several publisher processes never claim one row twice.
 - **Before the call**: withdrawn consent on the story, or a fragment changed since it was
-  scheduled, cancels the delivery (with the reason in ``last_error``).
+  scheduled, cancels the delivery (with the reason in ``last_error``); a version lacking the
+  approvals its channel needs fails it, with the reason, and nothing is sent.
 - **Outcome**: a result → ``sent`` plus the Publication archive record in the same transaction;
   a transient error → ``retrying`` after backoff with jitter (Retry-After is a floor), ``failed``
   after the last attempt; a permanent error → ``failed``; an ambiguous one → ``retrying`` with the
@@ -108,6 +109,8 @@ def _send(clock: Clock, job: Job, publisher_for: PublisherFor, config: EngineCon
     """Make the external call for one claimed delivery and say what should be written."""
     if job.cancel_reason is not None:
         return Outcome(DeliveryState.CANCELLED, job.cancel_reason)
+    if job.refuse_reason is not None:
+        return Outcome(DeliveryState.FAILED, job.refuse_reason)
     assert job.request is not None
     try:
         # A registered delivery kind brings its own publisher (an inbox reply's sender).
@@ -176,6 +179,8 @@ def _send_in_transaction(
     """
     if job.cancel_reason is not None:
         return Outcome(DeliveryState.CANCELLED, job.cancel_reason)
+    if job.refuse_reason is not None:
+        return Outcome(DeliveryState.FAILED, job.refuse_reason)
     now = clock.now()
     try:
         with write_session(factory) as session:
