@@ -47,7 +47,7 @@ def _claimed_by_a_beating_process(live: Live, clock: FrozenClock, name: str) -> 
     """What a publisher run does before it sends: beat, then claim (and here: die)."""
     with write_session(live.factory) as session:
         beat(session, name, clock.now())
-    [claim] = claim_due(live.factory, clock.now(), name, CONFIG)
+    [claim] = claim_due(live.factory, clock.now(), name, CONFIG, limit=1)
     assert claim.attempt == 1
 
 
@@ -160,3 +160,23 @@ def test_the_sweep_forgets_heartbeats_older_than_the_lease(
     assert _run(live, frozen, registry).reclaimed == 1
     with live.factory() as session:
         assert session.scalars(select(PublisherHeartbeat)).all() == []
+
+
+def test_a_long_run_picks_up_a_silent_claimers_rows_without_waiting_for_its_end(
+    live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
+) -> None:
+    with live.factory.begin() as session:
+        channel = engine_channel(session, url=receiver.url)
+        ids = [engine_delivery(session, channel, frozen.now()).id for _ in range(3)]
+    _claimed_by_a_beating_process(live, frozen, "host:106:dead")
+
+    def slow_remote(msg_id: str, nth: int) -> Fault | None:
+        frozen.advance(timedelta(seconds=3))  # each post takes three seconds of the clock
+        return None
+
+    receiver.script = slow_remote
+    report = _run(live, frozen, registry)
+    # Two pending rows went out; meanwhile the dead claimer fell silent and its row came back.
+    assert (report.claimed, report.reclaimed, report.sent) == (3, 1, 3)
+    assert sorted(_delivery(live, i).attempt for i in ids) == [1, 1, 2]
+    assert len(receiver.accepted) == 3
