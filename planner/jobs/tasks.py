@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 from datetime import datetime, timedelta
 
@@ -31,14 +32,21 @@ WAKE_JOB_ID = "publish-wake"
 _SCHEDULER_KEY = "planner.scheduler"
 
 
+#: tells this process apart from an earlier one with the same host name and pid (a restarted
+#: container), whose claims must look abandoned, not alive (planner.publishing.engine.heartbeat)
+_INCARNATION = secrets.token_hex(4)
+
+
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """The claimer name this process writes to its claims and its publisher heartbeat."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{_INCARNATION}"
 
 
 def engine_config(app: Flask) -> EngineConfig:
     settings = runtime.settings(app)
     return EngineConfig(
         lease=timedelta(seconds=settings.publish_lease_seconds),
+        heartbeat=timedelta(seconds=settings.publish_heartbeat_seconds),
         grace=timedelta(minutes=settings.publish_grace_minutes),
         max_attempts=settings.publish_max_attempts,
         concurrency=settings.publish_concurrency,

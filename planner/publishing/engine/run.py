@@ -8,10 +8,12 @@ engine takes a session factory and commits itself, unlike the feature services, 
 
 Rules, in the order a tick applies them:
 
-- **Expired lease** (the sending process died or hung): on idempotent kinds (webhook, Mastodon,
-  blog) the row goes back to ``retrying`` and is sent again with the same idempotency key (on
-  reconciling kinds after looking for it first, below); on the others (the newsletter) nobody
-  knows whether it went out, so it becomes ``needs_check``.
+- **Lost claim** (the sending process died or hung): its lease expired, or, within seconds, its
+  claimer stopped beating (every run holding claims keeps a heartbeat row, see
+  ``heartbeat``). On idempotent kinds (webhook, Mastodon, blog) the row goes back to
+  ``retrying`` and is sent again with the same idempotency key (on reconciling kinds after
+  looking for it first, below); on the others (the newsletter) nobody knows whether it went
+  out, so it becomes ``needs_check``.
 - **Grace period**: a claimable row whose ``not_before`` lies further back than the grace period
   (the scheduler was down) becomes ``missed`` instead of going out late.
 - **Claim**: ``pending``/``retrying`` rows with ``not_before <= now`` on channels the engine sends
@@ -62,6 +64,7 @@ from planner.db import write_session
 from planner.errors import ValidationError
 from planner.media.storage import Storage
 from planner.publishing.engine.claim import claim_due, next_due_at, probe, sweep
+from planner.publishing.engine.heartbeat import beating
 from planner.publishing.engine.request import Job, prepare_jobs
 from planner.publishing.engine.settle import Outcome, classify, fenced, settle, settle_all
 from planner.publishing.engine.shared import (
@@ -225,7 +228,7 @@ def publish_due(
     """
     config = config or EngineConfig()
     now = clock.now()
-    upcoming, expired = probe(factory, now)
+    upcoming, expired = probe(factory, now, config)
     if not expired and (upcoming is None or upcoming > now):
         # Idle ticks take no write lock: on SQLite a writer, however brief, makes a concurrent
         # web request's read-then-write fail, so the engine only writes when there is work.
@@ -243,12 +246,19 @@ def publish_due(
             return cache[channel.id]
 
     batches = 0
+    checked_at = now
 
     def claim(limit: int) -> list[Job]:
-        nonlocal batches
+        nonlocal batches, checked_at
         if max_batches is not None and batches >= max_batches:
             return []
-        claims = claim_due(factory, clock.now(), worker, config, limit=limit)
+        current = clock.now()
+        if current - checked_at >= config.heartbeat:
+            # A long run (a big backlog) also picks up what a dead claimer left meanwhile.
+            checked_at = current
+            if probe(factory, current, config)[1]:
+                report.absorb(sweep(factory, current, config))
+        claims = claim_due(factory, current, worker, config, limit=limit)
         if not claims:
             return []
         batches += 1
@@ -267,13 +277,17 @@ def publish_due(
                 _settle_group(factory, clock, [(job, outcome)], report)
         return others
 
-    if config.concurrency <= 1:
-        while jobs := claim(config.batch_size):
-            for job in jobs:
-                _settle_group(factory, clock, [(job, _send(clock, job, publisher, config))], report)
-    else:
-        _pipeline(factory, clock, config, claim, publisher, report)
-    report.next_due_at = next_due_at(factory)
+    # The heartbeat says "these claims are still mine" for as long as the run holds any; a run
+    # whose process dies stops beating, and a live process reclaims its rows within seconds.
+    with beating(factory, clock, worker, config.heartbeat.total_seconds()):
+        if config.concurrency <= 1:
+            while jobs := claim(config.batch_size):
+                for job in jobs:
+                    outcome = _send(clock, job, publisher, config)
+                    _settle_group(factory, clock, [(job, outcome)], report)
+        else:
+            _pipeline(factory, clock, config, claim, publisher, report)
+    report.next_due_at = next_due_at(factory, config)
     if notify is not None and report.attention_ids:
         # After every commit, outside any lock: a person hears about what needs them, and
         # mail trouble never touches a delivery (planner.publishing.notify).

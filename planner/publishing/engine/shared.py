@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -28,6 +28,10 @@ ATTENTION = (DeliveryState.FAILED, DeliveryState.MISSED, DeliveryState.NEEDS_CHE
 @dataclass(frozen=True)
 class EngineConfig:
     lease: timedelta = timedelta(minutes=5)
+    #: how often a run holding claims beats (planner.publishing.engine.heartbeat)
+    heartbeat: timedelta = timedelta(seconds=1)
+    #: beats missed before a claimer counts as stopped and its rows are reclaimed
+    stale_beats: int = 5
     grace: timedelta = timedelta(minutes=15)
     max_attempts: int = MAX_ATTEMPTS
     #: rows claimed per transaction
@@ -37,6 +41,11 @@ class EngineConfig:
     retry_base: float = BASE_DELAY
     rand: RandomSource = random.random
     base_url: str = "http://127.0.0.1:5000"
+
+    @property
+    def claimer_stale(self) -> timedelta:
+        """A claimer quiet for this long has stopped; never longer than the lease."""
+        return min(self.heartbeat * self.stale_beats, self.lease)
 
 
 @dataclass
@@ -61,6 +70,15 @@ class PublishReport:
     def count(self, state: DeliveryState) -> None:
         name = state.value
         setattr(self, name, getattr(self, name) + 1)
+
+    def absorb(self, other: PublishReport) -> None:
+        """Add another step's counts and ids (a sweep in the middle of a run)."""
+        for item in fields(self):
+            mine, theirs = getattr(self, item.name), getattr(other, item.name)
+            if isinstance(mine, int):
+                setattr(self, item.name, mine + theirs)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
 
 
 @dataclass(frozen=True)
