@@ -26,7 +26,9 @@ class TrackedLink(Base):
     """
 
     __tablename__ = "effect_links"
-    __table_args__ = (UniqueConstraint("delivery_id", "position", name="uq_effect_links_delivery_position"),)
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "position", name="uq_effect_links_delivery_position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(24), unique=True)
@@ -64,7 +66,9 @@ class ClickCount(Base):
 
     __tablename__ = "effect_clicks"
     __table_args__ = (
-        UniqueConstraint("link_id", "day", "referrer_host", "kind", name="uq_effect_clicks_link_day_host_kind"),
+        UniqueConstraint(
+            "link_id", "day", "referrer_host", "kind", name="uq_effect_clicks_link_day_host_kind"
+        ),
         CheckConstraint("clicks >= 0", name="clicks_not_negative"),
         Index("ix_effect_clicks_day", "day"),
     )
