@@ -57,10 +57,12 @@ def test_a_webhook_publication_carries_short_links_and_the_archive_keeps_both_te
     assert report.sent == 1
     [payload] = receiver.payloads
     sent = payload["data"]["text"]
-    assert "www.zuiderhaven.nl" not in sent and "bieb.example" not in sent
+    assert "www.zuiderhaven.nl" not in sent
+    assert "bieb.example" not in sent
     assert f"{BASE}/media/public/abc.jpg" in sent  # the planner's own links stay
     codes = SHORT.findall(sent)
-    assert len(codes) == 3 and codes[0] == codes[2] != codes[1]  # one code per distinct link
+    assert len(codes) == 3
+    assert codes[0] == codes[2] != codes[1]
     assert sent.endswith(f"Foto: {BASE}/media/public/abc.jpg")
     assert f"/l/{codes[1]})" in sent  # the bracket closing the sentence stays outside
     assert payload["data"]["parts"] == [sent]
@@ -92,7 +94,8 @@ def test_a_retry_of_the_same_delivery_sends_the_same_codes(
     frozen.advance(timedelta(minutes=1))
     publish_due(live.factory, frozen, registry.build, worker="t", config=_config())
     texts = [p["data"]["text"] for p in receiver.payloads]
-    assert len(texts) == 2 and texts[0] == texts[1]
+    assert len(texts) == 2
+    assert texts[0] == texts[1]
     assert len(_links(live)) == 1
 
 
@@ -114,7 +117,8 @@ def test_a_mastodon_status_carries_short_links(
     [status] = mastodon.statuses
     [code] = SHORT.findall(status["content"])
     [link] = _links(live)
-    assert link.code == code and link.target_url == "https://zwembad.example/"
+    assert link.code == code
+    assert link.target_url == "https://zwembad.example/"
     assert link.utm_medium == "social"
 
 
