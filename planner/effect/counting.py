@@ -2,20 +2,25 @@
 
 A click is classified from its method and user agent (a HEAD request, a crawler or link-preview
 fetcher known to crawlerdetect, a platform's preview agent), then only the classification is
-kept: the user agent is looked at once and forgotten (a fresh ``CrawlerDetect`` per request, so
-its cache never holds one). The buffer adds clicks up in memory per link, day, referrer host and
-kind and writes the sums in one statement a second (``ClickCounter.flush``), so the redirect
-never waits for the database; the buffer is written on a graceful stop (atexit) and by the
+kept. crawlerdetect's verdict costs half a millisecond, so verdicts are remembered in memory, but
+under a keyed hash of the user agent (a random key per process, never written anywhere), never
+the user agent itself: a fresh ``CrawlerDetect`` per request, so its own cache never holds one.
+
+The buffer adds clicks up in memory per link, day, referrer host and kind; the redirect writes the
+sums after its response has gone out, at most once a second (``ClickCounter.flush``), so a click
+never waits for the database. The buffer is also written on a graceful stop (atexit) and by the
 scheduler's tick, and put back when a write fails, so no counted click is lost.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import secrets
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from datetime import date
 
@@ -36,6 +41,28 @@ _PREVIEW_AGENTS = re.compile(
 )
 
 
+#: verdicts remembered per process, by keyed hash of the user agent
+VERDICTS = 4096
+_KEY = secrets.token_bytes(32)
+_verdicts: OrderedDict[bytes, bool] = OrderedDict()
+_verdicts_lock = threading.Lock()
+
+
+def _is_crawler(agent: str) -> bool:
+    digest = hashlib.blake2b(agent.encode("utf-8", "replace"), key=_KEY, digest_size=16).digest()
+    with _verdicts_lock:
+        known = _verdicts.get(digest)
+        if known is not None:
+            _verdicts.move_to_end(digest)
+            return known
+    verdict = bool(CrawlerDetect().is_crawler(agent))
+    with _verdicts_lock:
+        _verdicts[digest] = verdict
+        if len(_verdicts) > VERDICTS:
+            _verdicts.popitem(last=False)
+    return verdict
+
+
 def classify(method: str, user_agent: str | None) -> ClickKind:
     """A person, a bot or link preview, or a HEAD request; nothing else is kept."""
     if method.upper() == "HEAD":
@@ -43,7 +70,7 @@ def classify(method: str, user_agent: str | None) -> ClickKind:
     agent = (user_agent or "").strip()
     if not agent or _PREVIEW_AGENTS.search(agent):
         return ClickKind.BOT
-    return ClickKind.BOT if CrawlerDetect().is_crawler(agent) else ClickKind.PERSON
+    return ClickKind.BOT if _is_crawler(agent) else ClickKind.PERSON
 
 
 class ClickCounter:
@@ -64,12 +91,11 @@ class ClickCounter:
         self._pending: Counter[CountKey] = Counter()
         self._last = monotonic()
 
-    def add(self, link_id: int, day: date, referrer_host: str, kind: ClickKind) -> None:
+    def add(self, link_id: int, day: date, referrer_host: str, kind: ClickKind) -> bool:
+        """Count one click; True when a flush is due (the caller flushes when it is free)."""
         with self._lock:
             self._pending[(link_id, day, referrer_host, kind)] += 1
-            due = self._monotonic() - self._last >= self.interval
-        if due:
-            self.flush()
+            return self._monotonic() - self._last >= self.interval
 
     def pending(self) -> int:
         with self._lock:

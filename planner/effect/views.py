@@ -54,8 +54,11 @@ def follow(code: str) -> Response | tuple[str, int]:
     kind = classify(request.method, request.headers.get("User-Agent"))
     tz = effect.timezone(organisation.timezone)
     day = services.local_day(web_runtime.now(), tz)
-    effect.counter.add(cached.id, day, referrer_host(request.headers.get("Referer")), kind)
+    due = effect.counter.add(cached.id, day, referrer_host(request.headers.get("Referer")), kind)
     response = redirect(cached.location, 302)
+    if due:
+        # After the answer has gone out and this request's own session is closed.
+        response.call_on_close(effect.counter.flush)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -1,6 +1,9 @@
 """``GET /l/<code>``: a 302 to the target with UTM parameters merged with the editor's, counted
 once per click for people, apart for bots, previews and HEAD requests, and nothing that says who
-clicked anywhere in the database; an unknown code gets a friendly page, never a redirect."""
+clicked anywhere in the database; an unknown code gets a friendly page, never a redirect.
+
+Requests are made with ``buffered=True``: like a WSGI server, the test client then closes the
+response, which is when the redirect writes its counted clicks."""
 
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ def test_following_a_link_redirects_with_utm_and_counts_once(
     client = counting_app.test_client()
     response = client.get(
         "/l/Bieb1234",
+        buffered=True,
         headers={"User-Agent": BROWSER, "Referer": "https://social.test/@zuiderhaven/109?ref=me"},
         environ_base={"REMOTE_ADDR": ADDRESS},
     )
@@ -74,8 +78,14 @@ def test_bots_previews_and_head_requests_are_counted_apart(
         "Bluesky Cardyb/1.1",
         "",
     ):
-        assert client.get("/l/Bieb1234", headers={"User-Agent": agent}).status_code == 302
-    assert client.head("/l/Bieb1234", headers={"User-Agent": BROWSER}).status_code == 302
+        assert (
+            client.get("/l/Bieb1234", headers={"User-Agent": agent}, buffered=True).status_code
+            == 302
+        )
+    assert (
+        client.head("/l/Bieb1234", headers={"User-Agent": BROWSER}, buffered=True).status_code
+        == 302
+    )
     day = date(2026, 11, 27)
     assert _counts(db) == {(day, "", ClickKind.BOT): 4, (day, "", ClickKind.HEAD): 1}
 
@@ -101,7 +111,7 @@ def test_clicks_wait_in_memory_and_a_graceful_stop_writes_them(
     published(db, editor, clock.now())
     client = app.test_client()
     for _ in range(25):
-        client.get("/l/Bieb1234", headers={"User-Agent": BROWSER})
+        client.get("/l/Bieb1234", headers={"User-Agent": BROWSER}, buffered=True)
     assert runtime.counter(app).pending() == 25
     assert _counts(db) == {}
     assert runtime.counter(app).flush() == 25  # what atexit and the scheduler's tick call
@@ -121,6 +131,7 @@ def test_after_many_clicks_the_database_holds_neither_address_nor_user_agent(
     for n in range(200):
         client.get(
             "/l/Bieb1234",
+            buffered=True,
             headers={"User-Agent": BROWSER, "Referer": f"https://mail.test/inbox/{n}?u=piet"},
             environ_base={"REMOTE_ADDR": ADDRESS},
         )
