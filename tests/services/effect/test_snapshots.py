@@ -99,7 +99,7 @@ def test_a_failing_server_is_asked_again_at_the_next_tick(
     mastodon_registry: PublisherRegistry,
     frozen: FrozenClock,
 ) -> None:
-    _fragment_id, status_id = _publish(live, mastodon, mastodon_registry, frozen)
+    _fragment_id, _status_id = _publish(live, mastodon, mastodon_registry, frozen)
     mastodon.statuses.clear()  # the status is gone for a moment: 404
     frozen.advance(timedelta(hours=2))
     report = take_snapshots(live.factory, frozen, mastodon_registry.build, MOMENTS)
