@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
     from planner.effect.views import bp, public
     from planner.fragments.panels import EDITOR
     from planner.home.dashboard import DASHBOARD
-    from planner.stories.panels import STORY_PAGE
+    from planner.scheduling.panels import BALANCE
+    from planner.stories.panels import CAMPAIGN_PAGE, STORY_PAGE
     from planner.web import runtime as web_runtime
     from planner.web.shell import NavItem, add_nav
 
@@ -43,3 +44,5 @@ def init_app(app: Flask) -> None:
     EDITOR.contribute(app, panels.fragment_figures, order=70)
     STORY_PAGE.contribute(app, panels.story_figures, order=70)
     DASHBOARD.contribute(app, panels.goals_panel, order=80)
+    CAMPAIGN_PAGE.contribute(app, panels.campaign_goals, order=50)
+    BALANCE.contribute(app, panels.theme_goals, order=50)

@@ -18,7 +18,9 @@ from planner.effect.forms import MetricsForm
 from planner.fragments.models import Fragment
 from planner.home.dashboard import PANEL_SIZE, Panel
 from planner.organisation import current as organisation
-from planner.stories.models import Story
+from planner.stories.models import Campaign, Story
+from planner.timekeeping.periods import Period
+from planner.web import runtime
 from planner.web.database import db_session
 
 
@@ -80,3 +82,29 @@ def goals_panel(session: Session, actor: User, now: datetime) -> Panel | None:
         ],
         link=(_("Effect"), url_for("effect.index")),
     )
+
+
+def _goals_markup(title: str, goals: list[report.Progress]) -> Markup:
+    return Markup(  # noqa: S704 - a rendered template
+        render_template("effect/_goals.html", title=title, goals=goals)
+    )
+
+
+def campaign_goals(campaign: Campaign) -> Markup | None:
+    """A campaign's goals and what they reached, on the campaign's page."""
+    tz = organisation.timezone()
+    today = report.local_today(runtime.now(), tz)
+    goals = report.goal_progress(db_session(), current_actor(), tz, today, campaign_id=campaign.id)
+    return _goals_markup(_("Goals of this campaign"), goals)
+
+
+def theme_goals(_period: Period) -> Markup | None:
+    """The themes' goals beside the theme balance."""
+    tz = organisation.timezone()
+    today = report.local_today(runtime.now(), tz)
+    goals = [
+        p
+        for p in report.goal_progress(db_session(), current_actor(), tz, today)
+        if p.goal.theme_id is not None
+    ]
+    return _goals_markup(_("Goals of the themes"), goals)

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
 from planner.clock import FrozenClock
-from planner.effect.models import ClickKind, Goal, ManualMetric
+from planner.effect.models import ClickKind, Goal, GoalMetric, ManualMetric
+from planner.effect.report import set_goal
 from planner.effect.services import record_clicks
 from planner.fragments.models import Fragment
-from planner.stories.models import Theme
+from planner.stories.models import Campaign, Theme
 from tests.web.effect.conftest import published
 
 Login = Callable[[FlaskClient, User], FlaskClient]
@@ -134,3 +135,41 @@ def test_a_goal_shows_its_progress_on_the_effect_page_and_the_dashboard(
     removed = client.post(f"/effect/goals/{goal.id}/delete")
     assert removed.status_code == 302
     assert db.scalars(select(Goal)).all() == []
+
+
+def test_goals_show_on_the_campaign_and_on_the_theme_balance(
+    client: FlaskClient, db: Session, editor: User, clock: FrozenClock, login: Login
+) -> None:
+    fragment_id = _clicked(db, editor, clock, clicks=30)
+    fragment = db.get(Fragment, fragment_id)
+    assert fragment is not None
+    theme = db.scalars(select(Theme)).one()
+    campaign = Campaign(name="Zondag open", starts_on=date(2026, 11, 1), ends_on=date(2026, 12, 31))
+    fragment.story.campaign = campaign
+    db.add(campaign)
+    db.flush()
+    set_goal(
+        db,
+        editor,
+        campaign_id=campaign.id,
+        metric=GoalMetric.CLICKS,
+        target=60,
+        starts_on=date(2026, 11, 1),
+        due_on=date(2026, 12, 31),
+    )
+    set_goal(
+        db,
+        editor,
+        theme_id=theme.id,
+        metric=GoalMetric.CLICKS,
+        target=120,
+        starts_on=date(2026, 11, 1),
+        due_on=date(2026, 12, 31),
+    )
+    db.commit()
+    login(client, editor)
+    campaign_page = client.get(f"/stories/campaigns/{campaign.id}").get_data(as_text=True)
+    assert '<progress max="100" value="50"' in campaign_page  # 30 of 60
+    assert 'value="25"' not in campaign_page  # the theme's goal is not the campaign's
+    balance = client.get("/calendar/balance?start=2026-11-01&end=2026-11-30").get_data(as_text=True)
+    assert '<progress max="100" value="25"' in balance  # 30 of 120
