@@ -67,14 +67,21 @@ def follow(code: str) -> Response | tuple[str, int]:
 # --- the Effect page ---------------------------------------------------------------------------
 
 
+#: the days the page shows when no month is chosen: the last 30, today included
+RECENT_DAYS = 30
+
+
 def _period() -> services.Period:
+    """The chosen calendar month (``?month=2026-11``), or the last 30 days."""
     tz = organisation.timezone()
     today = services.local_day(web_runtime.now(), tz)
     value = request.args.get("month", "")
     try:
-        first = date.fromisoformat(f"{value}-01") if value else today.replace(day=1)
+        first = date.fromisoformat(f"{value}-01") if value else None
     except ValueError:
-        first = today.replace(day=1)
+        first = None
+    if first is None:
+        return services.Period(today - timedelta(days=RECENT_DAYS - 1), today, tz)
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     return services.Period(first, following - timedelta(days=1), tz)
 
@@ -88,16 +95,17 @@ def _month(day: date) -> str:
 def index() -> str:
     session, actor = db_session(), current_actor()
     period = _period()
-    previous = (period.start - timedelta(days=1)).replace(day=1)
+    chosen = request.args.get("month") if period.start.day == 1 else None
+    previous = (period.start - timedelta(days=1)) if chosen else period.start
     following = period.end + timedelta(days=1)
     today = services.local_day(web_runtime.now(), period.timezone)
     goals = report.goal_progress(session, actor, period.timezone, today)
     return render_template(
         "effect/index.html",
         period=period,
-        month=_month(period.start),
+        month=chosen,
         previous=_month(previous),
-        following=_month(following),
+        following=_month(following) if chosen else None,
         daily=report.daily_by_channel(session, actor, period),
         stories=report.best_stories(session, actor, period),
         themes=services.effect_by(session, actor, period, "theme"),
@@ -129,7 +137,7 @@ def _csv(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Res
 def download(chart: str) -> Response:
     session, actor = db_session(), current_actor()
     period = _period()
-    name = f"effect-{chart}-{_month(period.start)}"
+    name = f"effect-{chart}-{period.start.isoformat()}-{period.end.isoformat()}"
     if chart == "daily":
         daily = report.daily_by_channel(session, actor, period)
         return _csv(
