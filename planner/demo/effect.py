@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import User
 from planner.channels.models import Channel
+from planner.demo.plan import approve_as_editor, mark_published
+from planner.demo.publishing import archive_delivery
 from planner.effect.links import medium_for, slug
 from planner.effect.models import (
     ClickKind,
@@ -32,8 +34,7 @@ from planner.effect.models import (
 from planner.effect.services import CountKey, record_clicks
 from planner.effect.tracking import new_code
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.publishing.archive import publication_content
-from planner.publishing.models import Publication
+from planner.publishing.models import Delivery, Publication
 from planner.stories.models import Campaign, Story, Theme
 from planner.timekeeping.wallclock import local_date, resolve_local
 
@@ -106,6 +107,9 @@ def seed_effect(session: Session, now: datetime) -> None:
 
 
 def _past_posts(session: Session, now: datetime, editor: User | None) -> None:
+    reviewer = session.scalar(select(User).where(User.email == "daan@zuiderhaven.example"))
+    if editor is None or reviewer is None:
+        return
     channels = {c.kind_key: c for c in session.scalars(select(Channel))}
     stories = session.scalars(select(Story)).all()
     for days_ago, kind, title, text in PAST_POSTS:
@@ -121,25 +125,20 @@ def _past_posts(session: Session, now: datetime, editor: User | None) -> None:
             channel=channel,
             kind="post",
             parts=[f"{text} {page}"],
-            status=FragmentStatus.PUBLISHED,
-            scheduled_at=at,
+            status=FragmentStatus.DRAFT,
             created_by=editor,
             created_at=at - timedelta(days=3),
             updated_at=at,
         )
         session.add(fragment)
         session.flush()
-        session.add(
-            Publication(
-                **publication_content(
-                    fragment, channel, parts=fragment.parts, approvers=["Daan Visser"], media=[]
-                ),
-                published_at=at,
-                method="by_hand",
-                recorded_by_id=editor.id if editor else None,
-                created_at=at,
-            )
-        )
+        # Approved by the second editor and posted by hand, as the demo's week was.
+        approve_as_editor(session, fragment, reviewer, at - timedelta(hours=20))
+        mark_published(session, fragment, at, editor)
+        for delivery in session.scalars(
+            select(Delivery).where(Delivery.fragment_id == fragment.id)
+        ):
+            archive_delivery(session, delivery)
     session.flush()
 
 
