@@ -96,9 +96,7 @@ def record_manual_metrics(
         raise NotFoundError("No such fragment.")
     for name, value in (("reach", reach), ("reactions", reactions), ("shares", shares)):
         if value < 0 or value > MAX_FIGURE:
-            raise ValidationError(
-                f"A figure lies between 0 and {MAX_FIGURE:,}.".replace(",", "."), field=name
-            )
+            raise ValidationError("A figure lies between 0 and 40 million.", field=name)
     metric = ManualMetric(
         fragment_id=fragment.id,
         reach=reach,
