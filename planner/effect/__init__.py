@@ -1,5 +1,5 @@
 """The effect: what came of what we published, counted by the organisation itself without
-tracking anyone (issue 15; docs/effect.md has the processing register).
+tracking anyone (issue 15; the README's "Measuring the effect" has the processing register).
 
 Links in what the engine publishes become our own short links (``/l/<code>``, planner.effect
 .tracking, handed to the engine by the scheduler task); a click raises a counter per link, day,

@@ -3,7 +3,7 @@ report on our posts, the figures people type in, and the goals campaigns and the
 
 Nothing here describes a person who clicked: a click only raises a counter per link, day (in the
 organisation's timezone), referrer host and kind (a person, a bot or link preview, a HEAD
-request). The processing register (docs/effect.md) says so for the privacy officer.
+request). The processing register (README, "Measuring the effect") says so for the privacy officer.
 """
 
 from __future__ import annotations
