@@ -54,6 +54,10 @@ class Settings:
     #: outbound requests one publisher process makes at the same time
     publish_concurrency: int = 8
     base_url: str = "http://127.0.0.1:5000"
+    #: the effect (planner.effect): when reactions are read after publication ("1h,24h,7d,30d"),
+    #: and how often a process writes the clicks it counted (0: at every click)
+    effect_snapshot_after: str = "1h,24h,7d,30d"
+    click_flush_seconds: float = 1.0
     #: e-mail to a fragment's owner when its delivery fails, is missed or needs checking; off
     #: while smtp_host is empty
     smtp_host: str = ""
@@ -116,4 +120,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_host=source.get("PLANNER_SMTP_HOST", "").strip(),
         smtp_port=int(source.get("PLANNER_SMTP_PORT") or 25),
         smtp_from=source.get("PLANNER_SMTP_FROM", "").strip(),
+        effect_snapshot_after=source.get("PLANNER_EFFECT_SNAPSHOTS") or "1h,24h,7d,30d",
+        click_flush_seconds=float(source.get("PLANNER_CLICK_FLUSH_SECONDS") or 1.0),
     )

@@ -16,6 +16,9 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 from planner.db import write_session
+from planner.effect import runtime as effect_runtime
+from planner.effect.snapshots import SnapshotReport, parse_moments, take_snapshots
+from planner.effect.tracking import LinkTracker
 from planner.inbox import intake as inbox_intake
 from planner.inbox import webcare
 from planner.inbox.models import SourceKind
@@ -51,6 +54,7 @@ def engine_config(app: Flask) -> EngineConfig:
         max_attempts=settings.publish_max_attempts,
         concurrency=settings.publish_concurrency,
         base_url=settings.base_url,
+        links=LinkTracker(settings.base_url),
     )
 
 
@@ -65,6 +69,23 @@ def tick(app: Flask, *, name: str, started_at: datetime | None) -> None:
     except Exception:  # the clock must keep ticking; the error is logged for a person
         log.exception("publish_due failed")
     listen(app)
+    measure(app)
+
+
+def measure(app: Flask) -> SnapshotReport | None:
+    """The effect: write the clicks this process counted, then take the reactions that are due."""
+    try:
+        effect_runtime.counter(app).flush()
+        collaborators = runtime.get(app)
+        return take_snapshots(
+            collaborators.session_factory,
+            collaborators.clock,
+            publishing_runtime.get(app).publishers.build,
+            parse_moments(collaborators.settings.effect_snapshot_after),
+        )
+    except Exception:  # like the inbox: nothing here may stop the clock
+        log.exception("measuring the effect failed")
+        return None
 
 
 def listen(app: Flask) -> None:

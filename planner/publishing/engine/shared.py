@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.publishing.engine.links import LinkTracker
 from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.ports import PublishResult
 from planner.publishing.retry import BASE_DELAY, MAX_ATTEMPTS, RandomSource
@@ -41,6 +42,8 @@ class EngineConfig:
     retry_base: float = BASE_DELAY
     rand: RandomSource = random.random
     base_url: str = "http://127.0.0.1:5000"
+    #: puts tracked short links in outgoing text (planner.publishing.engine.links); None: as is
+    links: LinkTracker | None = None
 
     @property
     def claimer_stale(self) -> timedelta:
