@@ -56,6 +56,8 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         home,
         inbox,
         jobs,
+        live,
+        notifications,
         organisation,
         publishing,
         scheduling,
@@ -117,6 +119,8 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     # Features, from the bottom of the house up; each adds its pages, API operations and panels.
     accounts.init_app(app)
     organisation.init_app(app)
+    live.init_app(app)
+    notifications.init_app(app)
     home.init_app(app)
     channels.init_app(app)
     stories.init_app(app)

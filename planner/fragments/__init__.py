@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
 
     from planner.accounts.models import Role
     from planner.fragments import api as _api  # noqa: F401  (declares its API operations)
-    from planner.fragments.panels import review_panel, spread_panel
+    from planner.fragments.panels import review_panel, spread_panel, urgent_panel
     from planner.fragments.views import bp
     from planner.home.dashboard import DASHBOARD
     from planner.stories.panels import STORY_PAGE
@@ -24,5 +24,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     add_nav(app, NavItem("fragments.index", _l("Fragments"), Role.EDITOR, "/fragments", 30))
+    DASHBOARD.contribute(app, urgent_panel, order=0)
     DASHBOARD.contribute(app, review_panel, order=20)
     STORY_PAGE.contribute(app, spread_panel, order=10)

@@ -19,16 +19,20 @@ from planner.inbox import intake as inbox_intake
 from planner.inbox import webcare
 from planner.inbox.models import SourceKind
 from planner.jobs.services import record_heartbeat
+from planner.live.hub import Listener, engine_of
 from planner.organisation.services import get_organisation
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.engine import EngineConfig, PublishReport
 from planner.publishing.engine import publish_due as run_engine
+from planner.publishing.engine.claim import next_due_at
+from planner.publishing.wake import CHANNEL as WAKE_CHANNEL
 from planner.web import runtime
 
 log = logging.getLogger(__name__)
 
 WAKE_JOB_ID = "publish-wake"
 _SCHEDULER_KEY = "planner.scheduler"
+_WAKER_KEY = "planner.scheduler.waker"
 
 
 def worker_name() -> str:
@@ -120,6 +124,47 @@ def publish_due(app: Flask, *, config: EngineConfig | None = None) -> PublishRep
         )
     _wake_at(app, report.next_due_at)
     return report
+
+
+def start_waker(app: Flask, scheduler: object) -> Listener | None:
+    """The rapid-response lane: run the engine as soon as something falls due, not at the next
+    tick (planner.publishing.wake). PostgreSQL: LISTEN; SQLite: a half-second read-only probe."""
+    factory = runtime.session_factory(app)
+    engine = engine_of(factory)
+    if engine is None:
+        return None
+    clock = runtime.clock(app)
+    woken = 0
+
+    def probe() -> int:
+        nonlocal woken
+        due = next_due_at(factory)
+        if due is not None and due <= clock.now():
+            woken += 1
+        return woken
+
+    def wake(_value: int) -> None:
+        if getattr(scheduler, "running", False):
+            scheduler.add_job(  # type: ignore[attr-defined]
+                publish_due,
+                "date",
+                run_date=clock.now(),
+                args=[app],
+                id=WAKE_JOB_ID,
+                replace_existing=True,
+                misfire_grace_time=None,
+                coalesce=True,
+            )
+
+    listener = Listener(engine, WAKE_CHANNEL, probe, on_change=wake)
+    app.extensions[_WAKER_KEY] = listener
+    return listener.start()
+
+
+def stop_waker(app: Flask) -> None:
+    listener = app.extensions.pop(_WAKER_KEY, None)
+    if listener is not None:
+        listener.stop()
 
 
 def install_scheduler(app: Flask, scheduler: object) -> None:
