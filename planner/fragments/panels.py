@@ -87,3 +87,11 @@ def spread_panel(story: Story) -> Markup | None:
             fragment_kind_labels=kind_labels(),
         )
     )
+
+
+def review_count(session: Session, actor: User) -> tuple[str, int] | None:
+    """The approvals' live count in the menu: fragments in review by someone else (planner.live)."""
+    if not actor.has_role(Role.EDITOR):
+        return None
+    waiting = list_fragments(session, actor, status=FragmentStatus.IN_REVIEW)
+    return "fragments.index", sum(1 for f in waiting if f.created_by_id != actor.id)

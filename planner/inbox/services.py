@@ -25,6 +25,7 @@ from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.brand.engine import Alert, check_text
 from planner.brand.services import active_config
+from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.models import Fragment
 from planner.fragments.services import split_story
@@ -42,6 +43,7 @@ from planner.inbox.models import (
     SourceKind,
 )
 from planner.inbox.sources.mastodon import reply_text
+from planner.live.services import record_change
 from planner.publishing.models import Delivery, DeliveryState
 from planner.stories.models import Story, StorySource, StoryStatus, Theme
 
@@ -209,6 +211,7 @@ def close(
     conversation.waiting_since = None
     session.flush()
     record_event(session, actor, "inbox.close", conversation, no_action=no_action)
+    record_change(session, "inbox", now, subject_id=conversation.id, actor=actor)
     return conversation
 
 
@@ -222,6 +225,7 @@ def reopen(session: Session, actor: User | None, conversation: Conversation) -> 
     conversation.closed_at = None
     session.flush()
     record_event(session, actor, "inbox.reopen", conversation)
+    record_change(session, "inbox", utcnow(), subject_id=conversation.id, actor=actor)
     return conversation
 
 

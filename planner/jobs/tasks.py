@@ -19,6 +19,7 @@ from planner.inbox import intake as inbox_intake
 from planner.inbox import webcare
 from planner.inbox.models import SourceKind
 from planner.jobs.services import record_heartbeat
+from planner.live import services as live_services
 from planner.live.hub import Listener, engine_of
 from planner.organisation.services import get_organisation
 from planner.publishing import runtime as publishing_runtime
@@ -90,6 +91,7 @@ def listen(app: Flask) -> None:
             timezone = get_organisation(session, collaborators.settings.timezone).timezone
             webcare.warn_at_risk(session, now, timezone)
             webcare.anonymise_expired(session, now)
+            live_services.prune(session, now)
     except Exception:
         log.exception("the webcare clock failed")
 

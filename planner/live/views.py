@@ -145,7 +145,9 @@ def events() -> Response:
                     presence()
                     renewed = time.monotonic()
                 with factory() as reading:
-                    found = services.changes_after(reading, viewer_id, max(0, last - REREAD))
+                    # Never below where the stream started: those the client had.
+                    lower = max(after, last - REREAD)
+                    found = services.changes_after(reading, viewer_id, lower)
                     lines = [(e.id, _format(e, viewer_id)) for e in found if e.id not in sent]
                 for event_id, line in lines:
                     sent.append(event_id)
