@@ -44,6 +44,7 @@ from planner.inbox.models import (
 )
 from planner.inbox.sources.mastodon import reply_text
 from planner.live.services import record_change
+from planner.notifications.services import notify_mentions
 from planner.publishing.models import Delivery, DeliveryState
 from planner.stories.models import Story, StorySource, StoryStatus, Theme
 
@@ -178,6 +179,15 @@ def add_note(session: Session, actor: User | None, conversation: Conversation, b
     note = Note(conversation_id=conversation.id, author=actor, body=text[:5000])
     session.add(note)
     session.flush()
+    notify_mentions(
+        session,
+        actor,
+        note.body,
+        utcnow(),
+        where=f"inbox-gesprek #{conversation.id}",
+        link=f"/inbox/{conversation.id}",
+        dedupe_key=f"note:{note.id}",
+    )
     return note
 
 

@@ -21,11 +21,13 @@ from planner.inbox.models import SourceKind
 from planner.jobs.services import record_heartbeat
 from planner.live import services as live_services
 from planner.live.hub import Listener, engine_of
+from planner.notifications import mailer
 from planner.organisation.services import get_organisation
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.engine import EngineConfig, PublishReport
 from planner.publishing.engine import publish_due as run_engine
 from planner.publishing.engine.claim import next_due_at
+from planner.publishing.notify import bell_for_attention
 from planner.publishing.wake import CHANNEL as WAKE_CHANNEL
 from planner.web import runtime
 
@@ -62,6 +64,24 @@ def tick(app: Flask, *, name: str, started_at: datetime | None) -> None:
     except Exception:  # the clock must keep ticking; the error is logged for a person
         log.exception("publish_due failed")
     listen(app)
+    send_notification_mail(app)
+
+
+def send_notification_mail(app: Flask) -> int:
+    """E-mail the notifications people chose to get by mail, when an SMTP relay is set."""
+    settings = runtime.settings(app)
+    if not settings.smtp_host:
+        return 0
+    sender = settings.smtp_from or f"planner@{settings.smtp_host}"
+    try:
+        return mailer.send_queued(
+            runtime.session_factory(app),
+            runtime.clock(app).now(),
+            mailer.smtp_sender(settings.smtp_host, settings.smtp_port, sender),
+        )
+    except Exception:
+        log.exception("sending notification mail failed")
+        return 0
 
 
 def listen(app: Flask) -> None:
@@ -124,6 +144,12 @@ def publish_due(app: Flask, *, config: EngineConfig | None = None) -> PublishRep
             report.reclaimed,
             report.fenced_out,
         )
+    if report.attention_ids:
+        try:
+            with write_session(collaborators.session_factory) as session:
+                bell_for_attention(session, report.attention_ids, collaborators.clock.now())
+        except Exception:
+            log.exception("ringing the bell for deliveries that need a person failed")
     _wake_at(app, report.next_due_at)
     return report
 

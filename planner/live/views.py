@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Unauthorized
@@ -29,8 +28,8 @@ from planner.accounts.models import User
 from planner.accounts.services import find_token
 from planner.db import write_session
 from planner.live import services
-from planner.live.hub import Listener, engine_of
 from planner.live.models import ChangeEvent
+from planner.live.runtime import hub
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.panels import Slot
@@ -41,8 +40,6 @@ log = logging.getLogger(__name__)
 #: live counts by nav endpoint (``inbox.index``: open conversations), contributed by features
 COUNTS: Slot[Callable[[Session, User], tuple[str, int] | None]] = Slot("live-counts")
 
-_HUB_KEY = "planner.live.hub"
-_hub_lock = threading.Lock()
 #: a comment line this often keeps proxies and dead-client detection going
 KEEPALIVE_SECONDS = 15.0
 #: how far below its last id a stream rereads (commits that landed out of order)
@@ -51,27 +48,6 @@ REREAD = 50
 PRESENCE_EVERY = 15.0
 DEFAULT_TIMEOUT = 300
 POLL_SECONDS = 0.5
-
-
-def hub(app: Flask) -> Listener | None:
-    """This process's listener for the change log; None when the app's sessions are bound to one
-    connection (tests that roll back), where each stream polls instead."""
-    with _hub_lock:
-        listener: Listener | None = app.extensions.get(_HUB_KEY)
-        if listener is not None:
-            return listener
-        factory = runtime.session_factory(app)
-        engine = engine_of(factory)
-        if engine is None:
-            return None
-
-        def probe() -> int:
-            with factory() as session:
-                return services.last_event_id(session)
-
-        listener = Listener(engine, services.CHANNEL, probe).start()
-        app.extensions[_HUB_KEY] = listener
-        return listener
 
 
 def _viewer() -> User:

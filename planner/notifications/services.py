@@ -20,6 +20,7 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.errors import NotFoundError, ValidationError
 from planner.live.services import record_change
+from planner.notifications.mentions import mentioned
 from planner.notifications.models import (
     EmailState,
     Notification,
@@ -73,14 +74,18 @@ def notify(
     body: str | None = None,
     dedupe_key: str | None = None,
     urgent: bool = False,
+    email: bool = True,
 ) -> list[Notification]:
-    """Add a notification for each recipient (once per ``dedupe_key``); flush, never commit."""
+    """Add a notification for each recipient (once per ``dedupe_key``); flush, never commit.
+
+    ``email=False`` when the caller mails the person itself (a failed delivery's owner gets the
+    publishing engine's own message, planner.publishing.notify)."""
     made = []
     for user in {u.id: u for u in recipients if u is not None and u.is_active}.values():
         key = f"{dedupe_key}:{user.id}"[:200] if dedupe_key else None
         if key and session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
             continue
-        wants_mail = bool(user.email) and kind.value in email_kinds(session, user)
+        wants_mail = email and bool(user.email) and kind.value in email_kinds(session, user)
         notification = Notification(
             user_id=user.id,
             kind=kind,
@@ -108,6 +113,34 @@ def notify(
                 data={"unread": unread_count(session, notification.user_id)},
             )
     return made
+
+
+def notify_mentions(
+    session: Session,
+    actor: User,
+    text: str | None,
+    now: datetime,
+    *,
+    where: str,
+    link: str | None,
+    dedupe_key: str,
+) -> list[Notification]:
+    """Tell the colleagues a comment @mentions (not the writer)."""
+    if not text or "@" not in text:
+        return []
+    people = list(session.scalars(select(User).where(User.is_active.is_(True))))
+    ids = set(mentioned(text, [(u.id, u.name, u.email) for u in people]))
+    named = [u for u in people if u.id in ids and u.id != actor.id]
+    return notify(
+        session,
+        named,
+        NotificationKind.MENTION,
+        f"{actor.name} noemt je bij {where}",
+        now,
+        link=link,
+        body=text[:1000],
+        dedupe_key=dedupe_key,
+    )
 
 
 def unread_count(session: Session, user_id: int) -> int:
