@@ -30,6 +30,7 @@ from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.errors import ConflictError, NotFoundError, ValidationError
+from planner.live.services import record_change
 from planner.publishing.models import (
     FRAGMENT_DELIVERY,
     Delivery,
@@ -183,6 +184,14 @@ def pause_publishing(
         reason=cleaned,
         in_flight=in_flight,
     )
+    # Every open page shows the banner at once (planner.live), not only after navigating.
+    record_change(
+        session,
+        "publishing",
+        now,
+        actor=actor,
+        data={"paused": True, "scope": scope, "reason": cleaned},
+    )
     return PauseResult(pause, in_flight)
 
 
@@ -211,6 +220,16 @@ def resume_publishing(
         )
     )
     record_event(session, actor, "publishing.resume", channel, scope=scope, still_held=held)
+    still_paused = session.scalar(
+        select(PublishingPause.id).where(PublishingPause.ended_at.is_(None)).limit(1)
+    )
+    record_change(
+        session,
+        "publishing",
+        now,
+        actor=actor,
+        data={"paused": still_paused is not None, "scope": scope},
+    )
     return pause
 
 

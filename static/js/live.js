@@ -59,6 +59,27 @@
     warning.hidden = false;
   }
 
+  // The crisis pause: the banner appears (or goes) on every open page at once.
+  function pauseBanner(detail) {
+    const main = document.getElementById("main");
+    if (!main) return;
+    let banner = document.querySelector("[data-pause-banner]");
+    if (detail.paused) {
+      if (!banner) {
+        banner = document.createElement("div");
+        banner.className = "pause-banner";
+        banner.setAttribute("role", "alert");
+        banner.dataset.pauseBanner = "";
+        main.prepend(banner);
+      }
+      if (detail.reason) {
+        banner.textContent = (main.dataset.labelPaused || "") + " " + detail.reason;
+      }
+    } else if (banner) {
+      banner.remove();
+    }
+  }
+
   const source = new EventSource(url, { withCredentials: true });
   const handle = (event) => {
     let detail = {};
@@ -70,10 +91,11 @@
     document.dispatchEvent(new CustomEvent("planner:change", { detail: detail }));
     if (event.type === "calendar" && !detail.mine) refetchCalendars();
     if (["calendar", "inbox", "approval", "notifications"].includes(event.type)) refreshCounts();
+    if (event.type === "publishing") pauseBanner(detail);
     if (event.type === "presence" && fragmentId && String(detail.subject_id) === fragmentId) showPresence();
     if (event.type === "fragment" && !detail.mine && fragmentId && String(detail.subject_id) === fragmentId) warnChanged(detail);
   };
-  ["calendar", "inbox", "approval", "notifications", "presence", "fragment"].forEach((type) =>
+  ["calendar", "inbox", "approval", "notifications", "presence", "fragment", "publishing"].forEach((type) =>
     source.addEventListener(type, handle)
   );
   source.addEventListener("open", () => {

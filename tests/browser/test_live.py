@@ -70,11 +70,15 @@ def test_two_editors_see_each_others_changes_live(browser: Any, live_server: Liv
         expect(bell).to_have_text(str(before + 1), timeout=3_000)
         expect(bell).to_be_visible()
 
-        # Sanne pauses everything: the banner is on both editors' pages.
+        # Sanne pauses everything: the banner appears on Daan's open page without a reload,
+        # and on every page either of them opens next.
         sanne.goto("/publishing/pause")
         sanne.get_by_label("Why are you pausing?").fill("Ernstig ongeluk in de haven")
         sanne.get_by_role("button", name="Pause publishing now").click()
         expect(sanne.locator("[data-pause-banner]")).to_contain_text("Ernstig ongeluk")
+        expect(daan.locator("[data-pause-banner]")).to_contain_text(
+            "Ernstig ongeluk", timeout=2_000
+        )
         daan.goto("/dashboard")
         expect(daan.locator("[data-pause-banner]")).to_contain_text("Ernstig ongeluk")
         screenshot(daan, "live-pause-banner")
