@@ -24,6 +24,7 @@ from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments.gate import require_gate_clear
 from planner.fragments.models import Fragment, FragmentRevision, FragmentStatus
 from planner.fragments.services import lock_for_change
+from planner.notifications.services import notify_mentions
 
 MAX_COMMENT_LENGTH = 5_000
 
@@ -190,17 +191,16 @@ def approve_fragment(
     if any(approval.approver_id == actor.id for approval in done):
         raise ConflictError("You already approved this version; a second editor approves next.")
     step = len(done) + 1
-    session.add(
-        FragmentApproval(
-            fragment=fragment,
-            version=fragment.version,
-            step=step,
-            decision=ApprovalDecision.APPROVED,
-            approver=actor,
-            comment=_clean_comment(comment, required=False),
-            created_at=now,
-        )
+    approval = FragmentApproval(
+        fragment=fragment,
+        version=fragment.version,
+        step=step,
+        decision=ApprovalDecision.APPROVED,
+        approver=actor,
+        comment=_clean_comment(comment, required=False),
+        created_at=now,
     )
+    session.add(approval)
     if step >= needed:
         fragment.status = FragmentStatus.APPROVED
     session.flush()
@@ -213,7 +213,21 @@ def approve_fragment(
         of=max(needed, 1),
         version=fragment.version,
     )
+    _mentions(session, actor, fragment, approval)
     return fragment
+
+
+def _mentions(session: Session, actor: User, fragment: Fragment, row: FragmentApproval) -> None:
+    """Colleagues the decision's comment @mentions are told (planner.notifications)."""
+    notify_mentions(
+        session,
+        actor,
+        row.comment,
+        row.created_at,
+        where=f"fragment “{fragment.title or fragment.story.title}”",
+        link=f"/fragments/{fragment.id}",
+        dedupe_key=f"approval:{row.id}",
+    )
 
 
 def _clean_comment(comment: str | None, *, required: bool) -> str | None:
@@ -243,18 +257,18 @@ def request_changes(
     if fragment.status not in (FragmentStatus.IN_REVIEW, FragmentStatus.APPROVED):
         raise ConflictError("Changes can be requested on a fragment in review or approved.")
     text = _clean_comment(comment, required=True)
-    session.add(
-        FragmentApproval(
-            fragment=fragment,
-            version=fragment.version,
-            step=len(current_approvals(session, fragment)) + 1,
-            decision=ApprovalDecision.CHANGES_REQUESTED,
-            approver=actor,
-            comment=text,
-            created_at=now,
-        )
+    row = FragmentApproval(
+        fragment=fragment,
+        version=fragment.version,
+        step=len(current_approvals(session, fragment)) + 1,
+        decision=ApprovalDecision.CHANGES_REQUESTED,
+        approver=actor,
+        comment=text,
+        created_at=now,
     )
+    session.add(row)
     fragment.status = FragmentStatus.DRAFT
     session.flush()
     record_event(session, actor, "fragment.request_changes", fragment)
+    _mentions(session, actor, fragment, row)
     return fragment

@@ -18,7 +18,7 @@ from planner.api.spec import MAX_ID, NO_NUL
 from planner.brand.engine import Alert
 from planner.channels.api import KIND_PATTERN
 from planner.errors import ConflictError, ValidationError
-from planner.fragments import gate, services
+from planner.fragments import comments, gate, services
 from planner.fragments.models import Fragment
 from planner.stories import services as story_services
 from planner.web import runtime
@@ -363,7 +363,7 @@ class AcknowledgementOut(BaseModel):
 
 
 class CommentIn(BaseModel):
-    body: str = Field(min_length=1, max_length=services.MAX_COMMENT, pattern=NO_NUL)
+    body: str = Field(min_length=1, max_length=comments.MAX_COMMENT, pattern=NO_NUL)
 
 
 class CommentOut(BaseModel):
@@ -465,7 +465,7 @@ def list_fragment_comments(fragment_id: int) -> list[CommentOut]:
             version=c.version,
             created_at=c.created_at,
         )
-        for c in services.list_comments(session, g.api_user, fragment)
+        for c in comments.list_comments(session, g.api_user, fragment)
     ]
 
 
@@ -482,7 +482,7 @@ def list_fragment_comments(fragment_id: int) -> list[CommentOut]:
 def add_fragment_comment(fragment_id: int, body: CommentIn) -> CommentOut:
     session = db_session()
     fragment = services.get_fragment(session, g.api_user, fragment_id)
-    comment = services.add_comment(session, g.api_user, fragment, body.body)
+    comment = comments.add_comment(session, g.api_user, fragment, body.body)
     return CommentOut(
         id=comment.id,
         author=g.api_user.name,

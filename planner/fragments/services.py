@@ -21,17 +21,20 @@ from planner.brand.engine import Alert
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
 from planner.channels.preview import Preview, render_preview
+from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
 from planner.fragments.gate import check_draft, require_gate_clear
 from planner.fragments.models import (
     FRAGMENT_KINDS,
     Fragment,
-    FragmentComment,
     FragmentRevision,
     FragmentStatus,
 )
 from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
+from planner.live.services import record_change
+from planner.notifications.models import NotificationKind
+from planner.notifications.services import approvers, notify
 from planner.organisation.services import get_organisation
 from planner.stories.models import Photo, Story
 from planner.stories.photos import usable_photos
@@ -324,6 +327,15 @@ def update_fragment(
     except StaleDataError as exc:
         raise ConflictError(BEING_PUBLISHED) from exc
     record_event(session, actor, "fragment.update", fragment, version=fragment.version)
+    # Whoever else has it open is warned before they overwrite it (planner.live).
+    record_change(
+        session,
+        "fragment",
+        utcnow(),
+        subject_id=fragment.id,
+        actor=actor,
+        data={"version": fragment.version},
+    )
     return fragment
 
 
@@ -351,6 +363,29 @@ def restore_revision(
     return fragment
 
 
+#: an urgent fragment waits in the rapid-response lane until it is published
+URGENT_OPEN = (
+    FragmentStatus.DRAFT,
+    FragmentStatus.IN_REVIEW,
+    FragmentStatus.APPROVED,
+    FragmentStatus.SCHEDULED,
+    FragmentStatus.FAILED,
+)
+
+
+def list_urgent(session: Session, actor: User | None) -> list[Fragment]:
+    """Urgent fragments not yet published, waiting for review first, newest first."""
+    require_role(actor, Role.EDITOR)
+    found = session.scalars(
+        select(Fragment)
+        .where(Fragment.is_urgent.is_(True), Fragment.status.in_(URGENT_OPEN))
+        .order_by(Fragment.id.desc())
+        .limit(50)
+    )
+    order = {FragmentStatus.IN_REVIEW: 0, FragmentStatus.APPROVED: 1}
+    return sorted(found, key=lambda f: order.get(f.status, 2))
+
+
 def submit_for_review(session: Session, actor: User | None, fragment: Fragment) -> Fragment:
     """The brand gate: a draft goes to review only when no error-level finding remains."""
     actor = require_role(actor, Role.EDITOR)
@@ -361,42 +396,33 @@ def submit_for_review(session: Session, actor: User | None, fragment: Fragment) 
     fragment.status = FragmentStatus.IN_REVIEW
     session.flush()
     record_event(session, actor, "fragment.submit", fragment)
+    _ask_approvers(session, actor, fragment)
     return fragment
 
 
-MAX_COMMENT = 5_000
-
-
-def add_comment(
-    session: Session, actor: User | None, fragment: Fragment, body: str | None
-) -> FragmentComment:
-    """A colleague's remark on the fragment, noting the version it was made on."""
-    actor = require_role(actor, Role.EDITOR)
-    text = (body or "").strip()
-    if not text:
-        raise ValidationError("Write a comment first.", field="body")
-    if len(text) > MAX_COMMENT:
-        raise ValidationError("The comment is too long.", field="body")
-    comment = FragmentComment(
-        fragment_id=fragment.id, author=actor, version=fragment.version, body=text
+def _ask_approvers(session: Session, actor: User, fragment: Fragment) -> None:
+    """A review is requested from every possible approver at once (the author cannot approve);
+    an urgent fragment says so in the title and comes first in their bell and mail."""
+    now = utcnow()
+    title = fragment.title or fragment.story.title
+    notify(
+        session,
+        approvers(session, besides=fragment.created_by_id or actor.id),
+        NotificationKind.REVIEW_REQUESTED,
+        ("Spoed ter beoordeling: " if fragment.is_urgent else "Ter beoordeling: ") + title,
+        now,
+        link=f"/fragments/{fragment.id}",
+        body=f"{actor.name} vraagt je dit fragment ({fragment.channel.name}) te beoordelen.",
+        dedupe_key=f"review:{fragment.id}:{fragment.version}",
+        urgent=fragment.is_urgent,
     )
-    session.add(comment)
-    session.flush()
-    record_event(session, actor, "fragment.comment", fragment, comment=comment.id)
-    return comment
-
-
-def list_comments(
-    session: Session, actor: User | None, fragment: Fragment
-) -> list[FragmentComment]:
-    """The fragment's comments, oldest first."""
-    require_role(actor, Role.EDITOR)
-    return list(
-        session.scalars(
-            select(FragmentComment)
-            .where(FragmentComment.fragment_id == fragment.id)
-            .order_by(FragmentComment.id)
-        )
+    record_change(
+        session,
+        "approval",
+        now,
+        subject_id=fragment.id,
+        actor=actor,
+        data={"urgent": fragment.is_urgent},
     )
 
 

@@ -120,3 +120,23 @@ def unschedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
         return _back(fragment)
     flash(_("The fragment is off the calendar; it stays approved."), "success")
     return _back(fragment)
+
+
+@bp.post("/fragments/<int:fragment_id>/publish-now")
+@editor_required
+def publish_now_from_editor(fragment_id: int) -> Response | tuple[str, int]:
+    """ "Nu publiceren": the rapid-response lane for an approved urgent fragment."""
+    session = db_session()
+    actor = current_actor()
+    fragment = fragment_services.get_fragment(session, actor, fragment_id)
+    form = ActionForm(prefix="publishnow")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        planning.publish_now(session, actor, fragment, runtime.now())
+    except (ValidationError, ConflictError, PermissionDeniedError) as exc:
+        discard()
+        flash(_(exc.message), "error")
+        return _back(fragment)
+    flash(_("It goes out now: the publisher was woken."), "success")
+    return _back(fragment)

@@ -90,6 +90,7 @@ def test_collaborators_are_reached_through_typed_accessors() -> None:
         "web/shell.py",
         "publishing/runtime.py",
         "effect/runtime.py",
+        "live/runtime.py",
         "jobs/tasks.py",
         "api/__init__.py",
     }

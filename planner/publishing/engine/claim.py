@@ -33,6 +33,7 @@ from planner.publishing.engine.shared import (
     follow,
 )
 from planner.publishing.models import FRAGMENT_DELIVERY, Delivery, DeliveryState
+from planner.publishing.pause import held_by_pause, hold_due, share_fence
 from planner.publishing.registry import ENGINE_KINDS, may_send_again
 
 MISSED = "Not sent within the grace period after its time (the scheduler was not running)."
@@ -124,8 +125,11 @@ def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -
             update(Delivery)
             .where(
                 Delivery.state.in_(CLAIMABLE),
+                Delivery.held_at.is_(None),
                 Delivery.not_before < now - config.grace,
                 engine_rows(),
+                # a paused row is held by the claim below, not missed
+                ~held_by_pause(),
             )
             .values(state=DeliveryState.MISSED, last_error=MISSED, updated_at=now)
             .returning(Delivery.id, Delivery.fragment_id),
@@ -162,16 +166,27 @@ def claim_due(
     config: EngineConfig,
     *,
     limit: int | None = None,
+    held: list[int] | None = None,
 ) -> list[Claim]:
     """Take up to ``limit`` (or ``batch_size``) due rows for this worker and commit, so nobody
-    else takes them."""
+    else takes them.
+
+    A crisis pause is fenced here (planner.publishing.pause): the shared fence first, then what
+    falls due under an open pause is held (its ids added to ``held``), and only the rest is read.
+    """
     with write_session(factory) as session:
+        share_fence(session)
+        newly_held = hold_due(session, now)
+        if held is not None:
+            held.extend(newly_held)
         due = (
             select(Delivery.id)
             .where(
                 Delivery.state.in_(CLAIMABLE),
+                Delivery.held_at.is_(None),
                 Delivery.not_before <= now,
                 engine_rows(),
+                ~held_by_pause(),
             )
             .order_by(Delivery.not_before, Delivery.id)
             .limit(limit or config.batch_size)
@@ -213,7 +228,9 @@ def probe(
 
 def _next_work(session: Session, config: EngineConfig) -> datetime | None:
     due = session.scalar(
-        select(func.min(Delivery.not_before)).where(Delivery.state.in_(CLAIMABLE), engine_rows())
+        select(func.min(Delivery.not_before)).where(
+            Delivery.state.in_(CLAIMABLE), Delivery.held_at.is_(None), engine_rows()
+        )
     )
     stale = next_stale_at(session, config.claimer_stale)
     return min((t for t in (due, stale) if t is not None), default=None)

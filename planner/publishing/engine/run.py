@@ -74,6 +74,7 @@ from planner.publishing.engine.shared import (
     PublishReport,
 )
 from planner.publishing.models import Delivery, DeliveryState
+from planner.publishing.pause import held_by_pause, share_fence
 from planner.publishing.ports import (
     AmbiguousPublishError,
     PermanentPublishError,
@@ -108,13 +109,25 @@ PublisherFor = Callable[[Channel], Publisher]
 # --- running -----------------------------------------------------------------------------------
 
 
-def _send(clock: Clock, job: Job, publisher_for: PublisherFor, config: EngineConfig) -> Outcome:
+PausedCheck = Callable[[Job], bool]
+
+
+def _send(
+    clock: Clock,
+    job: Job,
+    publisher_for: PublisherFor,
+    config: EngineConfig,
+    paused: PausedCheck | None = None,
+) -> Outcome:
     """Make the external call for one claimed delivery and say what should be written."""
     if job.cancel_reason is not None:
         return Outcome(DeliveryState.CANCELLED, job.cancel_reason)
     if job.refuse_reason is not None:
         return Outcome(DeliveryState.FAILED, job.refuse_reason)
     assert job.request is not None
+    if paused is not None and paused(job):
+        # Claimed just before a crisis pause committed: it has not left, so it waits instead.
+        return Outcome(DeliveryState.PENDING, PAUSED_BEFORE_SEND, held=True)
     try:
         # A registered delivery kind brings its own publisher (an inbox reply's sender).
         if job.publisher is not None:
@@ -160,6 +173,9 @@ def _settle_group(
         written = settle_all(session, done, now)
     report.fenced_out += len(done) - len(written)
     for job, outcome in written:
+        if outcome.held:
+            report.held += 1
+            continue
         report.count(outcome.state)
         if outcome.state == DeliveryState.SENT:
             report.sent_ids.append(job.claim.delivery_id)
@@ -187,9 +203,13 @@ def _send_in_transaction(
     now = clock.now()
     try:
         with write_session(factory) as session:
+            share_fence(session)
             owned = session.scalar(select(Delivery.id).where(*fenced(job.claim)))
             if owned is None:
                 return None
+            if _covered_by_pause(session, job):
+                # Exactly under the fence: the post and this check share one transaction.
+                return Outcome(DeliveryState.PENDING, PAUSED_BEFORE_SEND, held=True)
             delivery = session.get(Delivery, job.claim.delivery_id)
             assert delivery is not None
             result = publisher.publish_in_transaction(
@@ -201,6 +221,32 @@ def _send_in_transaction(
     except (PermanentPublishError, TransientPublishError, AmbiguousPublishError) as exc:
         # The transaction rolled back: nothing was published, so even "ambiguous" is safe to retry.
         return classify(exc, job, clock.now(), config)
+
+
+PAUSED_BEFORE_SEND = "Held: publishing was paused before this went out."
+
+
+def _covered_by_pause(session: Session, job: Job) -> bool:
+    if job.fragment_id is None:
+        return False  # inbox answers are not paused (planner.publishing.pause)
+    return (
+        session.scalar(
+            select(Delivery.id).where(Delivery.id == job.claim.delivery_id, held_by_pause())
+        )
+        is not None
+    )
+
+
+def pause_check(factory: sessionmaker[Session]) -> PausedCheck:
+    """The last look before a request leaves: one read of a small table."""
+
+    def paused(job: Job) -> bool:
+        if job.fragment_id is None:
+            return False
+        with factory() as session:
+            return _covered_by_pause(session, job)
+
+    return paused
 
 
 #: settle when this many outcomes wait, or when no further call finished for SETTLE_WAIT seconds
@@ -247,6 +293,7 @@ def publish_due(
 
     batches = 0
     checked_at = now
+    paused = pause_check(factory)
 
     def claim(limit: int) -> list[Job]:
         nonlocal batches, checked_at
@@ -258,7 +305,9 @@ def publish_due(
             checked_at = current
             if probe(factory, current, config)[1]:
                 report.absorb(sweep(factory, current, config))
-        claims = claim_due(factory, current, worker, config, limit=limit)
+        held: list[int] = []
+        claims = claim_due(factory, current, worker, config, limit=limit, held=held)
+        report.held += len(held)
         if not claims:
             return []
         batches += 1
@@ -283,10 +332,10 @@ def publish_due(
         if config.concurrency <= 1:
             while jobs := claim(config.batch_size):
                 for job in jobs:
-                    outcome = _send(clock, job, publisher, config)
+                    outcome = _send(clock, job, publisher, config, paused)
                     _settle_group(factory, clock, [(job, outcome)], report)
         else:
-            _pipeline(factory, clock, config, claim, publisher, report)
+            _pipeline(factory, clock, config, claim, publisher, report, paused)
     report.next_due_at = next_due_at(factory, config)
     if notify is not None and report.attention_ids:
         # After every commit, outside any lock: a person hears about what needs them, and
@@ -305,6 +354,7 @@ def _pipeline(
     claim: Callable[[int], list[Job]],
     publisher: PublisherFor,
     report: PublishReport,
+    paused: PausedCheck,
 ) -> None:
     # Claim when the queue has drained to the number of request slots, topping it up to a few
     # times that: claims and their reads stay batched, and the slots never run dry in a burst.
@@ -318,7 +368,7 @@ def _pipeline(
                 jobs = claim(min(config.batch_size, window - len(inflight)))
                 more = bool(jobs)
                 for job in jobs:
-                    inflight[pool.submit(_send, clock, job, publisher, config)] = job
+                    inflight[pool.submit(_send, clock, job, publisher, config, paused)] = job
             if not inflight:
                 break
             finished, _ = wait(set(inflight), timeout=SETTLE_WAIT, return_when=FIRST_COMPLETED)

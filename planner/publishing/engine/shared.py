@@ -63,6 +63,8 @@ class PublishReport:
     missed: int = 0
     cancelled: int = 0
     reclaimed: int = 0
+    #: fell due under a crisis pause and wait for a person (planner.publishing.pause)
+    held: int = 0
     #: settles refused by the fencing rule (someone else owns the row now)
     fenced_out: int = 0
     next_due_at: datetime | None = None
