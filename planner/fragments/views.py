@@ -80,14 +80,22 @@ def index() -> str:
     form.status.choices = [("", _("Any status")), *status_labels().items()]
     form.channel.choices = [("", _("Any channel"))] + [(str(c.id), c.name) for c in channels]
     statuses = {s.value for s in FragmentStatus}
+    story_id = int_arg(request.args.get("story"))
     fragments = services.list_fragments(
         session,
         actor,
         status=FragmentStatus(form.status.data) if form.status.data in statuses else None,
         channel_id=int_arg(form.channel.data),
-        story_id=int_arg(request.args.get("story")),
+        story_id=story_id,
     )
-    return render_template("fragments/index.html", form=form, fragments=fragments)
+    new_ids = {int(v) for v in request.args.get("new", "").split(",")[:50] if v.isdigit()}
+    return render_template(
+        "fragments/index.html",
+        form=form,
+        fragments=fragments,
+        story=story_services.get_story(session, actor, story_id) if story_id else None,
+        new_ids=new_ids,
+    )
 
 
 @bp.route("/stories/<int:story_id>/split", methods=["GET", "POST"])
@@ -106,7 +114,9 @@ def split(story_id: int) -> str | Response:
             form.form_errors.append(_(exc.message))
         else:
             flash(_("%(n)s drafts have been made.", n=len(fragments)), "success")
-            return redirect(url_for("fragments.edit", fragment_id=fragments[0].id))
+            # An overview of what was made, not silently the first draft: the editor picks one.
+            made = ",".join(str(fragment.id) for fragment in fragments)
+            return redirect(url_for("fragments.index", story=story.id, new=made))
     return render_template("fragments/split.html", form=form, story=story, channels=channels)
 
 

@@ -58,17 +58,59 @@ def test_channels_page_adds_a_channel(client: FlaskClient, login: Login, editor:
     assert "300" in page
 
 
-def test_split_page_makes_drafts_and_opens_the_first(
+def test_story_page_offers_splitting_in_its_spread_box(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    story = _story(db)
+    db.commit()
+    login(client, editor)
+    page = client.get(f"/stories/{story.id}", headers=EN).get_data(as_text=True)
+    spread = page[page.index('id="spread"') :]
+    assert f'href="/stories/{story.id}/split"' in spread
+    assert "Split over channels" in spread
+    dutch = client.get(f"/stories/{story.id}").get_data(as_text=True)
+    assert f'href="/stories/{story.id}/split"' in dutch
+
+
+def test_story_page_offers_no_splitting_once_consent_is_withdrawn(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    story = _story(db)
+    story.consent_withdrawn_at = story.created_at
+    db.commit()
+    login(client, editor)
+    page = client.get(f"/stories/{story.id}", headers=EN).get_data(as_text=True)
+    assert f'href="/stories/{story.id}/split"' not in page
+
+
+def test_split_page_makes_drafts_and_lands_on_an_overview_of_them(
     client: FlaskClient, login: Login, editor: User, db: Session
 ) -> None:
     story = _story(db)
     channel = _channel(db, editor)
+    blog = channel_services.create_channel(db, editor, name="Nieuws", kind_key="blog")
     db.commit()
     login(client, editor)
     assert client.get(f"/stories/{story.id}/split", headers=EN).status_code == 200
-    response = client.post(f"/stories/{story.id}/split", data={"channels": [str(channel.id)]})
+    response = client.post(
+        f"/stories/{story.id}/split",
+        data={"channels": [str(channel.id), str(blog.id)]},
+        headers=EN,
+    )
     assert response.status_code == 302
-    assert "/fragments/" in response.headers["Location"]
+    location = response.headers["Location"]
+    assert location.startswith("/fragments?")
+    assert f"story={story.id}" in location
+    made = services.list_fragments(db, editor, story_id=story.id)
+    assert len(made) == 2
+    page = client.get(location, headers=EN).get_data(as_text=True)
+    assert "2 drafts have been made." in page
+    assert "Fragments of “Veertig bankjes”" in page
+    for fragment in made:
+        assert f'href="/fragments/{fragment.id}"' in page
+    assert page.count('class="badge badge--ok">new<') == 2
+    assert "Mastodon" in page
+    assert "Nieuws" in page
 
 
 def test_editor_page_renders_counter_and_preview(
