@@ -332,12 +332,29 @@ def submit_for_review(session: Session, actor: User | None, fragment: Fragment) 
     """The brand gate: a draft goes to review only when no error-level finding remains."""
     actor = require_role(actor, Role.EDITOR)
     if fragment.status != FragmentStatus.DRAFT:
-        raise ConflictError("Only a draft can be submitted for review.")
+        raise ConflictError("Only a draft can be submitted for review.", action="submit")
     require_gate_clear(session, fragment, "submit")
     fragment.status = FragmentStatus.IN_REVIEW
     session.flush()
     record_event(session, actor, "fragment.submit", fragment)
     return fragment
+
+
+def save_and_submit(
+    session: Session,
+    actor: User | None,
+    fragment: Fragment,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Fragment:
+    """What the editor's "submit for review" button does: save what is on the screen, then submit.
+
+    A refusal of the save raises as update_fragment does; a refusal of the submit raises a
+    ConflictError with ``action="submit"`` after the save, so the caller can keep the saved text.
+    """
+    update_fragment(session, actor, fragment, expected_version=expected_version, **changes)
+    return submit_for_review(session, actor, fragment)
 
 
 # --- live editing ---------------------------------------------------------------------------

@@ -123,14 +123,21 @@ def split(story_id: int) -> str | Response:
 def _form_for(fragment: Fragment) -> FragmentForm:
     # Only the editor's own form posts these fields; a refused submit or acknowledgement shows
     # the stored fragment, not an empty form read from a request that never carried it.
-    from_request = request.method == "POST" and request.endpoint == "fragments.edit"
-    form = FragmentForm(obj=fragment) if from_request else FragmentForm(formdata=None, obj=fragment)
+    if not (request.method == "POST" and request.endpoint == "fragments.edit"):
+        return _form_for_stored(fragment)
+    form = FragmentForm(obj=fragment)
     form.version.data = str(fragment.version)
-    if not from_request:
-        form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
-        brief = fragment.video_brief or {}
-        for name in _BRIEF_FIELDS:
-            getattr(form, name).data = brief.get(name)
+    return form
+
+
+def _form_for_stored(fragment: Fragment) -> FragmentForm:
+    """The editor's form filled from the stored fragment, whatever the request carried."""
+    form = FragmentForm(formdata=None, obj=fragment)
+    form.version.data = str(fragment.version)
+    form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
+    brief = fragment.video_brief or {}
+    for name in _BRIEF_FIELDS:
+        getattr(form, name).data = brief.get(name)
     return form
 
 
@@ -218,8 +225,11 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
     fragment = services.get_fragment(session, actor, fragment_id)
     form = _form_for(fragment)
     if form.validate_on_submit():
+        # The "submit for review" button belongs to the same form: what is typed is saved first.
+        submitting = request.form.get("then") == "submit"
+        save = services.save_and_submit if submitting else services.update_fragment
         try:
-            services.update_fragment(
+            save(
                 session,
                 actor,
                 fragment,
@@ -227,9 +237,19 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
                 **_changes(fragment, form),
             )
         except (ValidationError, ConflictError) as exc:
+            if submitting and exc.details.get("action") == "submit":
+                # Saved, not submitted: a 200 keeps the save; the refusal lists what blocks.
+                refusal = _(
+                    "Your changes are saved, but this draft cannot go to review yet: "
+                    "fix the errors listed below."
+                )
+                return _editor(fragment, _form_for_stored(fragment), refusal=refusal)
             form.form_errors.append(_(exc.message))
             return _editor(fragment, form, parts=request.form.getlist("parts"), status=409)
-        flash(_("The fragment has been saved."), "success")
+        if submitting:
+            flash(_("Your changes are saved and the fragment is waiting for review."), "success")
+        else:
+            flash(_("The fragment has been saved."), "success")
         return redirect(url_for("fragments.edit", fragment_id=fragment.id))
     return _editor(fragment, form)
 

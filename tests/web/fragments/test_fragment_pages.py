@@ -325,3 +325,73 @@ def test_refused_submit_shows_the_stored_fields_not_an_empty_form(
     at = html.index('id="is_sponsored"')
     tag = html[html.rindex("<input", 0, at) : html.index(">", at)]
     assert "checked" in tag
+
+
+def test_submit_button_shares_the_form_that_saves_and_warns_on_leaving(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    start = page.index('id="fragment-form"')
+    form = page[start : page.index("</form>", start)]
+    assert 'name="then" value="submit"' in form
+    assert "data-unsaved=" in page[start : page.index(">", start)]
+    assert f'action="/fragments/{fragment.id}/submit"' not in page
+
+
+def test_submit_saves_the_unsaved_text_first(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    response = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Veertig bankjes, opnieuw geverfd.", "version": "1", "then": "submit"},
+        headers=EN,
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    assert fragment.parts == ["Veertig bankjes, opnieuw geverfd."]
+    assert fragment.version == 2
+    assert fragment.status == FragmentStatus.IN_REVIEW
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert "Your changes are saved and the fragment is waiting for review." in page
+
+
+def test_submit_refused_by_the_gate_still_keeps_the_typed_text(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    response = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Wij helpen onze klanten graag.", "version": "1", "then": "submit"},
+        headers=EN,
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Your changes are saved, but this draft cannot go to review yet" in html
+    assert "Wij helpen onze klanten graag.</textarea>" in html
+    db.expire_all()
+    assert fragment.parts == ["Wij helpen onze klanten graag."]
+    assert fragment.status == FragmentStatus.DRAFT
+
+
+def test_submit_with_a_stale_version_saves_nothing_and_keeps_the_typed_text(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    services.update_fragment(db, editor, fragment, parts=["Iemand anders schreef dit."])
+    db.commit()
+    login(client, editor)
+    response = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Mijn eigen versie.", "version": "1", "then": "submit"},
+        headers=EN,
+    )
+    assert response.status_code == 409
+    assert "Mijn eigen versie.</textarea>" in response.get_data(as_text=True)
+    db.expire_all()
+    assert fragment.parts == ["Iemand anders schreef dit."]
+    assert fragment.status == FragmentStatus.DRAFT
