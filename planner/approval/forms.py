@@ -1,10 +1,14 @@
-"""TODO docstring."""
+"""Forms of the approval pages: approve (with a reason for each warning let stand), request
+changes, a reviewer link, and the public reviewer's form."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     StringField,
@@ -16,10 +20,20 @@ from planner.approval.reviewer_links import DEFAULT_VALID_DAYS, MAX_VALID_DAYS
 from planner.approval.services import MAX_COMMENT_LENGTH
 
 
+class WarningReasonForm(Form):
+    """One warning that holds the approval back, and the approver's reason to let it stand."""
+
+    field = HiddenField(validators=[Length(max=32)])
+    check = HiddenField(validators=[Length(max=200)])
+    match = HiddenField(validators=[Length(max=500)])
+    reason = StringField(_l("Reason to let it stand"), validators=[Optional(), Length(max=1000)])
+
+
 class ApproveForm(FlaskForm):
     comment = TextAreaField(
         _l("Comment (optional)"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)]
     )
+    warnings = FieldList(FormField(WarningReasonForm), max_entries=50)
 
 
 class RequestChangesForm(FlaskForm):

@@ -1,7 +1,14 @@
-"""TODO docstring."""
+"""Use cases of approval: record an editor's approval of one version (past the warnings they
+acknowledge with a reason), and send a fragment back with requested changes.
+
+Nobody approves their own fragment and the brand gate (planner.fragments.gate) is asked on every
+approval, so the page, the reviewer link and the API refuse the same fragments.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,7 +19,12 @@ from planner.accounts.permissions import require_role
 from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.audit.services import record_event
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
-from planner.fragments.gate import require_gate_clear
+from planner.fragments.gate import (
+    MAX_REASON,
+    acknowledge_warning,
+    held_findings,
+    require_gate_clear,
+)
 from planner.fragments.models import Fragment, FragmentStatus
 
 MAX_COMMENT_LENGTH = 5_000
@@ -44,6 +56,16 @@ def require_consent(fragment: Fragment) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class WarningReason:
+    """The approver's reason for letting one warning stand: (field, check, match) name it."""
+
+    field: str
+    check: str
+    match: str
+    reason: str
+
+
 def approve_fragment(
     session: Session,
     actor: User | None,
@@ -51,10 +73,13 @@ def approve_fragment(
     now: datetime,
     *,
     comment: str | None = None,
+    acknowledge: Sequence[WarningReason] = (),
 ) -> Fragment:
     """Record one approval; the last required step moves the fragment to approved.
 
-    Nobody approves their own fragment, and nobody fills two steps of the same version.
+    Nobody approves their own fragment, and nobody fills two steps of the same version. Warnings
+    the approver lets stand (``acknowledge``, each with a reason) are acknowledged first, as the
+    approver; a warning without a reason still blocks.
     """
     actor = require_role(actor, Role.EDITOR)
     if fragment.status not in (FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW):
@@ -65,6 +90,31 @@ def approve_fragment(
         raise PermissionDeniedError("Nobody approves their own fragment: ask another editor.")
     if needed and fragment.status != FragmentStatus.IN_REVIEW:
         raise ConflictError("Submit the fragment for review before it can be approved.")
+    reasons = {
+        (given.field, given.check, given.match[:500]): given.reason.strip()
+        for given in acknowledge
+        if given.reason.strip()
+    }
+    if any(len(reason) > MAX_REASON for reason in reasons.values()):
+        raise ValidationError("The reason is too long (1000 characters at most).", field="reason")
+    # Asked before anything is written: a refusal leaves no acknowledgement behind.
+    require_gate_clear(session, fragment, "approve", letting_stand=reasons.keys())
+    held = {
+        (found.field, found.alert.check, found.alert.match[:500])
+        for found in held_findings(session, fragment, "approve")
+    }
+    for (field, check, match), reason in reasons.items():
+        if (field, check, match) in held:
+            acknowledge_warning(
+                session,
+                actor,
+                fragment,
+                field=field,
+                check=check,
+                match=match,
+                reason=reason,
+                now=now,
+            )
     require_gate_clear(session, fragment, "approve")
     done = current_approvals(session, fragment)
     if any(approval.approver_id == actor.id for approval in done):

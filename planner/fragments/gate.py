@@ -9,7 +9,7 @@ the same reasons.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -202,26 +202,60 @@ def blocking(alerts: Sequence[Alert]) -> list[Alert]:
 WARNINGS_BLOCK = frozenset({"approve", "schedule"})
 
 
-def gate_alerts(session: Session, fragment: Fragment, action: str = "submit") -> list[Alert]:
-    """The findings that hold a fragment back from `action` ("submit", "approve", "schedule")."""
-    held: list[Alert] = []
-    acknowledged = acknowledgements(session, fragment)
+@dataclass(frozen=True, slots=True)
+class HeldFinding:
+    """A finding that holds a fragment back, with the text it is in (what an acknowledgement
+    names)."""
+
+    field: str
+    alert: Alert
+
+
+def held_findings(
+    session: Session,
+    fragment: Fragment,
+    action: str = "submit",
+    *,
+    letting_stand: Collection[AckKey] = (),
+) -> list[HeldFinding]:
+    """The findings that hold a fragment back from `action` ("submit", "approve", "schedule"),
+    each with its field, so a page can offer to acknowledge the warnings among them.
+
+    ``letting_stand`` names warnings about to be acknowledged (field, check, match): they count
+    as acknowledged, so a caller can ask before it writes anything.
+    """
+    held: list[HeldFinding] = []
+    acknowledged = set(acknowledgements(session, fragment)) | set(letting_stand)
     for found in check_fragment_parts(fragment):
         for alert in found.alerts:
             unacknowledged = (found.field, alert.check, alert.match[:500]) not in acknowledged
             if alert.severity == "error" or (
                 alert.severity == "warning" and action in WARNINGS_BLOCK and unacknowledged
             ):
-                held.append(alert)
+                held.append(HeldFinding(found.field, alert))
     return held
 
 
-def require_gate_clear(session: Session, fragment: Fragment, action: str) -> None:
+def gate_alerts(session: Session, fragment: Fragment, action: str = "submit") -> list[Alert]:
+    """The findings that hold a fragment back from `action` ("submit", "approve", "schedule")."""
+    return [held.alert for held in held_findings(session, fragment, action)]
+
+
+def require_gate_clear(
+    session: Session,
+    fragment: Fragment,
+    action: str,
+    *,
+    letting_stand: Collection[AckKey] = (),
+) -> None:
     """The brand gate, shared by every transition: refuse with the findings that stand in the way.
 
     ``action`` names the transition ("submit", "approve", "schedule") for the message and the audit.
     """
-    held = gate_alerts(session, fragment, action)
+    held = [
+        found.alert
+        for found in held_findings(session, fragment, action, letting_stand=letting_stand)
+    ]
     if held:
         lead = (
             "Fix these findings first: "
