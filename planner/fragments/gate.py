@@ -22,7 +22,7 @@ from planner.audit.services import record_event
 from planner.brand import services as brand_services
 from planner.brand.engine import Alert, LoadedConfig, check_text
 from planner.errors import ConflictError, ValidationError
-from planner.fragments.models import Fragment, WarningAcknowledgement
+from planner.fragments.models import Fragment, WarningAcknowledgement, article_text
 from planner.stories.models import Photo
 
 MAX_REASON = 1000
@@ -132,15 +132,32 @@ class PartFindings:
 
 
 def check_fragment_parts(fragment: Fragment) -> list[PartFindings]:
-    return _check_text_parts(fragment) + _check_photos(fragment)
+    return check_texts(fragment) + _check_photos(fragment)
 
 
-def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
+def check_texts(
+    fragment: Fragment,
+    *,
+    parts: Sequence[str] | None = None,
+    title: str | None = None,
+    lead: str | None = None,
+    body: str | None = None,
+) -> list[PartFindings]:
+    """The one check of a fragment's texts, for the gate, the API and the editor alike.
+
+    Without arguments it checks the stored text; the editor passes what is typed (None keeps the
+    stored value). An article is checked as its reader meets it: title, lead and body together,
+    under the field "body", so the editor shows the same findings the gate refuses on.
+    """
     language = fragment.story.language
     kind = fragment.channel.kind_key
     session = object_session(fragment)
     if fragment.kind == "article":
-        text = fragment.text()
+        text = article_text(
+            fragment.title if title is None else title,
+            fragment.lead if lead is None else lead,
+            fragment.body if body is None else body,
+        )
         return [
             PartFindings(
                 "body", text, check_draft(text, kind, language, markdown=True, session=session)
@@ -151,7 +168,7 @@ def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
         return [PartFindings("brief", text, check_draft(text, None, language, session=session))]
     return [
         PartFindings(f"part-{i}", part, check_draft(part, kind, language, session=session))
-        for i, part in enumerate(fragment.parts)
+        for i, part in enumerate(fragment.parts if parts is None else parts)
     ]
 
 

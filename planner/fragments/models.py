@@ -32,6 +32,11 @@ class FragmentStatus(enum.Enum):
     FAILED = "failed"
 
 
+def article_text(title: str | None, lead: str | None, body: str | None) -> str:
+    """An article as its reader meets it: title, lead and body, one text (what is checked)."""
+    return "\n\n".join(x for x in (title, lead, body) if x)
+
+
 class Fragment(Base):
     __tablename__ = "fragments"
     __table_args__ = (
@@ -89,7 +94,7 @@ class Fragment(Base):
     def text(self) -> str:
         """Everything a reader sees, as one text (for checks and search)."""
         if self.kind == "article":
-            return "\n\n".join(x for x in (self.title, self.lead, self.body) if x)
+            return article_text(self.title, self.lead, self.body)
         if self.kind == "video_brief":
             brief = self.video_brief or {}
             return "\n\n".join(str(v) for v in brief.values() if isinstance(v, str) and v)

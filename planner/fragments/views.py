@@ -171,10 +171,13 @@ def _editor(
     ack_form: AcknowledgeForm | None = None,
 ) -> tuple[str, int]:
     session = db_session()
+    article = fragment.kind == "article"
     live = services.preview_fragment(
         fragment,
         parts=parts,
-        body=form.body.data if fragment.kind == "article" else None,
+        title=form.title.data if article else None,
+        lead=form.lead.data if article else None,
+        body=form.body.data if article else None,
     )
     page = render_template(
         "fragments/edit.html",
@@ -261,12 +264,17 @@ def live(fragment_id: int) -> str:
     session = db_session()
     fragment = services.get_fragment(session, current_actor(), fragment_id)
     parts = request.form.getlist("parts") if fragment.kind in ("post", "thread") else None
-    body = request.form.get("body") if fragment.kind == "article" else None
+    # An article is checked over its title, lead and body, as the gate checks it.
+    typed = (
+        {name: request.form.get(name) for name in ("title", "lead", "body")}
+        if fragment.kind == "article"
+        else {}
+    )
     return render_template(
         "fragments/_live.html",
         fragment=fragment,
         kind=get_kind(fragment.channel.kind_key),
-        live=services.preview_fragment(fragment, parts=parts, body=body),
+        live=services.preview_fragment(fragment, parts=parts, **typed),
         acks=gate.acknowledgements(session, fragment),
         ack_form=AcknowledgeForm(formdata=None),
         oob=True,

@@ -395,3 +395,58 @@ def test_submit_with_a_stale_version_saves_nothing_and_keeps_the_typed_text(
     db.expire_all()
     assert fragment.parts == ["Iemand anders schreef dit."]
     assert fragment.status == FragmentStatus.DRAFT
+
+
+def _article(db: Session, editor: User) -> Fragment:
+    blog = channel_services.create_channel(db, editor, name="Nieuws", kind_key="blog")
+    article = services.split_story(db, editor, _story(db), [blog.id])[0]
+    services.update_fragment(
+        db,
+        editor,
+        article,
+        title="Veertig bankjes",
+        lead="Het park is weer af.",
+        body="Mehmet repareert elke week de bankjes.",
+    )
+    db.commit()
+    return article
+
+
+def test_article_editor_checks_title_lead_and_body_as_the_gate_does(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    article = _article(db, editor)
+    login(client, editor)
+    clean = client.post(
+        f"/fragments/{article.id}/live",
+        data={"title": "Veertig bankjes", "lead": "Het park is af.", "body": "Mooi werk."},
+        headers=EN,
+    ).get_data(as_text=True)
+    assert "No findings." in clean
+    for typed in (
+        {"title": "Onze klanten zitten graag", "lead": "Het park is af.", "body": "Mooi werk."},
+        {"title": "Veertig bankjes", "lead": "Voor onze klanten.", "body": "Mooi werk."},
+    ):
+        live = client.post(f"/fragments/{article.id}/live", data=typed, headers=EN)
+        html = live.get_data(as_text=True)
+        assert "No findings." not in html
+        assert 'data-replacement="inwoners"' in html
+    # the stored lead carries the finding: the editor shows it, and the gate refuses on it
+    services.update_fragment(db, editor, article, lead="Voor onze klanten.")
+    db.commit()
+    page = client.get(f"/fragments/{article.id}", headers=EN).get_data(as_text=True)
+    assert 'data-replacement="inwoners"' in page
+    assert client.post(f"/fragments/{article.id}/submit", headers=EN).status_code == 409
+
+
+def test_article_title_and_lead_re_check_while_typing(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    article = _article(db, editor)
+    login(client, editor)
+    page = client.get(f"/fragments/{article.id}", headers=EN).get_data(as_text=True)
+    for name in ("title", "lead", "body"):
+        start = page.index(f'name="{name}"')
+        tag = page[page.rindex("<", 0, start) : page.index(">", start)]
+        assert f'hx-post="/fragments/{article.id}/live"' in tag
+        assert 'hx-include="#fragment-form"' in tag
