@@ -18,8 +18,12 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from planner.accounts.models import Role, User
+from planner.accounts.permissions import require_role
+from planner.audit.services import record_event
 from planner.blog.models import BlogPost
 from planner.errors import NotFoundError, ValidationError
+from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment
 from planner.markup import render_markdown
 from planner.publishing.models import Delivery
@@ -109,6 +113,58 @@ def _write_post(session: Session, delivery: Delivery, now: datetime) -> BlogPost
     )
     session.add(post)
     session.flush()
+    return post
+
+
+# --- corrections ----------------------------------------------------------------------------------
+
+#: the longest note "what was corrected" shown on a post
+MAX_NOTE = 1000
+
+
+def post_of(session: Session, fragment: Fragment) -> BlogPost | None:
+    """The blog post a fragment became (the latest, should it have gone out twice)."""
+    post: BlogPost | None = session.scalar(
+        select(BlogPost).where(BlogPost.fragment_id == fragment.id).order_by(BlogPost.id.desc())
+    )
+    return post
+
+
+def correct_post(
+    session: Session,
+    actor: User | None,
+    fragment: Fragment,
+    *,
+    title: str | None,
+    lead: str | None,
+    body: str | None,
+    note: str | None,
+    now: datetime,
+) -> BlogPost:
+    """Correct a published blog post in place: same address, new text, and a visible note of
+    when and what was corrected (the newsroom's "bijgewerkt"). The fragment keeps the text as a
+    new version, so the editor and the archive agree with the post."""
+    actor = require_role(actor, Role.EDITOR)
+    post = post_of(session, fragment)
+    if post is None:
+        raise NotFoundError("This fragment has no post on the blog.")
+    clean_note = (note or "").strip()
+    if not clean_note:
+        raise ValidationError("Say what was corrected; readers see it on the post.", field="note")
+    if len(clean_note) > MAX_NOTE:
+        raise ValidationError("The note is too long (1000 characters at most).", field="note")
+    fragment_services.correct_published_text(
+        session, actor, fragment, title=title, lead=lead, body=body
+    )
+    post.title = (fragment.title or fragment.story.title).strip()[:300]
+    post.lead = fragment.lead
+    post.body = fragment.body or ""
+    post.html = render_markdown(post.body)
+    post.corrected_at = now
+    post.correction_note = clean_note
+    post.updated_at = now
+    session.flush()
+    record_event(session, actor, "blog.correct", post, fragment=fragment.id, note=clean_note)
     return post
 
 

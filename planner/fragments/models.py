@@ -79,11 +79,16 @@ class Fragment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    #: a correction names the published fragment it corrects (on channels that cannot edit)
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fragments.id", ondelete="SET NULL"), index=True
+    )
 
     story: Mapped[Story] = relationship()
     channel: Mapped[Channel] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    corrects: Mapped[Fragment | None] = relationship(remote_side=[id])
     revisions: Mapped[list[FragmentRevision]] = relationship(
         back_populates="fragment",
         order_by="FragmentRevision.version.desc()",
