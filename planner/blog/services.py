@@ -23,7 +23,7 @@ from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.blog.models import BlogPost
 from planner.errors import NotFoundError, ValidationError
-from planner.fragments import services as fragment_services
+from planner.fragments import corrections
 from planner.fragments.models import Fragment
 from planner.markup import render_markdown
 from planner.publishing.models import Delivery
@@ -153,9 +153,7 @@ def correct_post(
         raise ValidationError("Say what was corrected; readers see it on the post.", field="note")
     if len(clean_note) > MAX_NOTE:
         raise ValidationError("The note is too long (1000 characters at most).", field="note")
-    fragment_services.correct_published_text(
-        session, actor, fragment, title=title, lead=lead, body=body
-    )
+    corrections.correct_published_text(session, actor, fragment, title=title, lead=lead, body=body)
     post.title = (fragment.title or fragment.story.title).strip()[:300]
     post.lead = fragment.lead
     post.body = fragment.body or ""

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
 from planner.errors import ConflictError
+from planner.fragments import corrections as fragment_corrections
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.publishing.models import Delivery, DeliveryState
@@ -46,7 +47,7 @@ def published_panel(fragment: Fragment) -> Markup | None:
             "publishing/_published.html",
             fragment=fragment,
             sent=sent,
-            corrections=fragment_services.list_corrections(db_session(), actor, fragment),
+            corrections=fragment_corrections.list_corrections(db_session(), actor, fragment),
             in_place="blog.correct_post" in current_app.view_functions
             and fragment.channel.kind_key == "blog"
             and fragment.kind == "article",
@@ -66,7 +67,7 @@ def make_correction(fragment_id: int) -> Response:
         abort(400)
     live = next((d.remote_url for d in sent_deliveries(original) if d.remote_url), None)
     try:
-        correction = fragment_services.make_correction(session, actor, original, link=live)
+        correction = fragment_corrections.make_correction(session, actor, original, link=live)
     except ConflictError as exc:
         discard()
         flash(_(exc.message), "error")
