@@ -80,13 +80,22 @@ class BlogPublisher:
         return publish_in_transaction(session, delivery, now, base_url=base_url)
 
 
+def _lead_apart(lead: str | None, body: str) -> str | None:
+    """The lead to show above the body, or None when the body opens with it (as the splitter
+    drafts an article): a reader should not meet the first sentence twice."""
+    clean = " ".join((lead or "").split())
+    if not clean or " ".join(body.split()).startswith(clean):
+        return None
+    return lead
+
+
 def _write_post(session: Session, delivery: Delivery, now: datetime) -> BlogPost:
     fragment = delivery.fragment
     story = fragment.story
     if fragment.kind == "article":
         title = (fragment.title or story.title).strip()
-        lead = fragment.lead
         body = fragment.body or ""
+        lead = _lead_apart(fragment.lead, body)
     elif fragment.kind in ("post", "thread"):
         title = (fragment.title or story.title).strip()
         lead = None
@@ -155,8 +164,8 @@ def correct_post(
         raise ValidationError("The note is too long (1000 characters at most).", field="note")
     corrections.correct_published_text(session, actor, fragment, title=title, lead=lead, body=body)
     post.title = (fragment.title or fragment.story.title).strip()[:300]
-    post.lead = fragment.lead
     post.body = fragment.body or ""
+    post.lead = _lead_apart(fragment.lead, post.body)
     post.html = render_markdown(post.body)
     post.corrected_at = now
     post.correction_note = clean_note
