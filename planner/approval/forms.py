@@ -1,12 +1,15 @@
-"""The approval forms: approve, request changes, make a reviewer link, and the public reviewer's
-form. Approving and requesting changes carry the version the person read (a hidden field), so an
-old form never decides about newer text."""
+"""The approval forms: approve (with a reason for each warning let stand), request changes, make
+a reviewer link, and the public reviewer's form. Approving and requesting changes carry the
+version the person read (a hidden field), so an old form never decides about newer text."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     StringField,
@@ -28,11 +31,21 @@ def seen_version(form: FlaskForm) -> int:
     return int(form.version.data)
 
 
+class WarningReasonForm(Form):
+    """One warning that holds the approval back, and the approver's reason to let it stand."""
+
+    field = HiddenField(validators=[Length(max=32)])
+    check = HiddenField(validators=[Length(max=200)])
+    match = HiddenField(validators=[Length(max=500)])
+    reason = StringField(_l("Reason to let it stand"), validators=[Optional(), Length(max=1000)])
+
+
 class ApproveForm(FlaskForm):
     version = version_field()
     comment = TextAreaField(
         _l("Comment (optional)"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)]
     )
+    warnings = FieldList(FormField(WarningReasonForm), max_entries=50)
 
 
 class RequestChangesForm(FlaskForm):

@@ -1,16 +1,20 @@
-"""Approval use cases: approve a version, request changes, and the rules about who may approve.
+"""Approval use cases: approve a version (past the warnings the approver acknowledges with a
+reason), request changes, and the rules about who may approve.
 
 "Own" text is whatever a person wrote or edited since the fragment was last approved: anyone who
 authored a revision since then (the creator too, until a first approval) never approves it, never
 makes a reviewer link for it, and a reviewer link they made never counts as the second pair of
 eyes for it. Approvals name the version the approver read; an old form never approves newer
-text. The publishing engine asks ``approval_shortfall`` again at send time, so a version that
-lacks the approvals its channel needs never goes out, whatever raced before.
+text. The brand gate (planner.fragments.gate) is asked on every approval, so the page, the
+reviewer link and the API refuse the same fragments. The publishing engine asks
+``approval_shortfall`` again at send time, so a version that lacks the approvals its channel
+needs never goes out, whatever raced before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -21,7 +25,12 @@ from planner.accounts.permissions import require_role
 from planner.approval.models import ApprovalDecision, FragmentApproval, ReviewLink
 from planner.audit.services import record_event
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
-from planner.fragments.gate import require_gate_clear
+from planner.fragments.gate import (
+    MAX_REASON,
+    acknowledge_warning,
+    held_findings,
+    require_gate_clear,
+)
 from planner.fragments.models import Fragment, FragmentRevision, FragmentStatus
 from planner.fragments.services import lock_for_change
 from planner.notifications.services import notify_mentions
@@ -160,6 +169,16 @@ def require_seen_version(fragment: Fragment, seen_version: int | None) -> None:
         raise ConflictError(VERSION_MOVED, version=fragment.version, seen_version=seen_version)
 
 
+@dataclass(frozen=True, slots=True)
+class WarningReason:
+    """The approver's reason for letting one warning stand: (field, check, match) name it."""
+
+    field: str
+    check: str
+    match: str
+    reason: str
+
+
 def approve_fragment(
     session: Session,
     actor: User | None,
@@ -168,12 +187,14 @@ def approve_fragment(
     *,
     comment: str | None = None,
     seen_version: int | None = None,
+    acknowledge: Sequence[WarningReason] = (),
 ) -> Fragment:
     """Record one approval of the version the approver read (``seen_version``; the web form and
     the API always send it); the last required step moves the fragment to approved.
 
     Nobody approves text they wrote or edited since the last approval, and nobody fills two steps
-    of the same version.
+    of the same version. Warnings the approver lets stand (``acknowledge``, each with a reason)
+    are acknowledged first, as the approver; a warning without a reason still blocks.
     """
     actor = require_role(actor, Role.EDITOR)
     lock_for_change(session, fragment)
@@ -186,6 +207,31 @@ def approve_fragment(
         raise PermissionDeniedError(OWN_TEXT)
     if needed and fragment.status != FragmentStatus.IN_REVIEW:
         raise ConflictError("Submit the fragment for review before it can be approved.")
+    reasons = {
+        (given.field, given.check, given.match[:500]): given.reason.strip()
+        for given in acknowledge
+        if given.reason.strip()
+    }
+    if any(len(reason) > MAX_REASON for reason in reasons.values()):
+        raise ValidationError("The reason is too long (1000 characters at most).", field="reason")
+    # Asked before anything is written: a refusal leaves no acknowledgement behind.
+    require_gate_clear(session, fragment, "approve", letting_stand=reasons.keys())
+    held = {
+        (found.field, found.alert.check, found.alert.match[:500])
+        for found in held_findings(session, fragment, "approve")
+    }
+    for (field, check, match), reason in reasons.items():
+        if (field, check, match) in held:
+            acknowledge_warning(
+                session,
+                actor,
+                fragment,
+                field=field,
+                check=check,
+                match=match,
+                reason=reason,
+                now=now,
+            )
     require_gate_clear(session, fragment, "approve")
     done = current_approvals(session, fragment)
     if any(approval.approver_id == actor.id for approval in done):

@@ -12,9 +12,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
+from planner.accounts.models import User
 from planner.approval import reviewer_links
 from planner.approval import services as approval_services
 from planner.approval.forms import (
@@ -24,9 +26,16 @@ from planner.approval.forms import (
     ReviewLinkForm,
     seen_version,
 )
-from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from planner.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlannerError,
+    ValidationError,
+)
+from planner.fragments import gate
 from planner.fragments import services as fragment_services
-from planner.fragments.models import Fragment
+from planner.fragments.models import Fragment, FragmentStatus
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.extensions import limiter
@@ -47,7 +56,7 @@ def approval_panel(fragment: Fragment) -> Markup:
         "decisions": reviewer_links.list_decisions(session, fragment)[:10],
         "links": reviewer_links.list_review_links(session, actor, fragment),
         "is_author": approval_services.is_own_text(session, actor, fragment),
-        "approve_form": ApproveForm(prefix="approve", formdata=None, data=version),
+        **_approve_context(session, fragment, with_findings=_may_approve(session, fragment, actor)),
         "changes_form": RequestChangesForm(prefix="changes", formdata=None, data=version),
         "link_form": ReviewLinkForm(prefix="link", formdata=None),
         "now": runtime.now(),
@@ -55,8 +64,50 @@ def approval_panel(fragment: Fragment) -> Markup:
     return Markup(render_template("approval/_approval.html", fragment=fragment, ap=panel))  # noqa: S704 - a rendered template
 
 
+def _may_approve(session: Session, fragment: Fragment, actor: User) -> bool:
+    """Does the panel offer this person the approve form (so it needs the held findings)?"""
+    return (
+        fragment.status == FragmentStatus.IN_REVIEW
+        and approval_services.approvals_needed(fragment) > 0
+        and not approval_services.is_own_text(session, actor, fragment)
+    )
+
+
+def _approve_context(
+    session: Session,
+    fragment: Fragment,
+    *,
+    with_findings: bool = True,
+    posted: ApproveForm | None = None,
+) -> dict[str, Any]:
+    """The approve form with a reason field per warning that holds the approval back (what was
+    typed kept when it comes back refused), and the errors nobody can let stand."""
+    held = gate.held_findings(session, fragment, "approve") if with_findings else []
+    typed = (
+        {(e.field.data, e.check.data, e.match.data): e.reason.data for e in posted.warnings}
+        if posted is not None
+        else {}
+    )
+    # The version the approver read: the one shown, or, sent back refused, the one they sent.
+    form = ApproveForm(prefix="approve", formdata=None, data={"version": str(fragment.version)})
+    if posted is not None:
+        form.comment.data = posted.comment.data
+        form.version.data = posted.version.data
+    warnings = [h for h in held if h.alert.severity == "warning"]
+    for h in warnings:
+        key = (h.field, h.alert.check, h.alert.match[:500])
+        form.warnings.append_entry(
+            {"field": key[0], "check": key[1], "match": key[2], "reason": typed.get(key) or ""}
+        )
+    return {
+        "approve_form": form,
+        "held_warnings": list(zip(warnings, form.warnings, strict=True)),
+        "held_errors": [h for h in held if h.alert.severity == "error"],
+    }
+
+
 def decision_page(
-    fragment: Fragment, form: Any, kind: str, message: str, status: int
+    fragment: Fragment, form: Any, kind: str, message: str, status: int, **extra: Any
 ) -> tuple[str, int]:
     """A refused decision: the reason, and the same form with what was typed, to send again."""
     return (
@@ -66,6 +117,7 @@ def decision_page(
             form=form,
             kind=kind,
             refusal=message,
+            **extra,
         ),
         status,
     )
@@ -86,6 +138,15 @@ def approve(fragment_id: int) -> Response | tuple[str, int]:
         if csrf_failed(form):
             abort(400)
         return decision_page(fragment, form, "approve", _("Check the comment."), 400)
+    reasons = [
+        approval_services.WarningReason(
+            field=entry.field.data or "",
+            check=entry.check.data or "",
+            match=entry.match.data or "",
+            reason=entry.reason.data or "",
+        )
+        for entry in form.warnings
+    ]
     try:
         approval_services.approve_fragment(
             session,
@@ -94,14 +155,37 @@ def approve(fragment_id: int) -> Response | tuple[str, int]:
             runtime.now(),
             comment=form.comment.data,
             seen_version=seen_version(form),
+            acknowledge=reasons,
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return decision_page(fragment, form, "approve", _(exc.message), status_for(exc))
+        return _refused_approval(session, fragment, form, exc)
     if fragment.status.value == "approved":
         flash(_("The fragment is approved and can be scheduled."), "success")
     else:
         flash(_("Your approval is recorded; a second editor approves next."), "success")
     return back_to_panel(fragment)
+
+
+def _refused_approval(
+    session: Session, fragment: Fragment, form: ApproveForm, exc: PlannerError
+) -> tuple[str, int]:
+    """The approval page again: the reason in the reader's language and, when the brand gate
+    refused, the findings with a reason field for each warning, what was typed kept."""
+    if exc.details.get("action") != "approve":
+        return decision_page(fragment, form, "approve", _(exc.message), status_for(exc))
+    context = _approve_context(session, fragment, posted=form)
+    if context["held_errors"]:
+        message = _("This fragment cannot be approved yet: fix the errors in the text first.")
+    else:
+        message = _("Approval is held back by warnings: let each stand with a reason, or fix it.")
+    return decision_page(
+        fragment,
+        context.pop("approve_form"),
+        "approve",
+        message,
+        status_for(exc),
+        **context,
+    )
 
 
 @bp.post("/fragments/<int:fragment_id>/request-changes")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import Role, User
@@ -24,7 +24,7 @@ from planner.channels.preview import Preview, render_preview
 from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
-from planner.fragments.gate import check_draft, require_gate_clear
+from planner.fragments.gate import check_texts, require_gate_clear
 from planner.fragments.models import (
     FRAGMENT_KINDS,
     Fragment,
@@ -391,7 +391,7 @@ def submit_for_review(session: Session, actor: User | None, fragment: Fragment) 
     actor = require_role(actor, Role.EDITOR)
     lock_for_change(session, fragment)
     if fragment.status != FragmentStatus.DRAFT:
-        raise ConflictError("Only a draft can be submitted for review.")
+        raise ConflictError("Only a draft can be submitted for review.", action="submit")
     require_gate_clear(session, fragment, "submit")
     fragment.status = FragmentStatus.IN_REVIEW
     session.flush()
@@ -426,6 +426,23 @@ def _ask_approvers(session: Session, actor: User, fragment: Fragment) -> None:
     )
 
 
+def save_and_submit(
+    session: Session,
+    actor: User | None,
+    fragment: Fragment,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Fragment:
+    """What the editor's "submit for review" button does: save what is on the screen, then submit.
+
+    A refusal of the save raises as update_fragment does; a refusal of the submit raises a
+    ConflictError with ``action="submit"`` after the save, so the caller can keep the saved text.
+    """
+    update_fragment(session, actor, fragment, expected_version=expected_version, **changes)
+    return submit_for_review(session, actor, fragment)
+
+
 # --- live editing ---------------------------------------------------------------------------
 
 
@@ -444,27 +461,24 @@ def preview_fragment(
     *,
     parts: Sequence[str] | None = None,
     body: str | None = None,
+    title: str | None = None,
+    lead: str | None = None,
 ) -> list[LivePart]:
-    """Count, preview and check unsaved text of a fragment; nothing is written."""
+    """Count, preview and check unsaved text of a fragment; nothing is written.
+
+    The findings come from gate.check_texts, the function the gate and the API use, so the
+    editor never says "no findings" about a text the gate refuses.
+    """
     kind = fragment.channel.kind_key
-    language = fragment.story.language
-    session = object_session(fragment)
-    if fragment.kind == "article":
-        text = fragment.text() if body is None else body
-        alerts = check_draft(text, kind, language, markdown=True, session=session)
-        return [LivePart("body", text, None, alerts)]
-    if fragment.kind == "video_brief":
-        text = fragment.text() if body is None else body
-        return [LivePart("brief", text, None, check_draft(text, None, language, session=session))]
-    texts = list(fragment.parts if parts is None else parts)[:MAX_PARTS]
+    if fragment.kind in ("article", "video_brief"):
+        return [
+            LivePart(found.field, found.text, None, found.alerts)
+            for found in check_texts(fragment, title=title, lead=lead, body=body)
+        ]
+    texts = [text[:MAX_PART_LENGTH] for text in (fragment.parts if parts is None else parts)]
     return [
-        LivePart(
-            f"part-{i}",
-            text,
-            render_preview(text[:MAX_PART_LENGTH], kind),
-            check_draft(text[:MAX_PART_LENGTH], kind, language, session=session),
-        )
-        for i, text in enumerate(texts)
+        LivePart(found.field, found.text, render_preview(found.text, kind), found.alerts)
+        for found in check_texts(fragment, parts=texts[:MAX_PARTS])
     ]
 
 

@@ -47,9 +47,18 @@ def schedule_panel(fragment: Fragment) -> Markup:
         form.time.data = local.time().replace(second=0, microsecond=0, tzinfo=None)
         # On the planning zone's wall clock, like the form below it (not rebased).
         planned_for = format_datetime(local, "EEEE d MMMM y, HH:mm", rebase=False)
+    suggested_for = None
+    suggestion = planning.suggested_time(session, fragment, runtime.now())
+    if delivery is None and suggestion is not None:
+        # An edit took it off the calendar: the time it had comes back as the form's suggestion.
+        local = to_local(suggestion, zone)
+        form.day.data = local.date()
+        form.time.data = local.time().replace(second=0, microsecond=0, tzinfo=None)
+        suggested_for = format_datetime(local, "EEEE d MMMM y, HH:mm", rebase=False)
     panel = {
         "delivery": delivery,
         "planned_for": planned_for,
+        "suggested_for": suggested_for,
         "schedule_form": form,
         "needed": fragment.channel.approval_steps,
         "zone": zone,

@@ -71,6 +71,22 @@ def release_schedule(session: Session, *, fragment: Fragment, actor: User | None
     record_event(session, actor, "fragment.unschedule", fragment, reason="edited")
 
 
+def suggested_time(session: Session, fragment: Fragment, now: datetime) -> datetime | None:
+    """The time an edit took the fragment off the calendar from, while it is still ahead: the
+    editor gets it back as a suggestion once the new text is approved."""
+    if active_delivery(session, fragment) is not None:
+        return None
+    latest = session.scalar(
+        select(Delivery)
+        .where(Delivery.fragment_id == fragment.id, Delivery.state == DeliveryState.CANCELLED)
+        .order_by(Delivery.updated_at.desc(), Delivery.id.desc())
+        .limit(1)
+    )
+    if latest is None or latest.last_error != EDITED_AFTER_SCHEDULING or latest.due_at <= now:
+        return None
+    return latest.due_at
+
+
 def connect_reactions() -> None:
     """Listen to the features below: an edit releases the schedule. Idempotent."""
     fragment_changing.connect(_on_fragment_changing)

@@ -170,3 +170,30 @@ def test_patch_without_a_version_is_refused_with_428_and_if_match_works(
     nonsense = client.patch(url, json={"parts": ["x"]}, headers={**auth, "If-Match": "*"})
     assert nonsense.status_code == 422
     assert client.get(url, headers=auth).get_json()["parts"] == ["Nieuwe bankjes in het Havenpark."]
+
+
+def test_article_checks_in_the_api_cover_title_and_lead_as_the_editor_does(
+    client: FlaskClient, db: Session, editor: User
+) -> None:
+    auth = _bearer(db, editor)
+    blog = client.post("/api/v1/channels", json={"name": "Nieuws", "kind": "blog"}, headers=auth)
+    story = _story(db)
+    article = client.post(
+        f"/api/v1/stories/{story.id}/fragments",
+        json={"channel": blog.get_json()["id"]},
+        headers=auth,
+    ).get_json()[0]
+    assert article["kind"] == "article"
+    patched = client.patch(
+        f"/api/v1/fragments/{article['id']}",
+        json={
+            "version": article["version"],
+            "title": "Voor al onze klanten",
+            "lead": "Het park is af.",
+            "body": "Mooi werk.",
+        },
+        headers=auth,
+    )
+    assert patched.status_code == 200
+    checks = client.get(f"/api/v1/fragments/{article['id']}/checks", headers=auth).get_json()
+    assert any(a["replacements"] == ["inwoners"] for a in checks)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import User
 from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.clock import FrozenClock
-from planner.fragments.models import FragmentStatus
+from planner.fragments import services as fragment_services
+from planner.fragments.models import Fragment, FragmentStatus, WarningAcknowledgement
 from tests import factories as make
 from tests.conftest import EN, Login
 
@@ -239,3 +240,129 @@ def test_public_review_form_needs_its_csrf_token(
 
 
 CLEAN_TEXT_FRAGMENT = "Nieuwe bankjes in het Havenpark"
+
+
+WARNED = "Het park heeft nieuwe bankjes. #Park #Bankjes #Havenpark #Zuiderhaven #Zomer"
+
+
+def _warned(db: Session, editor: User) -> Fragment:
+    """A fragment in review whose text carries one warning (too many hashtags for Mastodon)."""
+    fragment = make.fragment(db, editor, submit=False)
+    fragment_services.update_fragment(db, editor, fragment, parts=[WARNED])
+    fragment_services.submit_for_review(db, editor, fragment)
+    db.commit()
+    return fragment
+
+
+def _acks(db: Session, fragment: Fragment) -> list[WarningAcknowledgement]:
+    return list(
+        db.scalars(
+            select(WarningAcknowledgement).where(WarningAcknowledgement.fragment_id == fragment.id)
+        )
+    )
+
+
+def test_panel_shows_the_warnings_that_hold_approval_back_with_a_reason_field(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _warned(db, editor)
+    login(client, make.second_editor(db))
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    panel = page[page.index('id="approval"') :]
+    assert "This warning holds the approval back" in panel
+    assert "5 hashtags" in panel
+    assert 'name="approve-warnings-0-reason"' in panel
+    assert 'name="approve-warnings-0-check" type="hidden" value="Channel.Hashtags"' in panel
+    assert "Let the warnings stand and approve" in panel
+
+
+def test_approval_refused_by_a_warning_shows_it_and_takes_a_reason_right_there(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _warned(db, editor)
+    daan = make.second_editor(db)
+    login(client, daan)
+    refused = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={
+            "approve-comment": "Prima",
+            "approve-version": str(fragment.version),
+            "approve-warnings-0-field": "part-0",
+            "approve-warnings-0-check": "Channel.Hashtags",
+            "approve-warnings-0-match": "#Zuiderhaven",
+            "approve-warnings-0-reason": "",
+        },
+    )
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Fix or acknowledge these warnings first" not in page  # the English gate text
+    assert "5 hashtags; voor Mastodon hooguit 3." in page
+    assert 'name="approve-warnings-0-reason"' in page
+    assert "Prima</textarea>" in page
+    english = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={"approve-version": str(fragment.version)},
+        headers=EN,
+    )
+    assert "Approval is held back by warnings" in english.get_data(as_text=True)
+    assert _acks(db, fragment) == []
+
+    approved = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={
+            "approve-comment": "Prima",
+            "approve-version": str(fragment.version),
+            "approve-warnings-0-field": "part-0",
+            "approve-warnings-0-check": "Channel.Hashtags",
+            "approve-warnings-0-match": "#Zuiderhaven",
+            "approve-warnings-0-reason": "Vijf tags horen bij deze campagne.",
+        },
+    )
+    assert approved.status_code == 302
+    db.expire_all()
+    assert fragment.status == FragmentStatus.APPROVED
+    [ack] = _acks(db, fragment)
+    assert ack.reason == "Vijf tags horen bij deze campagne."
+    assert ack.acknowledged_by_id == daan.id
+    assert ack.fragment_version == fragment.version
+
+
+def test_an_error_next_to_the_warning_refuses_and_leaves_no_acknowledgement(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _warned(db, editor)
+    fragment_services.update_fragment(db, editor, fragment, parts=["Onze klanten. " + WARNED])
+    db.commit()
+    login(client, make.second_editor(db))
+    refused = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={
+            "approve-version": str(fragment.version),
+            "approve-warnings-0-field": "part-0",
+            "approve-warnings-0-check": "Channel.Hashtags",
+            "approve-warnings-0-match": "#Zuiderhaven",
+            "approve-warnings-0-reason": "Campagne.",
+        },
+        headers=EN,
+    )
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "fix the errors in the text first" in page
+    assert "inwoners" in page
+    assert 'value="Campagne."' in page  # what was typed is kept
+    assert _acks(db, fragment) == []
+    db.expire_all()
+    assert fragment.status == FragmentStatus.IN_REVIEW
+
+
+def test_panel_names_an_error_and_offers_no_approve_button(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _warned(db, editor)
+    fragment_services.update_fragment(db, editor, fragment, parts=["Onze klanten zijn welkom."])
+    db.commit()
+    login(client, make.second_editor(db))
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    panel = page[page.index('id="approval"') :]
+    assert "These errors must be fixed in the text before anyone can approve" in panel
+    assert ">Approve</button>" not in panel
