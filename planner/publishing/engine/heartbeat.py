@@ -52,7 +52,7 @@ def beat(session: Session, worker: str, now: datetime) -> None:
 
 def stale_claimers(now: datetime, stale_after: Any) -> Any:
     """The names whose last beat is older than ``stale_after``: processes that stopped."""
-    return select(PublisherHeartbeat.name).where(PublisherHeartbeat.beat_at < now - stale_after)
+    return select(PublisherHeartbeat.name).where(PublisherHeartbeat.beat_at <= now - stale_after)
 
 
 def next_stale_at(session: Session, stale_after: Any) -> datetime | None:
