@@ -244,7 +244,20 @@ def update_fragment(fragment_id: int, body: FragmentPatch) -> Response:
 
 
 def _document_if_match(document: dict[str, Any]) -> None:
-    """The OpenAPI document names the If-Match header the PATCH accepts, and the ETag of GET."""
+    """The OpenAPI document names the If-Match header the PATCH accepts, and the ETag of GET.
+
+    ``version`` is documented as required: a body cannot say "this or that header", and the
+    stricter contract is the one to follow (a body without it, and without If-Match, gets 428).
+    """
+    patch_schema = document["components"]["schemas"].get("FragmentPatch")
+    if patch_schema is not None:
+        patch_schema["required"] = sorted({*patch_schema.get("required", []), "version"})
+        patch_schema["properties"]["version"] = {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_ID,
+            "description": "The version edited (or send If-Match instead)",
+        }
     item = document["paths"].get("/api/v1/fragments/{fragment_id}", {})
     if "patch" in item:
         item["patch"]["parameters"].append(
@@ -252,7 +265,8 @@ def _document_if_match(document: dict[str, Any]) -> None:
                 "name": "If-Match",
                 "in": "header",
                 "required": False,
-                "description": "The ETag of GET (the version edited); or 'version' in the body.",
+                "description": "The ETag of GET (the version edited), instead of 'version' in "
+                "the body.",
                 "schema": {"type": "string", "maxLength": 40},
             }
         )

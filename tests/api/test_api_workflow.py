@@ -297,3 +297,5 @@ def test_the_openapi_document_describes_the_workflow(committed_app: Flask) -> No
     assert "428" in patch["responses"]
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
     assert "image/*" in paths["/api/v1/media/{key}"]["get"]["responses"]["200"]["content"]
+    fragment_patch = document["components"]["schemas"]["FragmentPatch"]
+    assert "version" in fragment_patch["required"]
