@@ -224,12 +224,16 @@ class PublicationOut(BaseModel):
     tags=["publishing"],
     response=PublicationOut,
     query=ArchiveQuery,
-    errors=(403,),
+    errors=(403, 409),
     many=True,
 )
 def archive_export(query: ArchiveQuery) -> list[PublicationOut]:
     session = db_session()
-    since, until = archive.period_bounds(query.start, query.end, organisation_timezone())
+    try:
+        since, until = archive.period_bounds(query.start, query.end, organisation_timezone())
+    except ValidationError as exc:
+        # Two well-formed dates in the wrong order: the request conflicts with itself.
+        raise ConflictError(exc.message, field=exc.field) from exc
     return [
         PublicationOut(**archive.record_dict(p))
         for p in archive.list_publications(session, g.api_user, since=since, until=until)

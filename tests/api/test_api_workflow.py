@@ -204,7 +204,7 @@ def test_an_api_client_runs_capture_to_sent(committed_app: Flask, receiver: Rece
     assert record["method"] == "engine"
     assert client.get("/api/v1/archive", headers=sanne).status_code == 403
     backwards = client.get("/api/v1/archive?start=2026-12-05&end=2026-12-01", headers=auth["admin"])
-    assert backwards.status_code == 422
+    assert backwards.status_code == 409
 
 
 def test_request_changes_fragment_comments_and_reviewer_links_through_the_api(
