@@ -240,6 +240,12 @@ def test_request_changes_fragment_comments_and_reviewer_links_through_the_api(
         ("Daan de Vries", fragment["version"])
     ]
 
+    # An approval names the version read: required, and refused with the current one if stale.
+    assert client.post(f"{url}/approve", json={}, headers=daan).status_code == 422
+    moved = client.post(f"{url}/approve", json={"version": 99}, headers=daan)
+    assert moved.status_code == 409
+    assert moved.get_json()["version"] == fragment["version"]
+
     # Request changes: the comment is required and the version is the one read.
     assert (
         client.post(
