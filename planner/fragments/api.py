@@ -18,10 +18,9 @@ from planner.api.spec import MAX_ID, NO_NUL
 from planner.brand.engine import Alert
 from planner.channels.api import KIND_PATTERN
 from planner.errors import ConflictError, ValidationError
-from planner.fragments import comments, gate, services
+from planner.fragments import gate, services
 from planner.fragments.models import Fragment
 from planner.stories import services as story_services
-from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.problems import problem
 
@@ -244,7 +243,20 @@ def update_fragment(fragment_id: int, body: FragmentPatch) -> Response:
 
 
 def _document_if_match(document: dict[str, Any]) -> None:
-    """The OpenAPI document names the If-Match header the PATCH accepts, and the ETag of GET."""
+    """The OpenAPI document names the If-Match header the PATCH accepts, and the ETag of GET.
+
+    ``version`` is documented as required: a body cannot say "this or that header", and the
+    stricter contract is the one to follow (a body without it, and without If-Match, gets 428).
+    """
+    patch_schema = document["components"]["schemas"].get("FragmentPatch")
+    if patch_schema is not None:
+        patch_schema["required"] = sorted({*patch_schema.get("required", []), "version"})
+        patch_schema["properties"]["version"] = {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_ID,
+            "description": "The version edited (or send If-Match instead)",
+        }
     item = document["paths"].get("/api/v1/fragments/{fragment_id}", {})
     if "patch" in item:
         item["patch"]["parameters"].append(
@@ -252,7 +264,8 @@ def _document_if_match(document: dict[str, Any]) -> None:
                 "name": "If-Match",
                 "in": "header",
                 "required": False,
-                "description": "The ETag of GET (the version edited); or 'version' in the body.",
+                "description": "The ETag of GET (the version edited), instead of 'version' in "
+                "the body.",
                 "schema": {"type": "string", "maxLength": 40},
             }
         )
@@ -331,162 +344,3 @@ def check_text(body: CheckIn) -> list[AlertOut]:
         session=db_session(),
     )
     return [alert_out(alert) for alert in alerts]
-
-
-# --- the review workflow --------------------------------------------------------------------
-
-
-class SubmitIn(BaseModel):
-    #: the version being submitted (what the author last saw)
-    version: int = Field(ge=1, le=MAX_ID)
-
-
-class AcknowledgeIn(BaseModel):
-    """A warning from GET /fragments/{id}/checks, named by its field, check and match."""
-
-    field: str = Field(min_length=1, max_length=32, pattern=NO_NUL)
-    check: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
-    match: str = Field(max_length=500, pattern=NO_NUL)
-    reason: str = Field(min_length=1, max_length=gate.MAX_REASON, pattern=NO_NUL)
-
-
-class AcknowledgementOut(BaseModel):
-    id: int
-    fragment_id: int
-    field: str
-    check: str
-    match: str
-    reason: str
-    fragment_version: int
-    acknowledged_by: str | None
-    acknowledged_at: datetime
-
-
-class CommentIn(BaseModel):
-    body: str = Field(min_length=1, max_length=comments.MAX_COMMENT, pattern=NO_NUL)
-
-
-class CommentOut(BaseModel):
-    id: int
-    author: str | None
-    body: str
-    #: the fragment version it was made on (fragment comments only)
-    version: int | None = None
-    created_at: datetime
-
-
-def _moved(fragment: Fragment, version: int) -> None:
-    if version != fragment.version:
-        raise ConflictError(
-            "The fragment changed after you read it; read the new version first.",
-            version=fragment.version,
-            seen_version=version,
-        )
-
-
-@api.operation(
-    "POST",
-    "/fragments/<int:fragment_id>/submit",
-    summary="Submit a draft for review (the brand gate decides; 409 with the findings, or with "
-    "the current version when it moved on)",
-    tags=["fragments"],
-    response=FragmentOut,
-    body=SubmitIn,
-    errors=(403, 409),
-)
-def submit_fragment(fragment_id: int, body: SubmitIn) -> FragmentOut:
-    session = db_session()
-    fragment = services.get_fragment(session, g.api_user, fragment_id)
-    services.lock_for_change(session, fragment)
-    _moved(fragment, body.version)
-    services.submit_for_review(session, g.api_user, fragment)
-    return fragment_out(fragment)
-
-
-@api.operation(
-    "POST",
-    "/fragments/<int:fragment_id>/acknowledgements",
-    summary="Let a warning stand, with a reason (approval and scheduling wait for this)",
-    tags=["fragments"],
-    response=AcknowledgementOut,
-    body=AcknowledgeIn,
-    status=201,
-    errors=(403, 409),
-)
-def acknowledge_warning(fragment_id: int, body: AcknowledgeIn) -> AcknowledgementOut:
-    session = db_session()
-    fragment = services.get_fragment(session, g.api_user, fragment_id)
-    try:
-        row = gate.acknowledge_warning(
-            session,
-            g.api_user,
-            fragment,
-            field=body.field,
-            check=body.check,
-            match=body.match,
-            reason=body.reason,
-            now=runtime.now(),
-        )
-    except ValidationError as exc:
-        if exc.field == "reason" and body.reason.strip():
-            # Well-formed, but no such warning in the saved text (or it is an error).
-            raise ConflictError(exc.message) from exc
-        raise
-    return AcknowledgementOut(
-        id=row.id,
-        fragment_id=fragment.id,
-        field=row.field,
-        check=row.check,
-        match=row.match,
-        reason=row.reason,
-        fragment_version=row.fragment_version,
-        acknowledged_by=row.acknowledged_by.name if row.acknowledged_by else None,
-        acknowledged_at=row.acknowledged_at,
-    )
-
-
-@api.operation(
-    "GET",
-    "/fragments/<int:fragment_id>/comments",
-    summary="Colleagues' comments on a fragment, oldest first",
-    tags=["fragments"],
-    response=CommentOut,
-    errors=(403,),
-    many=True,
-)
-def list_fragment_comments(fragment_id: int) -> list[CommentOut]:
-    session = db_session()
-    fragment = services.get_fragment(session, g.api_user, fragment_id)
-    return [
-        CommentOut(
-            id=c.id,
-            author=c.author.name if c.author else None,
-            body=c.body,
-            version=c.version,
-            created_at=c.created_at,
-        )
-        for c in comments.list_comments(session, g.api_user, fragment)
-    ]
-
-
-@api.operation(
-    "POST",
-    "/fragments/<int:fragment_id>/comments",
-    summary="Comment on a fragment (editors)",
-    tags=["fragments"],
-    response=CommentOut,
-    body=CommentIn,
-    status=201,
-    errors=(403,),
-)
-def add_fragment_comment(fragment_id: int, body: CommentIn) -> CommentOut:
-    session = db_session()
-    fragment = services.get_fragment(session, g.api_user, fragment_id)
-    comment = comments.add_comment(session, g.api_user, fragment, body.body)
-    return CommentOut(
-        id=comment.id,
-        author=g.api_user.name,
-        body=comment.body,
-        version=comment.version,
-        created_at=comment.created_at,
-    )

@@ -16,8 +16,8 @@ from planner.accounts.models import Role
 from planner.accounts.permissions import require_role
 from planner.api import DOCUMENT_HOOKS, api
 from planner.api.spec import MAX_ID, NO_NUL
-from planner.errors import ConflictError, ValidationError
-from planner.media.storage import Storage
+from planner.errors import ConflictError, NotFoundError, ValidationError
+from planner.media.storage import InvalidMediaKeyError, Storage
 from planner.stories import photos as photo_services
 from planner.stories import services, themes
 from planner.stories.models import Photo, Story, StoryComment, StorySource, StoryStatus, Theme
@@ -422,7 +422,11 @@ def add_story_comment(story_id: int, body: StoryCommentIn) -> StoryCommentOut:
     errors=(403,),
 )
 def media_file(key: str) -> BaseResponse:
-    mime = photo_services.authorise_media_key(db_session(), g.api_user, key)
+    try:
+        mime = photo_services.authorise_media_key(db_session(), g.api_user, key)
+    except InvalidMediaKeyError as exc:
+        # Not a key this storage hands out: no such file.
+        raise NotFoundError("This media file does not exist.") from exc
     return send_stored(key, mime, immutable=True)
 
 

@@ -1,7 +1,8 @@
 """The whole loop through the API alone (issue 13, item 17), on a committed database of each engine:
 capture a story with a photo (fetched back with the same bearer token), comment, split it, edit,
 acknowledge a warning, submit, a second editor approves the version she read, schedule, and the
-publishing engine sends it to a webhook receiver; the deliveries endpoint then says "sent".
+publishing engine sends it to a webhook receiver; the deliveries endpoint then says "sent" and
+the archive export holds the record.
 
 Also the other workflow operations: request changes with a comment, comments on fragments and
 reviewer links (made by a colleague, spent once used), and that the OpenAPI document lists them.
@@ -197,6 +198,14 @@ def test_an_api_client_runs_capture_to_sent(committed_app: Flask, receiver: Rece
     assert _ok(client.get(url, headers=sanne))["status"] == "published"
     assert sum(receiver.raw_counts().values()) == 1
 
+    # The archive export: exactly what went out, and who approved it (admins).
+    [record] = _ok(client.get("/api/v1/archive", headers=auth["admin"]))
+    assert (record["parts"], record["approvers"]) == ([TEXT], ["Daan de Vries"])
+    assert record["method"] == "engine"
+    assert client.get("/api/v1/archive", headers=sanne).status_code == 403
+    backwards = client.get("/api/v1/archive?start=2026-12-05&end=2026-12-01", headers=auth["admin"])
+    assert backwards.status_code == 409
+
 
 def test_request_changes_fragment_comments_and_reviewer_links_through_the_api(
     committed_app: Flask,
@@ -230,6 +239,12 @@ def test_request_changes_fragment_comments_and_reviewer_links_through_the_api(
     assert [(c["author"], c["version"]) for c in comments] == [
         ("Daan de Vries", fragment["version"])
     ]
+
+    # An approval names the version read: required, and refused with the current one if stale.
+    assert client.post(f"{url}/approve", json={}, headers=daan).status_code == 422
+    moved = client.post(f"{url}/approve", json={"version": 99}, headers=daan)
+    assert moved.status_code == 409
+    assert moved.get_json()["version"] == fragment["version"]
 
     # Request changes: the comment is required and the version is the one read.
     assert (
@@ -288,6 +303,7 @@ def test_the_openapi_document_describes_the_workflow(committed_app: Flask) -> No
         ("/api/v1/review-links/{link_id}/revoke", "post"),
         ("/api/v1/fragments/{fragment_id}/schedule", "post"),
         ("/api/v1/deliveries", "get"),
+        ("/api/v1/archive", "get"),
         ("/api/v1/media/{key}", "get"),
     ]:
         assert method in paths.get(path, {}), (path, method)
@@ -297,3 +313,5 @@ def test_the_openapi_document_describes_the_workflow(committed_app: Flask) -> No
     assert "428" in patch["responses"]
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
     assert "image/*" in paths["/api/v1/media/{key}"]["get"]["responses"]["200"]["content"]
+    fragment_patch = document["components"]["schemas"]["FragmentPatch"]
+    assert "version" in fragment_patch["required"]
