@@ -274,13 +274,22 @@ def figures_per_fragment(
 
 
 def effect_by(
-    session: Session, actor: User | None, period: Period, dimension: Dimension
+    session: Session,
+    actor: User | None,
+    period: Period,
+    dimension: Dimension,
+    per_fragment: dict[int, Figures] | None = None,
 ) -> list[Row]:
-    """The period's figures grouped by one dimension, largest number of clicks first."""
+    """The period's figures grouped by one dimension, largest number of clicks first.
+
+    ``per_fragment`` is ``figures_per_fragment`` for the same period, when the caller groups the
+    same figures several ways (the Effect page) and reads them once.
+    """
     require_role(actor, Role.EDITOR)
     if dimension not in DIMENSIONS:
         raise ValidationError(f"Unknown grouping {dimension!r}.", field="by")
-    per_fragment = figures_per_fragment(session, period)
+    if per_fragment is None:
+        per_fragment = figures_per_fragment(session, period)
     if not per_fragment:
         return []
     ids = list(per_fragment)
