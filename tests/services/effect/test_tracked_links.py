@@ -55,7 +55,7 @@ def test_a_webhook_publication_carries_short_links_and_the_archive_keeps_both_te
 
     report = publish_due(live.factory, frozen, registry.build, worker="t", config=_config())
     assert report.sent == 1
-    [payload] = receiver.payloads
+    [payload] = receiver.received
     sent = payload["data"]["text"]
     assert "www.zuiderhaven.nl" not in sent
     assert "bieb.example" not in sent
@@ -93,7 +93,7 @@ def test_a_retry_of_the_same_delivery_sends_the_same_codes(
     publish_due(live.factory, frozen, registry.build, worker="t", config=_config())
     frozen.advance(timedelta(minutes=1))
     publish_due(live.factory, frozen, registry.build, worker="t", config=_config())
-    texts = [p["data"]["text"] for p in receiver.payloads]
+    texts = [p["data"]["text"] for p in receiver.received]
     assert len(texts) == 2
     assert texts[0] == texts[1]
     assert len(_links(live)) == 1
@@ -130,5 +130,5 @@ def test_without_a_tracker_the_text_goes_out_as_written(
         engine_delivery(session, channel, frozen.now(), text="Lees https://example.org/a")
     config = EngineConfig(concurrency=1, base_url=BASE)
     publish_due(live.factory, frozen, registry.build, worker="t", config=config)
-    assert receiver.payloads[0]["data"]["text"] == "Lees https://example.org/a"
+    assert receiver.received[0]["data"]["text"] == "Lees https://example.org/a"
     assert _links(live) == []
