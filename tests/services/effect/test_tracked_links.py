@@ -1,5 +1,5 @@
-"""Links in what the engine publishes become our own short links: in the webhook's payload and in
-the Mastodon status, the archive keeping the text as sent and as written, a retry reusing the
+"""Links in what the engine publishes become our own short links: in the webhook's payload, the
+Mastodon status and the built-in blog's post, the archive keeping the text as sent and as written, a retry reusing the
 codes, and the planner's own links left alone."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from planner.blog.models import BlogPost
+from planner.blog.services import BlogPublisher
 from planner.clock import FrozenClock
 from planner.effect.models import TrackedLink
 from planner.effect.tracking import LinkTracker
@@ -132,3 +134,32 @@ def test_without_a_tracker_the_text_goes_out_as_written(
     publish_due(live.factory, frozen, registry.build, worker="t", config=config)
     assert receiver.received[0]["data"]["text"] == "Lees https://example.org/a"
     assert _links(live) == []
+
+
+def test_a_blog_post_carries_short_links(
+    live: Live, registry: PublisherRegistry, frozen: FrozenClock
+) -> None:
+    with live.factory.begin() as session:
+        channel = engine_channel(session, kind="blog", url="http://unused.test", name="Nieuws")
+        engine_delivery(
+            session,
+            channel,
+            frozen.now(),
+            text="Aanmelden kan op https://www.zuiderhaven.nl/aanmelden.",
+        )
+    report = publish_due(
+        live.factory,
+        frozen,
+        registry.build,
+        worker="t",
+        config=_config(),
+        local={"blog": BlogPublisher()},
+    )
+    assert report.sent == 1
+    [link] = _links(live)
+    assert link.target_url == "https://www.zuiderhaven.nl/aanmelden"
+    with live.factory() as session:
+        post = session.scalars(select(BlogPost)).one()
+    assert post.body == f"Aanmelden kan op {BASE}/l/{link.code}."
+    assert f"{BASE}/l/{link.code}" in post.html
+    assert "zuiderhaven.nl/aanmelden" not in post.html
