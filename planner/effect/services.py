@@ -49,10 +49,14 @@ MAX_PERIOD_DAYS = 400
 
 
 def record_clicks(session: Session, batch: Mapping[CountKey, int]) -> None:
-    """Add counted clicks to their counters in one statement (insert, or add on conflict)."""
+    """Add counted clicks to their counters in one statement (insert, or add on conflict).
+
+    Rows go in key order, so two processes writing at once lock the counters in the same order
+    and never deadlock each other (PostgreSQL would abort one of them).
+    """
     rows = [
         {"link_id": link, "day": day, "referrer_host": host, "kind": kind.value, "clicks": n}
-        for (link, day, host, kind), n in batch.items()
+        for (link, day, host, kind), n in sorted(batch.items(), key=lambda i: _order(i[0]))
     ]
     table = ClickCount.__table__
     assert isinstance(table, Table)
@@ -64,6 +68,11 @@ def record_clicks(session: Session, batch: Mapping[CountKey, int]) -> None:
         set_={"clicks": table.c.clicks + stmt.excluded.clicks},
     )
     session.execute(stmt, rows)
+
+
+def _order(key: CountKey) -> tuple[int, date, str, str]:
+    link, day, host, kind = key
+    return link, day, host, kind.value
 
 
 def find_link(session: Session, code: str) -> TrackedLink | None:
