@@ -10,7 +10,14 @@ Afterwards gunicorn is stopped gracefully (SIGTERM) and the clicks in the databa
 with the 302s the clients received: no counted click may be lost (the counter writes its buffer
 at exit).
 
+Second part: the Effect page's queries (clicks and reactions per day and channel, best stories,
+themes, channels against hours, goals) for one month, with a year of counts for 10,000 published
+fragments (a link each, counted on the 30 days after publication, one Mastodon snapshot each, on
+eight channels): p50 and p99 over repeated runs, against one plain aggregate over the same month's
+counters (the floor any such page pays).
+
 Run: .venv/bin/python bench/bench_effect.py [--backend postgresql|sqlite] [--rounds 3]
+     [--part redirect|page|both]
 PostgreSQL: a scratch database on 127.0.0.1:5432 (user postgres; PLANNER_BENCH_POSTGRES_URL to
 change), created here and dropped afterwards.
 """
@@ -32,6 +39,8 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -302,22 +311,232 @@ def run_backend(backend: str, url: str, tmp: Path, args: argparse.Namespace) -> 
     )
 
 
+FRAGMENTS = 10_000
+YEAR_START = date(2026, 1, 1)
+
+
+def seed_year(url: str) -> None:
+    """10,000 published fragments over a year, each with a link, 30 days of counts, a snapshot."""
+    import random
+
+    from sqlalchemy import insert
+    from sqlalchemy.orm import Session
+
+    from planner import migrate
+    from planner.channels.models import Channel
+    from planner.db import make_engine
+    from planner.effect.models import ClickCount, ReactionSnapshot, TrackedLink
+    from planner.fragments.models import Fragment
+    from planner.publishing.models import Publication
+    from planner.stories.models import Story, Theme, story_themes
+
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    rng = random.Random(15)
+    with Session(engine) as session, session.begin():
+        kinds = [
+            "mastodon",
+            "facebook",
+            "linkedin",
+            "instagram",
+            "bluesky",
+            "newsletter",
+            "blog",
+            "x",
+        ]
+        channels = [Channel(name=f"Kanaal {k}", kind_key=k, publisher_kind="manual") for k in kinds]
+        themes = [Theme(name=f"Thema {n}") for n in range(6)]
+        session.add_all([*channels, *themes])
+        session.flush()
+        channel_ids = [c.id for c in channels]
+        theme_ids = [t.id for t in themes]
+        session.execute(
+            insert(Story),
+            [
+                {
+                    "id": n + 1,
+                    "title": f"Verhaal {n}",
+                    "body": "x",
+                    "source": "employee",
+                    "language": "nl",
+                    "status": "accepted",
+                }
+                for n in range(FRAGMENTS // 2)
+            ],
+        )
+        session.execute(
+            insert(story_themes),
+            [{"story_id": n + 1, "theme_id": theme_ids[n % 6]} for n in range(FRAGMENTS // 2)],
+        )
+        published = [
+            datetime.combine(YEAR_START + timedelta(days=rng.randrange(365)), clock_time(8), UTC)
+            for _ in range(FRAGMENTS)
+        ]
+        session.execute(
+            insert(Fragment),
+            [
+                {
+                    "id": n + 1,
+                    "story_id": n // 2 + 1,
+                    "channel_id": channel_ids[n % 8],
+                    "kind": "post",
+                    "status": "published",
+                    "parts": ["x"],
+                    "version": 1,
+                }
+                for n in range(FRAGMENTS)
+            ],
+        )
+        session.execute(
+            insert(Publication),
+            [
+                {
+                    "id": n + 1,
+                    "fragment_id": n + 1,
+                    "channel_id": channel_ids[n % 8],
+                    "channel_name": f"Kanaal {kinds[n % 8]}",
+                    "channel_kind": kinds[n % 8],
+                    "fragment_kind": "post",
+                    "fragment_version": 1,
+                    "parts": ["x"],
+                    "media": [],
+                    "approvers": [],
+                    "published_at": published[n],
+                    "method": "by_hand",
+                }
+                for n in range(FRAGMENTS)
+            ],
+        )
+        session.execute(
+            insert(TrackedLink),
+            [
+                {
+                    "id": n + 1,
+                    "code": f"y{n:07d}",
+                    "fragment_id": n + 1,
+                    "channel_id": channel_ids[n % 8],
+                    "position": 0,
+                    "target_url": f"https://www.zuiderhaven.nl/{n}",
+                    "utm_source": "x",
+                    "utm_medium": "social",
+                    "utm_campaign": "",
+                    "utm_content": f"fragment-{n + 1}",
+                }
+                for n in range(FRAGMENTS)
+            ],
+        )
+        counts = []
+        for n in range(FRAGMENTS):
+            day0 = published[n].date()
+            for age in range(30):
+                counts.append(
+                    {
+                        "link_id": n + 1,
+                        "day": day0 + timedelta(days=age),
+                        "referrer_host": "",
+                        "kind": "person",
+                        "clicks": max(1, 60 >> min(age, 6)),
+                    }
+                )
+        for start in range(0, len(counts), 50_000):
+            session.execute(insert(ClickCount), counts[start : start + 50_000])
+        session.execute(
+            insert(ReactionSnapshot),
+            [
+                {
+                    "publication_id": n + 1,
+                    "fragment_id": n + 1,
+                    "moment": "24h",
+                    "due_at": published[n] + timedelta(hours=24),
+                    "taken_at": published[n] + timedelta(hours=24),
+                    "favourites": rng.randint(0, 40),
+                    "reblogs": rng.randint(0, 10),
+                    "replies": rng.randint(0, 8),
+                }
+                for n in range(FRAGMENTS)
+            ],
+        )
+    if engine.dialect.name == "postgresql":
+        # Statistics as autovacuum would have them for tables of this age.
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+    engine.dispose()
+
+
+def run_page(backend: str, url: str, repeat: int) -> None:
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from planner.accounts.models import Role, User
+    from planner.db import make_engine
+    from planner.effect import report, services
+    from planner.effect.models import ClickCount, ClickKind
+
+    started = time.perf_counter()
+    seed_year(url)
+    print(f"== {backend}: Effect page queries, a year of counts for {FRAGMENTS:,} fragments")
+    print(f"  seeded in {time.perf_counter() - started:.1f} s")
+    engine = make_engine(url)
+    period = services.Period(date(2026, 6, 1), date(2026, 6, 30), "Europe/Amsterdam")
+    actor = User(email="bench@example.org", name="Bench", role=Role.EDITOR, is_active=True)
+    page_times, base_times = [], []
+    for _ in range(repeat):
+        with Session(engine) as session:
+            begun = time.perf_counter()
+            session.scalar(
+                select(func.sum(ClickCount.clicks)).where(
+                    ClickCount.day >= period.start,
+                    ClickCount.day <= period.end,
+                    ClickCount.kind == ClickKind.PERSON,
+                )
+            )
+            base_times.append((time.perf_counter() - begun) * 1000)
+        with Session(engine) as session:
+            begun = time.perf_counter()
+            # exactly what planner.effect.views.index asks
+            report.goal_progress(session, actor, period.timezone, period.end)
+            figures = services.figures_per_fragment(session, period)
+            report.daily_by_channel(session, actor, period)
+            report.best_stories(session, actor, period, figures)
+            services.effect_by(session, actor, period, "theme", figures)
+            report.channels_against_hours(session, actor, period, figures)
+            page_times.append((time.perf_counter() - begun) * 1000)
+    engine.dispose()
+    base = statistics.median(base_times)
+    page = statistics.median(page_times)
+    print(f"  one aggregate over the month (base) p50 {base:7.1f} ms")
+    print(
+        f"  the Effect page's queries            p50 {page:7.1f} ms  "
+        f"p99 {percentile(page_times, 99):7.1f} ms  ({page / base:.1f}x the base)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--part", choices=["redirect", "page", "both"], default="both")
+    parser.add_argument("--repeat", type=int, default=20, help="runs of the page's queries")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
         with tempfile.TemporaryDirectory(prefix="bench-effect-") as folder:
             tmp = Path(folder)
-            if backend == "sqlite":
-                run_backend(backend, f"sqlite:///{tmp / 'bench.db'}", tmp, args)
-            else:
-                with scratch_postgres() as url:
-                    run_backend(backend, url, tmp, args)
+            if args.part in ("redirect", "both"):
+                if backend == "sqlite":
+                    run_backend(backend, f"sqlite:///{tmp / 'bench.db'}", tmp, args)
+                else:
+                    with scratch_postgres() as url:
+                        run_backend(backend, url, tmp, args)
+            if args.part in ("page", "both"):
+                if backend == "sqlite":
+                    run_page(backend, f"sqlite:///{tmp / 'page.db'}", args.repeat)
+                else:
+                    with scratch_postgres() as url:
+                        run_page(backend, url, args.repeat)
 
 
 if __name__ == "__main__":

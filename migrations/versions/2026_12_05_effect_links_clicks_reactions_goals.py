@@ -181,7 +181,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("effect_clicks", schema=None) as batch_op:
-        batch_op.create_index("ix_effect_clicks_day", ["day"], unique=False)
+        batch_op.create_index(
+            "ix_effect_clicks_day", ["day", "link_id", "kind", "clicks"], unique=False
+        )
 
     op.create_table(
         "effect_snapshots",

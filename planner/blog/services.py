@@ -27,7 +27,7 @@ from planner.fragments import corrections
 from planner.fragments.models import Fragment
 from planner.markup import render_markdown
 from planner.publishing.models import Delivery
-from planner.publishing.ports import PermanentPublishError, PublishResult
+from planner.publishing.ports import PermanentPublishError, PublishRequest, PublishResult
 from planner.stories.models import Story
 
 PER_PAGE = 10
@@ -58,12 +58,21 @@ def _unique_slug(session: Session, base: str) -> str:
 
 
 def publish_in_transaction(
-    session: Session, delivery: Delivery, now: datetime, *, base_url: str = ""
+    session: Session,
+    delivery: Delivery,
+    now: datetime,
+    *,
+    base_url: str = "",
+    request: PublishRequest | None = None,
 ) -> PublishResult:
-    """Write (or find) the post for ``delivery``; the caller commits it with the delivery state."""
+    """Write (or find) the post for ``delivery``; the caller commits it with the delivery state.
+
+    With the engine's ``request`` the post carries the text as prepared (tracked links in place
+    of the editor's, planner.publishing.engine.links); without, the fragment's own text.
+    """
     existing = session.scalar(select(BlogPost).where(BlogPost.delivery_id == delivery.id))
     if existing is None:
-        existing = _write_post(session, delivery, now)
+        existing = _write_post(session, delivery, now, request)
     return PublishResult(
         remote_id=str(existing.id),
         remote_url=f"{base_url.rstrip('/')}/blog/{existing.slug}",
@@ -75,9 +84,15 @@ class BlogPublisher:
     """The engine's publisher for channels of kind "blog" (an InTransactionPublisher)."""
 
     def publish_in_transaction(
-        self, session: Session, delivery: Delivery, now: datetime, *, base_url: str
+        self,
+        session: Session,
+        delivery: Delivery,
+        now: datetime,
+        *,
+        base_url: str,
+        request: PublishRequest | None = None,
     ) -> PublishResult:
-        return publish_in_transaction(session, delivery, now, base_url=base_url)
+        return publish_in_transaction(session, delivery, now, base_url=base_url, request=request)
 
 
 def _lead_apart(lead: str | None, body: str) -> str | None:
@@ -89,7 +104,9 @@ def _lead_apart(lead: str | None, body: str) -> str | None:
     return lead
 
 
-def _write_post(session: Session, delivery: Delivery, now: datetime) -> BlogPost:
+def _write_post(
+    session: Session, delivery: Delivery, now: datetime, request: PublishRequest | None
+) -> BlogPost:
     fragment = delivery.fragment
     story = fragment.story
     if fragment.kind == "article":
@@ -99,11 +116,13 @@ def _write_post(session: Session, delivery: Delivery, now: datetime) -> BlogPost
     elif fragment.kind in ("post", "thread"):
         title = (fragment.title or story.title).strip()
         lead = None
-        body = "\n\n".join(fragment.parts)
+        body = "\n\n".join(request.parts if request is not None else fragment.parts)
     else:
         raise PermanentPublishError("A video brief cannot be published on the blog.")
     try:
-        html = render_markdown(body)
+        # An article's prepared HTML is its body rendered the same way, links tracked.
+        prepared = request.html if request is not None and fragment.kind == "article" else None
+        html = prepared or render_markdown(body)
     except ValidationError as exc:
         raise PermanentPublishError(f"The article cannot be rendered: {exc.message}") from exc
     hero = next((p for p in story.photos if p.has_alt_text), None)

@@ -41,6 +41,8 @@ _PREVIEW_AGENTS = re.compile(
 )
 
 
+#: tries of one flush before its clicks wait for the next
+ATTEMPTS = 3
 #: verdicts remembered per process, by keyed hash of the user agent
 VERDICTS = 4096
 _KEY = secrets.token_bytes(32)
@@ -109,15 +111,20 @@ class ClickCounter:
                 self._last = self._monotonic()
             if not batch:
                 return 0
-            try:
-                with write_session(self._factory) as session:
-                    record_clicks(session, batch)
-            except Exception:
-                # Keep the clicks for the next flush rather than lose them.
-                with self._lock:
-                    self._pending.update(batch)
-                log.exception(
-                    "writing %d clicks failed; kept for the next try", sum(batch.values())
-                )
-                return 0
-            return sum(batch.values())
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    with write_session(self._factory) as session:
+                        record_clicks(session, batch)
+                except Exception:
+                    if attempt < ATTEMPTS:  # a lock timeout or a deadlock passes
+                        time.sleep(0.05 * attempt)
+                        continue
+                    # Keep the clicks for the next flush rather than lose them.
+                    with self._lock:
+                        self._pending.update(batch)
+                    log.exception(
+                        "writing %d clicks failed; kept for the next try", sum(batch.values())
+                    )
+                    return 0
+                return sum(batch.values())
+            return 0  # pragma: no cover - the loop always returns

@@ -70,7 +70,8 @@ class ClickCount(Base):
             "link_id", "day", "referrer_host", "kind", name="uq_effect_clicks_link_day_host_kind"
         ),
         CheckConstraint("clicks >= 0", name="clicks_not_negative"),
-        Index("ix_effect_clicks_day", "day"),
+        # covers the Effect page's month scans: no table lookups for a period's sums
+        Index("ix_effect_clicks_day", "day", "link_id", "kind", "clicks"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -71,6 +71,8 @@ def daily_by_channel(session: Session, actor: User | None, period: Period) -> Da
             ReactionSnapshot.publication_id,
             func.max(ReactionSnapshot.taken_at).label("taken_at"),
         )
+        .join(Publication, Publication.id == ReactionSnapshot.publication_id)
+        .where(Publication.published_at >= first, Publication.published_at < after)
         .group_by(ReactionSnapshot.publication_id)
         .subquery()
     )
@@ -98,8 +100,13 @@ def daily_by_channel(session: Session, actor: User | None, period: Period) -> Da
     return Daily(days, dict(sorted(series.items())))
 
 
-def best_stories(session: Session, actor: User | None, period: Period) -> list[Row]:
-    rows = effect_by(session, actor, period, "story")
+def best_stories(
+    session: Session,
+    actor: User | None,
+    period: Period,
+    per_fragment: dict[int, Figures] | None = None,
+) -> list[Row]:
+    rows = effect_by(session, actor, period, "story", per_fragment)
     return rows[:BEST_STORIES]
 
 
@@ -114,9 +121,13 @@ class ChannelEffort:
 
 
 def channels_against_hours(
-    session: Session, actor: User | None, period: Period
+    session: Session,
+    actor: User | None,
+    period: Period,
+    per_fragment: dict[int, Figures] | None = None,
 ) -> list[ChannelEffort]:
-    by_channel = {row.key: row for row in effect_by(session, actor, period, "channel")}
+    rows = effect_by(session, actor, period, "channel", per_fragment)
+    by_channel = {row.key: row for row in rows}
     minutes = effort_settings(session).effort_minutes
     first, after = period.utc_bounds()
     published = session.execute(

@@ -49,10 +49,14 @@ MAX_PERIOD_DAYS = 400
 
 
 def record_clicks(session: Session, batch: Mapping[CountKey, int]) -> None:
-    """Add counted clicks to their counters in one statement (insert, or add on conflict)."""
+    """Add counted clicks to their counters in one statement (insert, or add on conflict).
+
+    Rows go in key order, so two processes writing at once lock the counters in the same order
+    and never deadlock each other (PostgreSQL would abort one of them).
+    """
     rows = [
         {"link_id": link, "day": day, "referrer_host": host, "kind": kind.value, "clicks": n}
-        for (link, day, host, kind), n in batch.items()
+        for (link, day, host, kind), n in sorted(batch.items(), key=lambda i: _order(i[0]))
     ]
     table = ClickCount.__table__
     assert isinstance(table, Table)
@@ -64,6 +68,11 @@ def record_clicks(session: Session, batch: Mapping[CountKey, int]) -> None:
         set_={"clicks": table.c.clicks + stmt.excluded.clicks},
     )
     session.execute(stmt, rows)
+
+
+def _order(key: CountKey) -> tuple[int, date, str, str]:
+    link, day, host, kind = key
+    return link, day, host, kind.value
 
 
 def find_link(session: Session, code: str) -> TrackedLink | None:
@@ -155,10 +164,12 @@ class Period:
 
     @classmethod
     def of(cls, start: date, end: date, tz: str) -> Period:
+        if start.year < 2000 or end.year > 2999:
+            raise ValidationError("A period lies between the years 2000 and 2999.", field="start")
         if end < start:
             raise ValidationError("The period ends before it starts.", field="end")
         if (end - start).days > MAX_PERIOD_DAYS:
-            raise ValidationError(f"A period spans at most {MAX_PERIOD_DAYS} days.", field="end")
+            raise ValidationError("A period spans at most 400 days.", field="end")
         return cls(start, end, tz)
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
@@ -171,9 +182,11 @@ class Period:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
 
 
-def _latest_snapshots(session: Session, first: datetime, after: datetime) -> dict[int, Figures]:
+def _latest_snapshots(
+    session: Session, first: datetime, after: datetime, only: list[int] | None
+) -> dict[int, Figures]:
     """Reactions per fragment from the latest snapshot of each publication in the period."""
-    latest = (
+    latest_query = (
         select(
             ReactionSnapshot.publication_id,
             func.max(ReactionSnapshot.taken_at).label("taken_at"),
@@ -181,8 +194,10 @@ def _latest_snapshots(session: Session, first: datetime, after: datetime) -> dic
         .join(Publication, Publication.id == ReactionSnapshot.publication_id)
         .where(Publication.published_at >= first, Publication.published_at < after)
         .group_by(ReactionSnapshot.publication_id)
-        .subquery()
     )
+    if only is not None:
+        latest_query = latest_query.where(Publication.fragment_id.in_(only))
+    latest = latest_query.subquery()
     rows = session.execute(
         select(
             ReactionSnapshot.fragment_id,
@@ -202,13 +217,17 @@ def _latest_snapshots(session: Session, first: datetime, after: datetime) -> dic
     return out
 
 
-def _latest_manual(session: Session, first: datetime, after: datetime) -> dict[int, Figures]:
+def _latest_manual(
+    session: Session, first: datetime, after: datetime, only: list[int] | None
+) -> dict[int, Figures]:
     """The latest typed-in figures of each fragment published in the period."""
     published = (
         select(Publication.fragment_id)
         .where(Publication.published_at >= first, Publication.published_at < after)
         .where(Publication.fragment_id.is_not(None))
     )
+    if only is not None:
+        published = published.where(Publication.fragment_id.in_(only))
     latest = (
         select(func.max(ManualMetric.id).label("id"))
         .where(ManualMetric.fragment_id.in_(published))
@@ -225,14 +244,17 @@ def _latest_manual(session: Session, first: datetime, after: datetime) -> dict[i
     return out
 
 
-def _clicks(session: Session, period: Period) -> dict[int, Figures]:
-    rows = session.execute(
+def _clicks(session: Session, period: Period, only: list[int] | None) -> dict[int, Figures]:
+    query = (
         select(TrackedLink.fragment_id, ClickCount.kind, func.sum(ClickCount.clicks))
         .join(TrackedLink, TrackedLink.id == ClickCount.link_id)
         .where(ClickCount.day >= period.start, ClickCount.day <= period.end)
         .where(TrackedLink.fragment_id.is_not(None))
         .group_by(TrackedLink.fragment_id, ClickCount.kind)
     )
+    if only is not None:
+        query = query.where(TrackedLink.fragment_id.in_(only))
+    rows = session.execute(query)
     out: dict[int, Figures] = defaultdict(Figures)
     for fragment_id, kind, total in rows:
         if fragment_id is None:
@@ -244,14 +266,16 @@ def _clicks(session: Session, period: Period) -> dict[int, Figures]:
     return out
 
 
-def figures_per_fragment(session: Session, period: Period) -> dict[int, Figures]:
-    """Every fragment with any figure in the period."""
+def figures_per_fragment(
+    session: Session, period: Period, only: list[int] | None = None
+) -> dict[int, Figures]:
+    """Every fragment (of ``only``, when given) with any figure in the period."""
     first, after = period.utc_bounds()
     out: dict[int, Figures] = defaultdict(Figures)
     for part in (
-        _clicks(session, period),
-        _latest_snapshots(session, first, after),
-        _latest_manual(session, first, after),
+        _clicks(session, period, only),
+        _latest_snapshots(session, first, after, only),
+        _latest_manual(session, first, after, only),
     ):
         for fragment_id, figures in part.items():
             out[fragment_id].add(figures)
@@ -259,13 +283,22 @@ def figures_per_fragment(session: Session, period: Period) -> dict[int, Figures]
 
 
 def effect_by(
-    session: Session, actor: User | None, period: Period, dimension: Dimension
+    session: Session,
+    actor: User | None,
+    period: Period,
+    dimension: Dimension,
+    per_fragment: dict[int, Figures] | None = None,
 ) -> list[Row]:
-    """The period's figures grouped by one dimension, largest number of clicks first."""
+    """The period's figures grouped by one dimension, largest number of clicks first.
+
+    ``per_fragment`` is ``figures_per_fragment`` for the same period, when the caller groups the
+    same figures several ways (the Effect page) and reads them once.
+    """
     require_role(actor, Role.EDITOR)
     if dimension not in DIMENSIONS:
         raise ValidationError(f"Unknown grouping {dimension!r}.", field="by")
-    per_fragment = figures_per_fragment(session, period)
+    if per_fragment is None:
+        per_fragment = figures_per_fragment(session, period)
     if not per_fragment:
         return []
     ids = list(per_fragment)
@@ -321,7 +354,6 @@ def fragment_figures(session: Session, fragment_ids: Iterable[int]) -> Figures:
     if not ids:
         return total
     everything = Period(date(2000, 1, 1), date(2999, 12, 31), "UTC")
-    for fragment_id, figures in figures_per_fragment(session, everything).items():
-        if fragment_id in ids:
-            total.add(figures)
+    for figures in figures_per_fragment(session, everything, ids).values():
+        total.add(figures)
     return total

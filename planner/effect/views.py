@@ -100,6 +100,7 @@ def index() -> str:
     following = period.end + timedelta(days=1)
     today = services.local_day(web_runtime.now(), period.timezone)
     goals = report.goal_progress(session, actor, period.timezone, today)
+    figures = services.figures_per_fragment(session, period)  # read once, grouped three ways
     return render_template(
         "effect/index.html",
         period=period,
@@ -107,10 +108,10 @@ def index() -> str:
         previous=_month(previous),
         following=_month(following) if chosen else None,
         daily=report.daily_by_channel(session, actor, period),
-        stories=report.best_stories(session, actor, period),
-        themes=services.effect_by(session, actor, period, "theme"),
+        stories=report.best_stories(session, actor, period, figures),
+        themes=services.effect_by(session, actor, period, "theme", figures),
         theme_goals=[p for p in goals if p.goal.theme_id is not None],
-        channels=report.channels_against_hours(session, actor, period),
+        channels=report.channels_against_hours(session, actor, period, figures),
         goals=goals,
         goal_form=_goal_form(session),
     )

@@ -141,3 +141,13 @@ def test_figures_typed_in_are_checked_and_need_an_editor(
         "/api/v1/effect?by=story&start=2026-11-30&end=2026-11-01", headers=editor_auth
     )
     assert bad_period.status_code == 422
+
+
+def test_a_period_outside_the_years_2000_to_2999_is_refused_not_a_server_error(
+    client: FlaskClient, db: Session, editor: User
+) -> None:
+    auth = _bearer(db, editor)
+    far = client.get("/api/v1/effect?start=0001-01-01&end=0002-01-01", headers=auth)
+    assert far.status_code == 422
+    long = client.get("/api/v1/effect?start=2026-01-01&end=2027-12-31", headers=auth)
+    assert long.status_code == 422

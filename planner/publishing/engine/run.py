@@ -213,7 +213,7 @@ def _send_in_transaction(
             delivery = session.get(Delivery, job.claim.delivery_id)
             assert delivery is not None
             result = publisher.publish_in_transaction(
-                session, delivery, now, base_url=config.base_url
+                session, delivery, now, base_url=config.base_url, request=job.request
             )
             session.flush()
             settle(session, job, Outcome(DeliveryState.SENT, result=result), now)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.publishing.engine.links import LinkTracker
 from planner.publishing.models import Delivery, DeliveryState
-from planner.publishing.ports import PublishResult
+from planner.publishing.ports import PublishRequest, PublishResult
 from planner.publishing.retry import BASE_DELAY, MAX_ATTEMPTS, RandomSource
 
 CLAIMABLE = (DeliveryState.PENDING, DeliveryState.RETRYING)
@@ -129,5 +129,14 @@ class InTransactionPublisher(Protocol):
     """
 
     def publish_in_transaction(
-        self, session: Session, delivery: Delivery, now: datetime, *, base_url: str
-    ) -> PublishResult: ...
+        self,
+        session: Session,
+        delivery: Delivery,
+        now: datetime,
+        *,
+        base_url: str,
+        request: PublishRequest | None = None,
+    ) -> PublishResult:
+        """``request`` is the prepared request (its text carries the tracked links); None when
+        the caller has none (the demo's seeding)."""
+        ...

@@ -52,4 +52,5 @@ def test_the_demo_has_a_plausible_month_of_clicks_and_reactions(
     assert db.scalars(select(ManualMetric).where(ManualMetric.entered_by_id == sanne.id)).first()
     goals = report.goal_progress(db, sanne, TZ, NOW.date())
     assert len(goals) == len(db.scalars(select(Goal)).all()) >= 3
-    assert all(0 < g.percent < 100 for g in goals)
+    assert all(g.reached > 0 for g in goals), [(g.label, g.reached, g.goal.target) for g in goals]
+    assert any(g.percent < 100 for g in goals)

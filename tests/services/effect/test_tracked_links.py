@@ -1,5 +1,5 @@
-"""Links in what the engine publishes become our own short links: in the webhook's payload and in
-the Mastodon status, the archive keeping the text as sent and as written, a retry reusing the
+"""Links in what the engine publishes become our own short links: in the webhook's payload, the
+Mastodon status and the built-in blog's post, the archive keeping the text as sent and as written, a retry reusing the
 codes, and the planner's own links left alone."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from planner.blog.models import BlogPost
+from planner.blog.services import BlogPublisher
 from planner.clock import FrozenClock
 from planner.effect.models import TrackedLink
 from planner.effect.tracking import LinkTracker
@@ -55,7 +57,7 @@ def test_a_webhook_publication_carries_short_links_and_the_archive_keeps_both_te
 
     report = publish_due(live.factory, frozen, registry.build, worker="t", config=_config())
     assert report.sent == 1
-    [payload] = receiver.payloads
+    [payload] = receiver.received
     sent = payload["data"]["text"]
     assert "www.zuiderhaven.nl" not in sent
     assert "bieb.example" not in sent
@@ -93,7 +95,7 @@ def test_a_retry_of_the_same_delivery_sends_the_same_codes(
     publish_due(live.factory, frozen, registry.build, worker="t", config=_config())
     frozen.advance(timedelta(minutes=1))
     publish_due(live.factory, frozen, registry.build, worker="t", config=_config())
-    texts = [p["data"]["text"] for p in receiver.payloads]
+    texts = [p["data"]["text"] for p in receiver.received]
     assert len(texts) == 2
     assert texts[0] == texts[1]
     assert len(_links(live)) == 1
@@ -130,5 +132,34 @@ def test_without_a_tracker_the_text_goes_out_as_written(
         engine_delivery(session, channel, frozen.now(), text="Lees https://example.org/a")
     config = EngineConfig(concurrency=1, base_url=BASE)
     publish_due(live.factory, frozen, registry.build, worker="t", config=config)
-    assert receiver.payloads[0]["data"]["text"] == "Lees https://example.org/a"
+    assert receiver.received[0]["data"]["text"] == "Lees https://example.org/a"
     assert _links(live) == []
+
+
+def test_a_blog_post_carries_short_links(
+    live: Live, registry: PublisherRegistry, frozen: FrozenClock
+) -> None:
+    with live.factory.begin() as session:
+        channel = engine_channel(session, kind="blog", url="http://unused.test", name="Nieuws")
+        engine_delivery(
+            session,
+            channel,
+            frozen.now(),
+            text="Aanmelden kan op https://www.zuiderhaven.nl/aanmelden.",
+        )
+    report = publish_due(
+        live.factory,
+        frozen,
+        registry.build,
+        worker="t",
+        config=_config(),
+        local={"blog": BlogPublisher()},
+    )
+    assert report.sent == 1
+    [link] = _links(live)
+    assert link.target_url == "https://www.zuiderhaven.nl/aanmelden"
+    with live.factory() as session:
+        post = session.scalars(select(BlogPost)).one()
+    assert post.body == f"Aanmelden kan op {BASE}/l/{link.code}."
+    assert f"{BASE}/l/{link.code}" in post.html
+    assert "zuiderhaven.nl/aanmelden" not in post.html
