@@ -108,7 +108,8 @@
       timeZone: "UTC",
       locale: el.dataset.locale || "nl",
       firstDay: 1,
-      initialView: "dayGridMonth",
+      // A phone has no room for a month grid: it opens on the list (the buttons still switch).
+      initialView: window.matchMedia("(max-width: 600px)").matches ? "listMonth" : "dayGridMonth",
       initialDate: el.dataset.initialDate || undefined,
       height: "auto",
       headerToolbar: {

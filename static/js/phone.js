@@ -1,0 +1,49 @@
+// Small screens. The side menu folds behind a "Menu" button, and the cells of a data table carry
+// the name of their column (data-label), so the CSS can stack each row as a card on a phone.
+// Loaded without defer in <head> so the "js" class is on <html> before the first paint: without
+// JavaScript the menu simply stays open.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function labelCells(table) {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      const cells = [...row.children];
+      if (cells.some((cell) => cell.colSpan > 1)) return;
+      cells.forEach((cell, index) => {
+        if (heads[index] && !cell.hasAttribute("data-label")) cell.dataset.label = heads[index];
+      });
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("table.table").forEach(labelCells);
+    document.addEventListener("htmx:afterSwap", (event) => {
+      event.target.querySelectorAll("table.table").forEach(labelCells);
+    });
+    const toggle = document.querySelector(".nav-toggle");
+    const menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!menu) return;
+
+    function setOpen(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("is-open", open);
+    }
+
+    toggle.addEventListener("click", () => {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || toggle.getAttribute("aria-expanded") !== "true") return;
+      setOpen(false);
+      toggle.focus();
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
