@@ -188,3 +188,43 @@ def test_a_fragment_dragged_from_the_list_to_plan_lands_on_that_day(page: Any) -
     page.reload()
     landed = page.locator(f'#calendar td[data-date="{day}"] [data-fragment-id="{fragment_id}"]')
     expect(landed).to_have_count(1)
+
+
+def test_an_event_opens_a_look_at_the_post_that_escape_closes(page: Any) -> None:
+    sign_in(page, EDITOR.email, EDITOR.password)
+    _open_calendar(page)
+    event = page.locator("#calendar .fc-daygrid-body a.fc-event").first
+    # a legible title and the channel's mark on every event in the month grid
+    title = event.locator(".cal-event__title")
+    expect(title).to_be_visible()
+    assert title.evaluate("el => el.getBoundingClientRect().width") > 60
+    expect(event.locator(".cal-event__icon")).not_to_be_empty()
+    fragment_id = event.get_attribute("data-fragment-id")
+    event.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".peek__title")).to_have_text(title.inner_text())
+    expect(dialog.locator(".peek__approvals")).to_contain_text("Goedkeuring")
+    expect(dialog.locator(".badge").first).to_be_visible()
+    fragment_link = dialog.get_by_role("link", name="Fragment openen")
+    expect(fragment_link).to_have_attribute("href", f"/fragments/{fragment_id}")
+    screenshot(page, "calendar-peek")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert page.evaluate("document.activeElement.dataset.fragmentId") == fragment_id
+    assert "/calendar" in page.url
+
+
+def test_the_list_view_shows_dark_titles_on_white(page: Any) -> None:
+    sign_in(page, EDITOR.email, EDITOR.password)
+    _open_calendar(page)
+    page.get_by_role("button", name="lijst").click()
+    title = page.locator("#calendar .fc-list-event .cal-event__title").first
+    expect(title).to_be_visible()
+    colour = title.evaluate("el => getComputedStyle(el).color")
+    background = title.evaluate("el => getComputedStyle(el.closest('td')).backgroundColor")
+    assert colour == "rgb(29, 36, 51)", colour  # --ink
+    assert background in {"rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"}, background
+    expect(page.locator("#calendar .fc-list-event .cal-event__icon").first).not_to_be_empty()
+    screenshot(page, "calendar-list")
