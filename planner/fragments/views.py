@@ -6,6 +6,7 @@ preview and the brand findings come from the same pure modules the gate and the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
@@ -38,6 +40,7 @@ from planner.fragments.forms import (
 )
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.fragments.panels import EDITOR
+from planner.markup import render_markdown
 from planner.stories import services as story_services
 from planner.web import runtime
 from planner.web.database import db_session, read_only
@@ -144,6 +147,29 @@ def _photo_context(fragment: Fragment, chosen: list[int]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class ArticlePreview:
+    """An article or newsletter as readers see it, from the text as typed (saved or not)."""
+
+    title: str | None
+    lead: str | None
+    #: the body's Markdown rendered and cleaned by nh3; None when it is too complex to render
+    html: Markup | None
+    error: str | None
+
+
+def _article_preview(
+    fragment: Fragment, title: str | None, lead: str | None, body: str | None
+) -> ArticlePreview | None:
+    if fragment.kind != "article":
+        return None
+    try:
+        html = Markup(render_markdown(body or ""))  # noqa: S704 - sanitised by nh3
+    except ValidationError as exc:
+        return ArticlePreview(title, lead, None, _(exc.message))
+    return ArticlePreview(title, lead, html, None)
+
+
 def _editor(
     fragment: Fragment,
     form: FragmentForm,
@@ -172,6 +198,7 @@ def _editor(
         acks=gate.acknowledgements(session, fragment),
         ack_form=ack_form or AcknowledgeForm(formdata=None),
         max_parts=services.MAX_PARTS,
+        article=_article_preview(fragment, form.title.data, form.lead.data, form.body.data),
         panels=[panel for show in EDITOR.contributors() if (panel := show(fragment)) is not None],
         **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
@@ -240,6 +267,12 @@ def live(fragment_id: int) -> str:
         acks=gate.acknowledgements(session, fragment),
         ack_form=AcknowledgeForm(formdata=None),
         oob=True,
+        article=_article_preview(
+            fragment,
+            request.form.get("title", fragment.title),
+            request.form.get("lead", fragment.lead),
+            fragment.body if body is None else body,
+        ),
         **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
 
