@@ -20,7 +20,7 @@ from planner.audit.services import record_event
 from planner.brand.engine import Alert
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
-from planner.channels.preview import Preview, render_preview
+from planner.channels.preview import Preview, render_preview, tokenize
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
 from planner.fragments.gate import check_draft, require_gate_clear
@@ -43,6 +43,9 @@ SNAPSHOT_FIELDS = (
     "photo_ids",
 )
 MAX_PARTS = 25
+#: fragment kinds whose hashtags are written in their text (an article's are a list of their own)
+TAGS_IN_TEXT = frozenset({"post", "thread"})
+TAGS_ARE_TEXT = "In a post the hashtags are part of its text: write them there."
 MAX_PART_LENGTH = 70_000
 BEING_PUBLISHED = "This fragment is being published right now; it cannot be changed."
 
@@ -138,7 +141,11 @@ def split_story(
             body=result.body,
             meta_description=result.meta_description,
             video_brief=result.video_brief,
-            hashtags=list(result.hashtags),
+            hashtags=(
+                hashtags_in_text(result.parts)
+                if result.fragment_kind in TAGS_IN_TEXT
+                else list(result.hashtags)
+            ),
             photo_ids=[int(media_id) for media_id in result.media_ids],
             is_sponsored=False,
             version=1,
@@ -283,8 +290,16 @@ def update_fragment(
         fragment.meta_description = text or None
     if video_brief is not _UNSET:
         fragment.video_brief = dict(video_brief) if video_brief else None
-    if hashtags is not _UNSET:
-        fragment.hashtags = [tag.strip().lstrip("#") for tag in hashtags if tag.strip().lstrip("#")]
+    if fragment.kind in TAGS_IN_TEXT:
+        # A post's hashtags are the ones in its text; a list that says otherwise is refused.
+        in_text = hashtags_in_text(fragment.parts)
+        if hashtags is not _UNSET and {t.lower() for t in _clean_tags(hashtags)} != {
+            t.lower() for t in in_text
+        }:
+            raise ValidationError(TAGS_ARE_TEXT, field="hashtags")
+        fragment.hashtags = in_text
+    elif hashtags is not _UNSET:
+        fragment.hashtags = _clean_tags(hashtags)
     if is_sponsored is not _UNSET:
         fragment.is_sponsored = bool(is_sponsored)
     if photo_ids is not _UNSET:
@@ -305,6 +320,20 @@ def update_fragment(
     return fragment
 
 
+def _clean_tags(hashtags: Sequence[str]) -> list[str]:
+    return [tag.strip().lstrip("#") for tag in hashtags if tag.strip().lstrip("#")]
+
+
+def hashtags_in_text(parts: Sequence[str]) -> list[str]:
+    """The hashtags written in a post's text, without "#", in order, each once (any case)."""
+    seen: dict[str, str] = {}
+    for part in parts:
+        for token in tokenize(part):
+            if token.kind == "hashtag":
+                seen.setdefault(token.text[1:].lower(), token.text[1:])
+    return list(seen.values())
+
+
 def restore_revision(
     session: Session, actor: User | None, fragment: Fragment, version: int
 ) -> Fragment:
@@ -321,6 +350,8 @@ def restore_revision(
     for name in SNAPSHOT_FIELDS:
         if name in revision.snapshot:
             setattr(fragment, name, revision.snapshot[name])
+    if fragment.kind in TAGS_IN_TEXT:
+        fragment.hashtags = hashtags_in_text(fragment.parts)
     fragment.version += 1
     _add_revision(session, fragment, actor)
     session.flush()

@@ -119,7 +119,7 @@ def _form_for(fragment: Fragment) -> FragmentForm:
     from_request = request.method == "POST" and request.endpoint == "fragments.edit"
     form = FragmentForm(obj=fragment) if from_request else FragmentForm(formdata=None, obj=fragment)
     form.version.data = str(fragment.version)
-    if not from_request:
+    if not from_request and fragment.kind not in services.TAGS_IN_TEXT:
         form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
         brief = fragment.video_brief or {}
         for name in _BRIEF_FIELDS:
@@ -156,18 +156,21 @@ class ArticlePreview:
     #: the body's Markdown rendered and cleaned by nh3; None when it is too complex to render
     html: Markup | None
     error: str | None
+    #: the hashtag field's tags, as they go with the article (webhook, website)
+    hashtags: list[str]
 
 
 def _article_preview(
-    fragment: Fragment, title: str | None, lead: str | None, body: str | None
+    fragment: Fragment, title: str | None, lead: str | None, body: str | None, tags: str | None
 ) -> ArticlePreview | None:
     if fragment.kind != "article":
         return None
+    hashtags = ["#" + tag.lstrip("#") for tag in _tags(tags) if tag.lstrip("#")]
     try:
         html = Markup(render_markdown(body or ""))  # noqa: S704 - sanitised by nh3
     except ValidationError as exc:
-        return ArticlePreview(title, lead, None, _(exc.message))
-    return ArticlePreview(title, lead, html, None)
+        return ArticlePreview(title, lead, None, _(exc.message), hashtags)
+    return ArticlePreview(title, lead, html, None, hashtags)
 
 
 def _editor(
@@ -198,20 +201,24 @@ def _editor(
         acks=gate.acknowledgements(session, fragment),
         ack_form=ack_form or AcknowledgeForm(formdata=None),
         max_parts=services.MAX_PARTS,
-        article=_article_preview(fragment, form.title.data, form.lead.data, form.body.data),
+        article=_article_preview(
+            fragment, form.title.data, form.lead.data, form.body.data, form.hashtags.data
+        ),
         panels=[panel for show in EDITOR.contributors() if (panel := show(fragment)) is not None],
         **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
     return page, status
 
 
+def _tags(text: str | None) -> list[str]:
+    return (text or "").replace(",", " ").split()
+
+
 def _changes(fragment: Fragment, form: FragmentForm) -> dict[str, Any]:
-    # A video brief's form has no hashtag field: the data is then the stored list, kept as is.
-    tags = form.hashtags.data
-    changes: dict[str, Any] = {
-        "hashtags": tags if isinstance(tags, list) else (tags or "").replace(",", " ").split(),
-        "is_sponsored": bool(form.is_sponsored.data),
-    }
+    changes: dict[str, Any] = {"is_sponsored": bool(form.is_sponsored.data)}
+    if fragment.kind == "article":
+        # Only an article has a hashtag field: a post's tags are the ones in its text.
+        changes["hashtags"] = _tags(form.hashtags.data)
     if request.form.get("photo_picker") == "1":
         changes["photo_ids"] = _chosen_photo_ids(fragment)
     if fragment.kind in ("post", "thread"):
@@ -272,6 +279,7 @@ def live(fragment_id: int) -> str:
             request.form.get("title", fragment.title),
             request.form.get("lead", fragment.lead),
             fragment.body if body is None else body,
+            request.form.get("hashtags", " ".join(fragment.hashtags)),
         ),
         **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
