@@ -144,7 +144,7 @@ def split_story(
             hashtags=(
                 hashtags_in_text(result.parts)
                 if result.fragment_kind in TAGS_IN_TEXT
-                else list(result.hashtags)
+                else _clean_tags(result.hashtags)
             ),
             photo_ids=[int(media_id) for media_id in result.media_ids],
             is_sponsored=False,

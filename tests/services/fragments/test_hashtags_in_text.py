@@ -30,5 +30,6 @@ def test_a_posts_hashtags_are_the_ones_in_its_text(db: Session, editor: User) ->
 def test_an_articles_hashtags_are_its_own_list(db: Session, editor: User) -> None:
     blog = make.channel(db, editor, "Nieuws", kind_key="blog")
     fragment = make.fragment(db, editor, blog, submit=False)
+    assert not [tag for tag in fragment.hashtags if tag.startswith("#")]  # stored without "#"
     services.update_fragment(db, editor, fragment, hashtags=["#OpenDag", "Zuiderhaven"])
     assert fragment.hashtags == ["OpenDag", "Zuiderhaven"]
