@@ -85,7 +85,16 @@
     // The title has a line (two in the month grid) of its own, so it is never cut to a word.
     const title = document.createElement("div");
     title.className = "cal-event__title";
-    title.textContent = arg.event.title;
+    if (arg.view.type.startsWith("list") && arg.event.url) {
+      // The list's rows are not links themselves: the title is, so Tab and Enter reach the post.
+      const link = document.createElement("a");
+      link.href = arg.event.url;
+      link.className = "cal-event__link";
+      link.textContent = arg.event.title;
+      title.appendChild(link);
+    } else {
+      title.textContent = arg.event.title;
+    }
     wrap.appendChild(title);
     const meta = document.createElement("div");
     meta.className = "cal-event__meta";

@@ -228,3 +228,59 @@ def test_the_list_view_shows_dark_titles_on_white(page: Any) -> None:
     assert background in {"rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"}, background
     expect(page.locator("#calendar .fc-list-event .cal-event__icon").first).not_to_be_empty()
     screenshot(page, "calendar-list")
+
+
+CONTRAST = """(el) => {
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  let back = el;
+  while (back && (getComputedStyle(back).backgroundColor === "rgba(0, 0, 0, 0)")) {
+    back = back.parentElement;
+  }
+  const fg = lum(rgb(getComputedStyle(el).color));
+  const bg = lum(rgb(back ? getComputedStyle(back).backgroundColor : "rgb(255, 255, 255)"));
+  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+}"""
+INSIDE = """(el) => {
+  const box = el.closest('.fc-event').getBoundingClientRect();
+  const own = el.getBoundingClientRect();
+  return own.bottom <= box.bottom + 1 && own.top >= box.top - 1 && own.width > 20;
+}"""
+
+
+def test_every_view_shows_a_legible_title_with_the_channel_mark(page: Any) -> None:
+    sign_in(page, EDITOR.email, EDITOR.password)
+    _open_calendar(page)
+    problems = []
+    toolbar = page.locator("#calendar .fc-header-toolbar")
+    for view in ("Maand", "Week", "Dag", "Lijst"):
+        toolbar.get_by_role("button", name=view, exact=True).click()
+        titles = page.locator("#calendar .fc-event .cal-event__title")
+        if view == "Dag":  # today may be empty: step to a day that has a post
+            for _step in range(14):
+                if titles.count():
+                    break
+                toolbar.locator(".fc-next-button").click()
+        expect(titles.first).to_be_visible()
+        for index in range(min(titles.count(), 12)):
+            title = titles.nth(index)
+            if not title.is_visible():
+                continue
+            ratio = title.evaluate(CONTRAST)
+            if ratio < 4.5:
+                problems.append(f"{view}: {title.inner_text()!r} contrast {ratio:.2f}")
+            if not title.evaluate(INSIDE):
+                problems.append(f"{view}: {title.inner_text()!r} spills out of its event")
+            icon = title.locator("xpath=ancestor::*[contains(@class,'fc-event')][1]").locator(
+                ".cal-event__icon"
+            )
+            if not icon.inner_text().strip():
+                problems.append(f"{view}: {title.inner_text()!r} has no channel mark")
+        screenshot(page, f"calendar-view-{view}")
+    assert not problems, "\n".join(problems)

@@ -104,3 +104,15 @@ def test_the_calendar_opens_as_a_list_on_a_phone(page: Any) -> None:
     expect(page.locator("#calendar .fc-daygrid-body")).to_have_count(0)
     screenshot(page, "phone-calendar-list")
     assert _width(page) <= PHONE["width"]
+    link = page.locator("#calendar .fc-list-event a.cal-event__link").first
+    link.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    box = dialog.bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
+    page.screenshot(path=str(screenshot(page, "phone-calendar-peek")))  # the viewport, as seen
+    dialog.get_by_role("button", name="Sluiten").click()
+    expect(dialog).to_be_hidden()
+    expect(link).to_be_focused()
