@@ -12,6 +12,10 @@
       const cells = [...row.children];
       if (cells.some((cell) => cell.colSpan > 1)) return;
       cells.forEach((cell, index) => {
+        // An empty cell has nothing to name: on a phone it is left out of the card.
+        if (!cell.textContent.trim() && !cell.querySelector("img, input, select, button")) {
+          cell.dataset.empty = "";
+        }
         if (heads[index] && !cell.hasAttribute("data-label")) cell.dataset.label = heads[index];
       });
     });

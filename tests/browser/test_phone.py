@@ -29,8 +29,29 @@ EDITOR_PAGES = [
     "/calendar/balance",
     "/calendar/workload",
     "/publishing/by-hand",
+    "/publishing/attention",
+    "/stories/new",
+    "/stories/1/split",
+    "/stories/intake",
+    "/inbox/1",
+    "/inbox/ideas",
+    "/calendar/slots",
+    "/calendar/feeds",
+    "/calendar/fragments/1/schedule",
+    "/channels",
+    "/brand",
+    "/account",
 ]
-ADMIN_PAGES = ["/settings", "/settings/users", "/settings/publishing"]
+ADMIN_PAGES = [
+    "/settings",
+    "/settings/users",
+    "/settings/publishing",
+    "/settings/audit",
+    "/settings/archive",
+    "/settings/style",
+    "/settings/terms",
+    "/inbox/settings",
+]
 
 
 def _width(page: Any) -> int:
@@ -116,3 +137,18 @@ def test_the_calendar_opens_as_a_list_on_a_phone(page: Any) -> None:
     dialog.get_by_role("button", name="Sluiten").click()
     expect(dialog).to_be_hidden()
     expect(link).to_be_focused()
+
+
+def test_table_rows_become_cards_whose_cells_name_their_column(page: Any) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, EDITOR.email, EDITOR.password)
+    page.goto("/stories")
+    row = page.locator("table.table tbody tr").first
+    status = row.locator('td[data-label="Status"]')
+    expect(status).to_be_visible()
+    label = status.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"Status"'
+    assert row.bounding_box()["width"] <= PHONE["width"]
+    assert page.locator("table.table thead").bounding_box()["width"] <= 1
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert status.evaluate("td => getComputedStyle(td, '::before').content") == "none"
