@@ -21,7 +21,35 @@
     });
   }
 
+  // On a phone a page's filters fold behind a button named like the form, so the list itself is
+  // on the first screen; they stay open while a filter is in use.
+  function foldFilters() {
+    if (!window.matchMedia("(max-width: 48rem)").matches) return;
+    document.querySelectorAll("form.filters[role=search][aria-label]").forEach((form, index) => {
+      if (!form.id) form.id = "filters-" + (index + 1);
+      const active = [...new FormData(form).values()].some((value) => String(value).trim());
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button filters-toggle";
+      button.setAttribute("aria-controls", form.id);
+      button.setAttribute("aria-expanded", active ? "true" : "false");
+      button.textContent = form.getAttribute("aria-label");
+      form.classList.toggle("is-folded", !active);
+      button.addEventListener("click", () => {
+        const open = button.getAttribute("aria-expanded") !== "true";
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        form.classList.toggle("is-folded", !open);
+        if (open) {
+          const first = form.querySelector("select, input:not([type=hidden])");
+          if (first) first.focus();
+        }
+      });
+      form.before(button);
+    });
+  }
+
   function init() {
+    foldFilters();
     document.querySelectorAll("table.table").forEach(labelCells);
     document.addEventListener("htmx:afterSwap", (event) => {
       event.target.querySelectorAll("table.table").forEach(labelCells);

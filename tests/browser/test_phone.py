@@ -152,3 +152,26 @@ def test_table_rows_become_cards_whose_cells_name_their_column(page: Any) -> Non
     assert page.locator("table.table thead").bounding_box()["width"] <= 1
     page.set_viewport_size({"width": 1280, "height": 900})
     assert status.evaluate("td => getComputedStyle(td, '::before').content") == "none"
+
+
+def test_filters_fold_behind_a_button_on_a_phone_unless_in_use(page: Any) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, EDITOR.email, EDITOR.password)
+    page.goto("/calendar")
+    form = page.get_by_role("search", name="Kalender filteren")
+    toggle = page.get_by_role("button", name="Kalender filteren")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(form).to_be_hidden()
+    expect(page.locator("#calendar .fc-list")).to_be_in_viewport()
+    toggle.click()
+    expect(form).to_be_visible()
+    expect(form.get_by_label("Kanaal")).to_be_focused()
+    page.goto("/stories?status=new")  # a filter in use: the form stays open
+    expect(page.get_by_role("search", name="Verhalen filteren")).to_be_visible()
+    expect(page.get_by_role("button", name="Verhalen filteren")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/calendar")
+    expect(page.get_by_role("search", name="Kalender filteren")).to_be_visible()
+    expect(page.locator(".filters-toggle")).to_have_count(0)
