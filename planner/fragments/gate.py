@@ -20,7 +20,8 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.brand import services as brand_services
-from planner.brand.engine import Alert, LoadedConfig, check_text
+from planner.brand.channel_checks import check_for_channel
+from planner.brand.engine import Alert, LoadedConfig
 from planner.errors import ConflictError, ValidationError
 from planner.fragments.models import Fragment, WarningAcknowledgement
 from planner.stories.models import Photo
@@ -118,7 +119,7 @@ def check_draft(
 ) -> list[Alert]:
     """Brand and channel findings for a text being typed; pure apart from the cached style."""
     config = brand_config(language, session)
-    return check_text(text, markdown=markdown, config=config, channel=channel_kind)
+    return check_for_channel(text, channel_kind, markdown=markdown, config=config)
 
 
 @dataclass(frozen=True, slots=True)
