@@ -20,11 +20,12 @@ from planner.audit.services import record_event
 from planner.brand.engine import Alert
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
-from planner.channels.preview import Preview, render_preview, tokenize
+from planner.channels.preview import Preview, render_preview
 from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
 from planner.fragments.gate import check_draft, require_gate_clear
+from planner.fragments.hashtags import TAGS_ARE_TEXT, TAGS_IN_TEXT, clean_tags, hashtags_in_text
 from planner.fragments.models import (
     FRAGMENT_KINDS,
     Fragment,
@@ -52,9 +53,6 @@ SNAPSHOT_FIELDS = (
     "photo_ids",
 )
 MAX_PARTS = 25
-#: fragment kinds whose hashtags are written in their text (an article's are a list of their own)
-TAGS_IN_TEXT = frozenset({"post", "thread"})
-TAGS_ARE_TEXT = "In a post the hashtags are part of its text: write them there."
 MAX_PART_LENGTH = 70_000
 BEING_PUBLISHED = "This fragment is being published right now; it cannot be changed."
 
@@ -153,7 +151,7 @@ def split_story(
             hashtags=(
                 hashtags_in_text(result.parts)
                 if result.fragment_kind in TAGS_IN_TEXT
-                else _clean_tags(result.hashtags)
+                else clean_tags(result.hashtags)
             ),
             photo_ids=[int(media_id) for media_id in result.media_ids],
             is_sponsored=False,
@@ -318,13 +316,13 @@ def update_fragment(
     if fragment.kind in TAGS_IN_TEXT:
         # A post's hashtags are the ones in its text; a list that says otherwise is refused.
         in_text = hashtags_in_text(fragment.parts)
-        if hashtags is not _UNSET and {t.lower() for t in _clean_tags(hashtags)} != {
+        if hashtags is not _UNSET and {t.lower() for t in clean_tags(hashtags)} != {
             t.lower() for t in in_text
         }:
             raise ValidationError(TAGS_ARE_TEXT, field="hashtags")
         fragment.hashtags = in_text
     elif hashtags is not _UNSET:
-        fragment.hashtags = _clean_tags(hashtags)
+        fragment.hashtags = clean_tags(hashtags)
     if is_sponsored is not _UNSET:
         fragment.is_sponsored = bool(is_sponsored)
     if photo_ids is not _UNSET:
@@ -352,20 +350,6 @@ def update_fragment(
         data={"version": fragment.version},
     )
     return fragment
-
-
-def _clean_tags(hashtags: Sequence[str]) -> list[str]:
-    return [tag.strip().lstrip("#") for tag in hashtags if tag.strip().lstrip("#")]
-
-
-def hashtags_in_text(parts: Sequence[str]) -> list[str]:
-    """The hashtags written in a post's text, without "#", in order, each once (any case)."""
-    seen: dict[str, str] = {}
-    for part in parts:
-        for token in tokenize(part):
-            if token.kind == "hashtag":
-                seen.setdefault(token.text[1:].lower(), token.text[1:])
-    return list(seen.values())
 
 
 def restore_revision(

@@ -38,6 +38,7 @@ from planner.fragments.forms import (
     kind_labels,
     status_labels,
 )
+from planner.fragments.hashtags import TAGS_IN_TEXT
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.fragments.panels import EDITOR
 from planner.markup import render_markdown
@@ -119,7 +120,7 @@ def _form_for(fragment: Fragment) -> FragmentForm:
     from_request = request.method == "POST" and request.endpoint == "fragments.edit"
     form = FragmentForm(obj=fragment) if from_request else FragmentForm(formdata=None, obj=fragment)
     form.version.data = str(fragment.version)
-    if not from_request and fragment.kind not in services.TAGS_IN_TEXT:
+    if not from_request and fragment.kind not in TAGS_IN_TEXT:
         form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
         brief = fragment.video_brief or {}
         for name in _BRIEF_FIELDS:

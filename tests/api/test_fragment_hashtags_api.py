@@ -18,12 +18,17 @@ def test_the_api_reads_a_posts_tags_from_its_text_and_refuses_another_list(
     db.commit()
     auth = {"Authorization": f"Bearer {token}"}
     url = f"/api/v1/fragments/{fragment.id}"
-    patched = client.patch(url, json={"parts": ["Zaterdag #OpenDag"]}, headers=auth)
+    patched = client.patch(
+        url, json={"version": fragment.version, "parts": ["Zaterdag #OpenDag"]}, headers=auth
+    )
     assert patched.status_code == 200
     assert patched.get_json()["hashtags"] == ["OpenDag"]
-    same = client.patch(url, json={"hashtags": ["#opendag"]}, headers=auth)
+    version = patched.get_json()["version"]
+    same = client.patch(url, json={"version": version, "hashtags": ["#opendag"]}, headers=auth)
     assert same.status_code == 200
-    refused = client.patch(url, json={"hashtags": ["Zuiderhaven"]}, headers=auth)
+    refused = client.patch(
+        url, json={"version": version, "hashtags": ["Zuiderhaven"]}, headers=auth
+    )
     assert refused.status_code == 409
     assert "part of its text" in refused.get_data(as_text=True)
     assert client.get(url, headers=auth).get_json()["hashtags"] == ["OpenDag"]

@@ -24,7 +24,7 @@ def test_a_signed_in_page_has_a_menu_button_that_controls_the_side_menu(
     assert re.sub(r"<[^>]+>", "", button.group(2)).strip() == "Menu"
     menu = re.search(r'<nav class="sidenav" id="sidenav"[^>]*>(.*?)</nav>', page, re.S)
     assert menu is not None
-    assert ">Stories</a>" in menu.group(1)
+    assert '<a href="/stories">Stories' in menu.group(1)
     assert '<script src="/static/js/phone.js"></script>' in page
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None, "no inline script"
 

@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import User
 from planner.errors import ValidationError
 from planner.fragments import services
+from planner.fragments.hashtags import hashtags_in_text
 from tests import factories as make
 
 
 def test_a_posts_hashtags_are_the_ones_in_its_text(db: Session, editor: User) -> None:
     fragment = make.fragment(db, editor, submit=False)
-    assert fragment.hashtags == services.hashtags_in_text(fragment.parts)
+    assert fragment.hashtags == hashtags_in_text(fragment.parts)
     services.update_fragment(
         db, editor, fragment, parts=["Kom naar het #Havenpark en de #OpenDag, #havenpark!"]
     )
