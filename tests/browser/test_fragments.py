@@ -105,6 +105,9 @@ def test_previews_show_what_readers_get(page: Any) -> None:
     sign_in(page, EDITOR.email, EDITOR.password)
     page.goto("/fragments")
     page.locator("tr", has_text="Instagram").locator("a").first.click()
+    box = page.locator(".photo-picker__box").first
+    if not box.is_checked():  # a demo post without a chosen photo: choose one (unsaved)
+        box.check()
     preview = page.locator("#live .pv--instagram").first
     photo, caption = preview.locator(".pv__media"), preview.locator(".pv__text")
     expect(photo).to_be_visible()
