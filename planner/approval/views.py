@@ -34,6 +34,7 @@ from planner.errors import (
     ValidationError,
 )
 from planner.fragments import gate
+from planner.fragments import live as fragment_live
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.web import runtime
@@ -253,7 +254,7 @@ def revoke_review_link(link_id: int) -> Response:
 
 
 def _review_preview(fragment: Fragment) -> Any:
-    return fragment_services.preview_fragment(fragment)
+    return fragment_live.preview_fragment(fragment)
 
 
 @bp.route("/review/<token>", methods=["GET", "POST"])

@@ -83,15 +83,14 @@ def check_channel(
 
     over = counting.first_offset_over_limit(text, kind)
     if over is not None and over < len(text):
-        boundaries = counting.grapheme_boundaries(text)
-        end = next((b for b in boundaries if b > over), len(text))
         size = counting.count(text, kind)
+        # The finding covers (and quotes) everything that does not fit, not one letter of it.
         alerts.append(
             pos.alert(
                 "Channel.Length",
                 "error",
                 over,
-                end,
+                len(text),
                 f"Te lang voor {kind.label}: {size} van {kind.text_limit} tekens, "
                 f"geteld zoals {kind.label} telt.",
             )

@@ -100,7 +100,8 @@ def render_inline(text: str, *, links_clickable: bool = True) -> Markup:
     for token in tokenize(text):
         escaped = str(escape(token.text))
         if token.kind == "newline":
-            out.append("<br>\n")
+            # No "\n" after it: previews keep spaces with pre-wrap, which would break twice.
+            out.append("<br>")
         elif token.kind == "url":
             if links_clickable:
                 href = (

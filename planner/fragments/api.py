@@ -18,7 +18,7 @@ from planner.api.spec import MAX_ID, NO_NUL
 from planner.brand.engine import Alert
 from planner.channels.api import KIND_PATTERN
 from planner.errors import ConflictError, ValidationError
-from planner.fragments import gate, services
+from planner.fragments import gate, live, services
 from planner.fragments.models import Fragment
 from planner.stories import services as story_services
 from planner.web.database import db_session
@@ -41,7 +41,11 @@ class FragmentOut(BaseModel):
     body: str | None
     meta_description: str | None
     video_brief: dict[str, Any] | None
-    hashtags: list[str]
+    #: a post's or thread's: the hashtags in its text; an article's: its own list
+    hashtags: list[str] = Field(
+        description="A post's or thread's hashtags are the ones written in its text (read from "
+        "it on every save); an article's are a list of their own, sent with it."
+    )
     #: the story's photos this fragment carries, in order (see /api/v1/stories/{id})
     photo_ids: list[int]
     is_sponsored: bool
@@ -63,7 +67,10 @@ class FragmentPatch(BaseModel):
     body: str | None = Field(default=None, max_length=70_000, pattern=NO_NUL)
     meta_description: str | None = Field(default=None, max_length=300, pattern=NO_NUL)
     hashtags: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] | None = Field(
-        default=None, max_length=30
+        default=None,
+        max_length=30,
+        description="An article's hashtags. A post's or thread's are the ones in its text: leave "
+        "this out (or send those same tags); any other list is refused with 409.",
     )
     photo_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         default=None, max_length=20
@@ -301,7 +308,7 @@ def preview_fragment(fragment_id: int) -> PreviewOut:
             fits=p.preview.fits,
             more_cut_offset=p.preview.more_cut_offset,
         )
-        for p in services.preview_fragment(fragment)
+        for p in live.preview_fragment(fragment)
         if p.preview is not None
     ]
     return PreviewOut(fragment_id=fragment.id, channel_kind=fragment.channel.kind_key, parts=parts)

@@ -7,7 +7,6 @@ views, so the web page and the API refuse the same drafts for the same reasons.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -17,14 +16,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
-from planner.brand.engine import Alert
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
-from planner.channels.preview import Preview, render_preview
 from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
-from planner.fragments.gate import check_texts, require_gate_clear
+from planner.fragments.gate import require_gate_clear
+from planner.fragments.hashtags import TAGS_ARE_TEXT, TAGS_IN_TEXT, clean_tags, hashtags_in_text
 from planner.fragments.models import (
     FRAGMENT_KINDS,
     Fragment,
@@ -147,7 +145,11 @@ def split_story(
             body=result.body,
             meta_description=result.meta_description,
             video_brief=result.video_brief,
-            hashtags=list(result.hashtags),
+            hashtags=(
+                hashtags_in_text(result.parts)
+                if result.fragment_kind in TAGS_IN_TEXT
+                else clean_tags(result.hashtags)
+            ),
             photo_ids=[int(media_id) for media_id in result.media_ids],
             is_sponsored=False,
             version=1,
@@ -308,8 +310,16 @@ def update_fragment(
         fragment.meta_description = text or None
     if video_brief is not _UNSET:
         fragment.video_brief = dict(video_brief) if video_brief else None
-    if hashtags is not _UNSET:
-        fragment.hashtags = [tag.strip().lstrip("#") for tag in hashtags if tag.strip().lstrip("#")]
+    if fragment.kind in TAGS_IN_TEXT:
+        # A post's hashtags are the ones in its text; a list that says otherwise is refused.
+        in_text = hashtags_in_text(fragment.parts)
+        if hashtags is not _UNSET and {t.lower() for t in clean_tags(hashtags)} != {
+            t.lower() for t in in_text
+        }:
+            raise ValidationError(TAGS_ARE_TEXT, field="hashtags")
+        fragment.hashtags = in_text
+    elif hashtags is not _UNSET:
+        fragment.hashtags = clean_tags(hashtags)
     if is_sponsored is not _UNSET:
         fragment.is_sponsored = bool(is_sponsored)
     if photo_ids is not _UNSET:
@@ -356,6 +366,8 @@ def restore_revision(
     for name in SNAPSHOT_FIELDS:
         if name in revision.snapshot:
             setattr(fragment, name, revision.snapshot[name])
+    if fragment.kind in TAGS_IN_TEXT:
+        fragment.hashtags = hashtags_in_text(fragment.parts)
     fragment.version += 1
     _add_revision(session, fragment, actor)
     session.flush()
@@ -441,45 +453,6 @@ def save_and_submit(
     """
     update_fragment(session, actor, fragment, expected_version=expected_version, **changes)
     return submit_for_review(session, actor, fragment)
-
-
-# --- live editing ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LivePart:
-    """One editable text as the editor sees it while typing: counted, previewed and checked."""
-
-    field: str
-    text: str
-    preview: Preview | None
-    alerts: list[Alert]
-
-
-def preview_fragment(
-    fragment: Fragment,
-    *,
-    parts: Sequence[str] | None = None,
-    body: str | None = None,
-    title: str | None = None,
-    lead: str | None = None,
-) -> list[LivePart]:
-    """Count, preview and check unsaved text of a fragment; nothing is written.
-
-    The findings come from gate.check_texts, the function the gate and the API use, so the
-    editor never says "no findings" about a text the gate refuses.
-    """
-    kind = fragment.channel.kind_key
-    if fragment.kind in ("article", "video_brief"):
-        return [
-            LivePart(found.field, found.text, None, found.alerts)
-            for found in check_texts(fragment, title=title, lead=lead, body=body)
-        ]
-    texts = [text[:MAX_PART_LENGTH] for text in (fragment.parts if parts is None else parts)]
-    return [
-        LivePart(found.field, found.text, render_preview(found.text, kind), found.alerts)
-        for found in check_texts(fragment, parts=texts[:MAX_PARTS])
-    ]
 
 
 # --- demo -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ preview and the brand findings come from the same pure modules the gate and the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
@@ -28,6 +30,7 @@ from planner.channels.catalogue import get_kind
 from planner.channels.preview import render_photos
 from planner.errors import ConflictError, ValidationError
 from planner.fragments import gate, services
+from planner.fragments import live as live_editing
 from planner.fragments.forms import (
     AcknowledgeForm,
     FilterForm,
@@ -36,8 +39,10 @@ from planner.fragments.forms import (
     kind_labels,
     status_labels,
 )
+from planner.fragments.hashtags import TAGS_IN_TEXT
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.fragments.panels import EDITOR
+from planner.markup import render_markdown
 from planner.stories import services as story_services
 from planner.web import runtime
 from planner.web.database import db_session, read_only
@@ -134,7 +139,8 @@ def _form_for_stored(fragment: Fragment) -> FragmentForm:
     """The editor's form filled from the stored fragment, whatever the request carried."""
     form = FragmentForm(formdata=None, obj=fragment)
     form.version.data = str(fragment.version)
-    form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
+    if fragment.kind not in TAGS_IN_TEXT:  # a post's tags are in its text, not a field
+        form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
     brief = fragment.video_brief or {}
     for name in _BRIEF_FIELDS:
         getattr(form, name).data = brief.get(name)
@@ -161,6 +167,32 @@ def _photo_context(fragment: Fragment, chosen: list[int]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class ArticlePreview:
+    """An article or newsletter as readers see it, from the text as typed (saved or not)."""
+
+    title: str | None
+    lead: str | None
+    #: the body's Markdown rendered and cleaned by nh3; None when it is too complex to render
+    html: Markup | None
+    error: str | None
+    #: the hashtag field's tags, as they go with the article (webhook, website)
+    hashtags: list[str]
+
+
+def _article_preview(
+    fragment: Fragment, title: str | None, lead: str | None, body: str | None, tags: str | None
+) -> ArticlePreview | None:
+    if fragment.kind != "article":
+        return None
+    hashtags = ["#" + tag.lstrip("#") for tag in _tags(tags) if tag.lstrip("#")]
+    try:
+        html = Markup(render_markdown(body or ""))  # noqa: S704 - sanitised by nh3
+    except ValidationError as exc:
+        return ArticlePreview(title, lead, None, _(exc.message), hashtags)
+    return ArticlePreview(title, lead, html, None, hashtags)
+
+
 def _editor(
     fragment: Fragment,
     form: FragmentForm,
@@ -172,7 +204,7 @@ def _editor(
 ) -> tuple[str, int]:
     session = db_session()
     article = fragment.kind == "article"
-    live = services.preview_fragment(
+    live = live_editing.preview_fragment(
         fragment,
         parts=parts,
         title=form.title.data if article else None,
@@ -192,19 +224,24 @@ def _editor(
         acks=gate.acknowledgements(session, fragment),
         ack_form=ack_form or AcknowledgeForm(formdata=None),
         max_parts=services.MAX_PARTS,
+        article=_article_preview(
+            fragment, form.title.data, form.lead.data, form.body.data, form.hashtags.data
+        ),
         panels=[panel for show in EDITOR.contributors() if (panel := show(fragment)) is not None],
         **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
     return page, status
 
 
+def _tags(text: str | None) -> list[str]:
+    return (text or "").replace(",", " ").split()
+
+
 def _changes(fragment: Fragment, form: FragmentForm) -> dict[str, Any]:
-    # A video brief's form has no hashtag field: the data is then the stored list, kept as is.
-    tags = form.hashtags.data
-    changes: dict[str, Any] = {
-        "hashtags": tags if isinstance(tags, list) else (tags or "").replace(",", " ").split(),
-        "is_sponsored": bool(form.is_sponsored.data),
-    }
+    changes: dict[str, Any] = {"is_sponsored": bool(form.is_sponsored.data)}
+    if fragment.kind == "article":
+        # Only an article has a hashtag field: a post's tags are the ones in its text.
+        changes["hashtags"] = _tags(form.hashtags.data)
     if request.form.get("photo_picker") == "1":
         changes["photo_ids"] = _chosen_photo_ids(fragment)
     if fragment.kind in ("post", "thread"):
@@ -274,10 +311,17 @@ def live(fragment_id: int) -> str:
         "fragments/_live.html",
         fragment=fragment,
         kind=get_kind(fragment.channel.kind_key),
-        live=services.preview_fragment(fragment, parts=parts, **typed),
+        live=live_editing.preview_fragment(fragment, parts=parts, **typed),
         acks=gate.acknowledgements(session, fragment),
         ack_form=AcknowledgeForm(formdata=None),
         oob=True,
+        article=_article_preview(
+            fragment,
+            request.form.get("title", fragment.title),
+            request.form.get("lead", fragment.lead),
+            request.form.get("body", fragment.body),
+            request.form.get("hashtags", " ".join(fragment.hashtags)),
+        ),
         **_photo_context(fragment, _chosen_photo_ids(fragment)),
     )
 

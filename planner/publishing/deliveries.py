@@ -34,6 +34,7 @@ from planner.publishing.models import (
     Publication,
     new_idempotency_key,
 )
+from planner.stories.models import Photo
 from planner.stories.photos import photos_may_go_out
 
 Action = Literal["retry", "mark_posted", "cancel", "release"]
@@ -153,14 +154,19 @@ def _approvers(session: Session, fragment: Fragment, version: int) -> list[str]:
     return [a.archive_label() for a in approvals]
 
 
-def _media(fragment: Fragment) -> list[dict[str, str]]:
-    """The photos a person was offered to post with it: the fragment's described choices."""
+def by_hand_photos(fragment: Fragment) -> list[Photo]:
+    """The photos a person is offered to post with it: the fragment's described choices, while
+    the story's consent allows photos (the by-hand list shows these, the archive records them)."""
     if not photos_may_go_out(fragment.story):
         return []
+    return [p for p in fragment_photos(fragment) if p.alt_text.strip()]
+
+
+def _media(fragment: Fragment) -> list[dict[str, str]]:
+    """The photos a person was offered to post with it: the fragment's described choices."""
     return [
         {"sha256": p.sha256, "alt": p.alt_text.strip(), "mime": p.mime}
-        for p in fragment_photos(fragment)
-        if p.alt_text.strip()
+        for p in by_hand_photos(fragment)
     ]
 
 

@@ -105,6 +105,7 @@ def by_hand() -> str:
         items=items,
         now=now,
         texts=_texts,
+        photos=deliveries.by_hand_photos,
         form=MarkPostedForm(formdata=None),
         errors={},
     )
@@ -152,6 +153,7 @@ def resolve(delivery_id: int) -> Response | tuple[str, int]:
             items=items,
             now=now,
             texts=_texts,
+            photos=deliveries.by_hand_photos,
             form=form,
             errors=errors,
             failed_id=delivery.id,

@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     from planner.fragments.panels import EDITOR
     from planner.home.dashboard import DASHBOARD
     from planner.scheduling import api as _api  # noqa: F401  (declares its API operations)
-    from planner.scheduling import feed_views, report_views, slot_views  # noqa: F401
+    from planner.scheduling import feed_views, peek_views, report_views, slot_views  # noqa: F401
     from planner.scheduling.editor_panel import schedule_panel
     from planner.scheduling.panels import coming_week_panel
     from planner.scheduling.views import bp

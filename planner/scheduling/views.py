@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from planner.accounts.guards import current_actor, editor_required
 from planner.accounts.models import User
 from planner.channels import services as channel_services
+from planner.channels.marks import channel_mark
 from planner.errors import (
     PlannerError,
     ValidationError,
@@ -144,6 +145,7 @@ def _event(row: services.CalendarRow, now: datetime, labels: _EventLabels) -> di
         "editable": row.status == _SCHEDULED and state != _SENDING and row.scheduled_at > now,
         "extendedProps": {
             "channel": row.channel,
+            "channelId": row.channel_id,
             "conflict": bool(row.conflicts_with),
             "delivery": shown,
             "deliveryLabel": labels.deliveries[shown] if shown else None,
@@ -206,6 +208,9 @@ def calendar() -> str:
         tz=tz,
         initial_date=initial.date().isoformat() if initial else None,
         events_url=url_for("scheduling.events", **_query_args()),
+        channel_marks={
+            c.id: channel_mark(c.kind_key) for c in channel_services.list_channels(session, actor)
+        },
         # FullCalendar shows wall times as if they were UTC, so its "now" line needs the offset
         now_offset_minutes=_offset_minutes(_now(), tz),
     )

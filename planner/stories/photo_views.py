@@ -3,6 +3,8 @@ media routes that serve photos and their channel crops to staff (never to the pu
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     abort,
     flash,
@@ -126,4 +128,14 @@ def photo_variant(photo_id: int, kind: str) -> Response:
     crop = photo_services.channel_crop(
         runtime.session_factory(), photo, kind[:32], runtime.storage(), spec_name=spec
     )
-    return send_stored(crop.storage_key, crop.mime, immutable=False)
+    # ?download=1: the same crop saved as a file, for a post made by hand.
+    name = None
+    if request.args.get("download") == "1":
+        extension = _EXTENSIONS.get(crop.mime, "bin")
+        label = "-".join(_SAFE.sub("", part)[:32] for part in (kind, spec or "") if part)
+        name = f"foto-{photo.id}-{label}.{extension}"
+    return send_stored(crop.storage_key, crop.mime, immutable=False, download_name=name)
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}

@@ -12,10 +12,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from planner.web import runtime
 
 
-def send_stored(key: str, mime: str, *, immutable: bool) -> BaseResponse:
-    """The bytes behind ``key``; ``immutable`` for a file whose URL names its own content."""
+def send_stored(
+    key: str, mime: str, *, immutable: bool, download_name: str | None = None
+) -> BaseResponse:
+    """The bytes behind ``key``; ``immutable`` for a file whose URL names its own content;
+    ``download_name`` makes the browser save it under that name instead of showing it."""
     stream = runtime.storage().open(key)
     response = Response(stream, mimetype=mime, direct_passthrough=True)
+    if download_name:
+        response.headers.set("Content-Disposition", "attachment", filename=download_name)
     response.set_etag(key.rsplit("/", 1)[-1].split(".", 1)[0])
     if immutable:
         # Content-addressed: the bytes behind a key never change. Private: these are not public.

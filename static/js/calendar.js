@@ -48,6 +48,14 @@
     wrap.className = "cal-event__body";
     const head = document.createElement("div");
     head.className = "cal-event__head";
+    const mark = labels.marks[props.channelId];
+    if (mark) {
+      const icon = document.createElement("span");
+      icon.className = "cal-event__icon";
+      icon.setAttribute("aria-hidden", "true");
+      icon.textContent = mark;
+      head.appendChild(icon);
+    }
     if (arg.timeText) {
       const time = document.createElement("span");
       time.className = "cal-event__time";
@@ -73,11 +81,21 @@
       mark.textContent = "✓";
       head.appendChild(mark);
     }
-    const title = document.createElement("span");
-    title.className = "cal-event__title";
-    title.textContent = arg.event.title;
-    head.appendChild(title);
     wrap.appendChild(head);
+    // The title has a line (two in the month grid) of its own, so it is never cut to a word.
+    const title = document.createElement("div");
+    title.className = "cal-event__title";
+    if (arg.view.type.startsWith("list") && arg.event.url) {
+      // The list's rows are not links themselves: the title is, so Tab and Enter reach the post.
+      const link = document.createElement("a");
+      link.href = arg.event.url;
+      link.className = "cal-event__link";
+      link.textContent = arg.event.title;
+      title.appendChild(link);
+    } else {
+      title.textContent = arg.event.title;
+    }
+    wrap.appendChild(title);
     const meta = document.createElement("div");
     meta.className = "cal-event__meta";
     const bits = [props.channel, props.kind, props.deliveryLabel || props.statusLabel];
@@ -93,6 +111,49 @@
     return parts.filter(Boolean).join(", ");
   }
 
+  // Clicking an event (or Enter on it) shows the post in a dialog; Escape or "Close" returns to
+  // the event. Without the dialog's content the event's link still leads to the schedule form.
+  async function openPeek(el, event, origin, labels) {
+    const dialog = document.getElementById("peek");
+    if (!dialog || typeof dialog.showModal !== "function") return false;
+    let response;
+    try {
+      response = await fetch(el.dataset.peekUrl.replace("/0/peek", "/" + event.id + "/peek"), {
+        headers: { "X-Peek": "1" },
+        credentials: "same-origin",
+      });
+    } catch (error) {
+      announce(labels.network, "error");
+      return true;
+    }
+    if (!response.ok) {
+      announce(labels.failed, "error");
+      return true;
+    }
+    dialog.querySelector(".peek-dialog__body").innerHTML = await response.text();
+    dialog.origin = origin;
+    dialog.showModal();
+    dialog.querySelector(".peek-dialog__close").focus();
+    return true;
+  }
+
+  function setUpPeek() {
+    const dialog = document.getElementById("peek");
+    if (!dialog) return;
+    dialog.querySelector(".peek-dialog__close").addEventListener("click", () => dialog.close());
+    // A click on the backdrop (outside the box) closes it too.
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog) dialog.close();
+    });
+    dialog.addEventListener("close", () => {
+      const origin = dialog.origin;
+      if (origin && document.contains(origin)) {
+        const target = origin.matches("a, button") ? origin : origin.querySelector("a") || origin;
+        target.focus();
+      }
+    });
+  }
+
   function init() {
     const el = document.getElementById("calendar");
     if (!el || !window.FullCalendar) return;
@@ -101,14 +162,17 @@
       attention: el.dataset.labelAttention,
       failed: el.dataset.labelFailed,
       network: el.dataset.labelNetwork,
+      marks: JSON.parse(el.dataset.channelMarks || "{}"),
     };
+    setUpPeek();
     const moveUrl = (id) => el.dataset.moveUrl.replace("/0/move", "/" + id + "/move");
 
     const calendar = new FullCalendar.Calendar(el, {
       timeZone: "UTC",
       locale: el.dataset.locale || "nl",
       firstDay: 1,
-      initialView: "dayGridMonth",
+      // A phone has no room for a month grid: it opens on the list (the buttons still switch).
+      initialView: window.matchMedia("(max-width: 600px)").matches ? "listMonth" : "dayGridMonth",
       initialDate: el.dataset.initialDate || undefined,
       height: "auto",
       headerToolbar: {
@@ -133,6 +197,11 @@
       droppable: true,
       events: { url: el.dataset.eventsUrl },
       eventContent: (arg) => renderContent(arg, labels),
+      eventClick: (info) => {
+        if (!document.getElementById("peek")) return;
+        info.jsEvent.preventDefault();
+        openPeek(el, info.event, info.el, labels);
+      },
       eventDidMount: (info) => {
         info.el.setAttribute("aria-label", describe(info.event));
         info.el.dataset.fragmentId = info.event.id;

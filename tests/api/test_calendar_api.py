@@ -308,6 +308,8 @@ def _old_event(entry: services.CalendarEntry, now: datetime, labels: Any) -> dic
         "url": labels.url.format(fragment.id),
         "extendedProps": {
             "channel": fragment.channel.name,
+            # added since: the channel's id, for its mark (issue 13, item 4)
+            "channelId": fragment.channel.id,
             "kind": labels.kinds[fragment.kind],
             "status": fragment.status.value,
             "statusLabel": labels.statuses[fragment.status.value],

@@ -188,3 +188,99 @@ def test_a_fragment_dragged_from_the_list_to_plan_lands_on_that_day(page: Any) -
     page.reload()
     landed = page.locator(f'#calendar td[data-date="{day}"] [data-fragment-id="{fragment_id}"]')
     expect(landed).to_have_count(1)
+
+
+def test_an_event_opens_a_look_at_the_post_that_escape_closes(page: Any) -> None:
+    sign_in(page, EDITOR.email, EDITOR.password)
+    _open_calendar(page)
+    event = page.locator("#calendar .fc-daygrid-body a.fc-event").first
+    # a legible title and the channel's mark on every event in the month grid
+    title = event.locator(".cal-event__title")
+    expect(title).to_be_visible()
+    assert title.evaluate("el => el.getBoundingClientRect().width") > 60
+    expect(event.locator(".cal-event__icon")).not_to_be_empty()
+    fragment_id = event.get_attribute("data-fragment-id")
+    event.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator(".peek__title")).to_have_text(title.inner_text())
+    expect(dialog.locator(".peek__approvals")).to_contain_text("Goedkeuring")
+    expect(dialog.locator(".badge").first).to_be_visible()
+    fragment_link = dialog.get_by_role("link", name="Fragment openen")
+    expect(fragment_link).to_have_attribute("href", f"/fragments/{fragment_id}")
+    screenshot(page, "calendar-peek")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert page.evaluate("document.activeElement.dataset.fragmentId") == fragment_id
+    assert "/calendar" in page.url
+
+
+def test_the_list_view_shows_dark_titles_on_white(page: Any) -> None:
+    sign_in(page, EDITOR.email, EDITOR.password)
+    _open_calendar(page)
+    page.get_by_role("button", name="lijst").click()
+    title = page.locator("#calendar .fc-list-event .cal-event__title").first
+    expect(title).to_be_visible()
+    colour = title.evaluate("el => getComputedStyle(el).color")
+    background = title.evaluate("el => getComputedStyle(el.closest('td')).backgroundColor")
+    assert colour == "rgb(29, 36, 51)", colour  # --ink
+    assert background in {"rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"}, background
+    expect(page.locator("#calendar .fc-list-event .cal-event__icon").first).not_to_be_empty()
+    screenshot(page, "calendar-list")
+
+
+CONTRAST = """(el) => {
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  let back = el;
+  while (back && (getComputedStyle(back).backgroundColor === "rgba(0, 0, 0, 0)")) {
+    back = back.parentElement;
+  }
+  const fg = lum(rgb(getComputedStyle(el).color));
+  const bg = lum(rgb(back ? getComputedStyle(back).backgroundColor : "rgb(255, 255, 255)"));
+  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+}"""
+INSIDE = """(el) => {
+  const box = el.closest('.fc-event').getBoundingClientRect();
+  const own = el.getBoundingClientRect();
+  return own.bottom <= box.bottom + 1 && own.top >= box.top - 1 && own.width > 20;
+}"""
+
+
+def test_every_view_shows_a_legible_title_with_the_channel_mark(page: Any) -> None:
+    sign_in(page, EDITOR.email, EDITOR.password)
+    _open_calendar(page)
+    problems = []
+    toolbar = page.locator("#calendar .fc-header-toolbar")
+    for view in ("Maand", "Week", "Dag", "Lijst"):
+        toolbar.get_by_role("button", name=view, exact=True).click()
+        titles = page.locator("#calendar .fc-event .cal-event__title")
+        if view == "Dag":  # today may be empty: step to a day that has a post
+            for _step in range(14):
+                if titles.count():
+                    break
+                toolbar.locator(".fc-next-button").click()
+        expect(titles.first).to_be_visible()
+        for index in range(min(titles.count(), 12)):
+            title = titles.nth(index)
+            if not title.is_visible():
+                continue
+            ratio = title.evaluate(CONTRAST)
+            if ratio < 4.5:
+                problems.append(f"{view}: {title.inner_text()!r} contrast {ratio:.2f}")
+            if not title.evaluate(INSIDE):
+                problems.append(f"{view}: {title.inner_text()!r} spills out of its event")
+            icon = title.locator("xpath=ancestor::*[contains(@class,'fc-event')][1]").locator(
+                ".cal-event__icon"
+            )
+            if not icon.inner_text().strip():
+                problems.append(f"{view}: {title.inner_text()!r} has no channel mark")
+        screenshot(page, f"calendar-view-{view}")
+    assert not problems, "\n".join(problems)

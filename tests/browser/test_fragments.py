@@ -98,3 +98,33 @@ def test_editor_adds_and_removes_thread_parts_with_the_keyboard(
     # One part left: it cannot be removed.
     page.get_by_role("button", name="Remove part 2").click()
     expect(page.get_by_role("button", name="Remove part 1")).to_be_disabled()
+
+
+def test_previews_show_what_readers_get(page: Any) -> None:
+    """Instagram: photo above the caption, one blank line stays one; an article: its text."""
+    sign_in(page, EDITOR.email, EDITOR.password)
+    page.goto("/fragments")
+    page.locator("tr", has_text="Instagram").locator("a").first.click()
+    box = page.locator(".photo-picker__box").first
+    if not box.is_checked():  # a demo post without a chosen photo: choose one (unsaved)
+        box.check()
+    preview = page.locator("#live .pv--instagram").first
+    photo, caption = preview.locator(".pv__media"), preview.locator(".pv__text")
+    expect(photo).to_be_visible()
+    assert photo.bounding_box()["y"] < caption.bounding_box()["y"]
+    page.locator("textarea.fragment-part").first.fill("Kom langs!\n\nZaterdag #OpenDag")
+    expect(caption).to_contain_text("Kom langs!")
+    assert caption.inner_text() == "Kom langs!\n\nZaterdag #OpenDag"
+    screenshot(page, "fragment-preview-instagram")
+
+    page.goto("/fragments")
+    page.locator("tr", has_text="Nieuws op zuiderhaven.nl").locator("a").first.click()
+    article = page.locator("#live .pv--article")
+    expect(article.locator(".pv__title")).to_be_visible()
+    expect(article.locator(".pv__article p").first).to_be_visible()
+    assert len(article.locator(".pv__article").inner_text()) > 200
+    page.locator("textarea[name=body]").fill("## Een kop\n\nMet **vet** erin.")
+    expect(article.locator(".pv__article")).to_have_text("Een kop\nMet vet erin.")
+    expect(article.locator(".pv__article h2")).to_have_text("Een kop")
+    expect(article.locator(".pv__article strong")).to_have_text("vet")
+    screenshot(page, "fragment-preview-article")

@@ -163,7 +163,7 @@ def test_by_hand_list_copies_with_the_keyboard_and_marks_as_posted(
     page.goto("/publishing/by-hand")
     card = page.locator(".by-hand").filter(has_text=TEXT).first
     expect(card).to_be_visible()
-    copy = card.get_by_role("button", name="Copy")
+    copy = card.get_by_role("button", name="Copy", exact=True)
     copy.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".js-copy-status")).to_have_text("Copied")
@@ -176,6 +176,62 @@ def test_by_hand_list_copies_with_the_keyboard_and_marks_as_posted(
     card.get_by_label("Address of the post").fill("https://social.example/@zuiderhaven/1")
     card.get_by_role("button", name="Mark as posted").click()
     expect(page.get_by_text("Marked as posted")).to_be_visible()
+
+
+def test_by_hand_list_offers_each_crop_with_alt_text_and_a_download(
+    page: Any, live_server: Any
+) -> None:
+    from sqlalchemy import select
+
+    from planner.accounts.models import User
+    from planner.approval import services as approval_services
+    from planner.db import transaction
+    from planner.fragments.models import Fragment
+    from planner.scheduling import planning
+
+    fragment_id = _fragment_in_review(live_server)
+    with transaction(_factory(live_server)) as session:
+        reviewer = session.scalar(select(User).where(User.email == REVIEWER.email))
+        fragment = session.get(Fragment, fragment_id)
+        assert fragment is not None
+        assert fragment.photo_ids, "the demo story of _fragment_in_review has photos"
+        alts = {p.id: p.alt_text for p in fragment.story.photos}
+        chosen = [alts[i] for i in fragment.photo_ids]
+        now = datetime.now(UTC)
+        approval_services.approve_fragment(session, reviewer, fragment, now)
+        planning.schedule_fragment(session, reviewer, fragment, now + timedelta(hours=5), now)
+    # English: the Dutch of the new labels is in translations-loopb.po until the lead merges it
+    sign_in(page, AUTHOR.email, AUTHOR.password, language="en")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/publishing/by-hand")
+        card = page.locator(f"#delivery-{_delivery_id(live_server, fragment_id)}")
+        photos = card.locator(".by-hand__photo")
+        expect(photos).to_have_count(len(chosen))
+        first = photos.first
+        expect(first.locator("img")).to_have_attribute("alt", chosen[0])
+        expect(first.locator("img")).to_have_js_property("complete", True)
+        assert first.locator("img").evaluate("img => img.naturalWidth") > 0
+        expect(first.locator(".copy-text__body")).to_have_text(chosen[0])
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        screenshot(page, f"publishing-by-hand-photos-{width}")
+    first.get_by_role("button", name="Copy").press("Enter")
+    expect(page.locator(".js-copy-status")).to_have_text("Copied")
+    with page.expect_download() as download:
+        first.get_by_role("link", name=re.compile("Download photo 1")).click()
+    assert re.fullmatch(r"foto-\d+-mastodon\.(jpg|png|webp)", download.value.suggested_filename)
+
+
+def _delivery_id(live_server: Any, fragment_id: int) -> int:
+    from sqlalchemy import select
+
+    from planner.db import transaction
+    from planner.publishing.models import Delivery
+
+    with transaction(_factory(live_server)) as session:
+        found = session.scalar(select(Delivery.id).where(Delivery.fragment_id == fragment_id))
+        assert found is not None
+        return found
 
 
 def test_blog_renders_a_published_article_and_its_feed(page: Any, live_server: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from planner.demo.seed import DEMO_PEOPLE
 from tests.browser.conftest import screenshot, sign_in
@@ -54,7 +55,7 @@ def test_wrong_password_shows_message_in_page(page: Any) -> None:
     page.get_by_label("E-mailadres").fill(EDITOR.email)
     page.get_by_label("Wachtwoord").fill("not the password")
     page.get_by_role("button", name="Inloggen").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()  # waits for the answer, unlike is_visible
     assert page.get_by_label("E-mailadres").input_value() == EDITOR.email
 
 

@@ -12,6 +12,7 @@ from planner.channels.counting import fits
 from planner.channels.models import Channel
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments import gate, services
+from planner.fragments import live as live_editing
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.stories.models import Story, StorySource
 
@@ -146,13 +147,13 @@ def test_editor_gate_and_api_read_the_same_article_findings(db: Session, editor:
     services.update_fragment(
         db, editor, article, title="Voor onze klanten", lead="Het park is af.", body="Mooi werk."
     )
-    live = services.preview_fragment(article)
+    live = live_editing.preview_fragment(article)
     stored = gate.check_fragment_parts(article)
     assert [(p.field, p.text, p.alerts) for p in live] == [
         (p.field, p.text, p.alerts) for p in stored
     ]
     assert any(alert.match == "klanten" for alert in live[0].alerts)
-    typed = services.preview_fragment(article, title="Veertig bankjes")
+    typed = live_editing.preview_fragment(article, title="Veertig bankjes")
     assert not any(alert.match == "klanten" for alert in typed[0].alerts)
     with pytest.raises(ConflictError):
         services.submit_for_review(db, editor, article)

@@ -16,6 +16,13 @@ def test_length_alert_sits_on_first_character_past_x_limit():
     assert (alert.severity, alert.span, alert.match) == ("error", (280, 280), "日")
 
 
+def test_length_alert_quotes_all_the_text_that_does_not_fit():
+    text = "a" * 495 + " Tot zaterdag in het Havenpark!"
+    [alert] = [a for a in run(text, "mastodon") if a.check == "Channel.Length"]
+    assert alert.match == "zaterdag in het Havenpark!"
+    assert alert.span[1] - alert.span[0] == len(alert.match) - 1
+
+
 def test_length_counts_urls_as_23_on_x():
     text = "b" * 250 + " https://example.org/" + "x" * 200
     assert [a for a in run(text, "x") if a.check == "Channel.Length"] == []

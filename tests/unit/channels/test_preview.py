@@ -34,7 +34,14 @@ def test_render_preview_links_are_inert_where_the_channel_does_not_link() -> Non
 
 def test_render_preview_turns_line_breaks_into_br() -> None:
     preview = render_preview("eerste regel\ntweede regel", "bluesky")
-    assert "eerste regel<br>\ntweede regel" in preview.html
+    assert "eerste regel<br>tweede regel" in preview.html
+
+
+def test_a_blank_line_is_two_breaks_not_four() -> None:
+    # The preview keeps spaces (white-space: pre-wrap); a newline after each <br> broke twice.
+    preview = render_preview("Kom langs!\n\n#OpenDag", "mastodon")
+    assert str(preview.html) == 'Kom langs!<br><br><span class="pv-hashtag">#OpenDag</span>'
+    assert "\n" not in preview.html
 
 
 def test_tokenize_keeps_hashtag_inside_url_as_part_of_the_url() -> None:

@@ -163,12 +163,12 @@ def test_save_creates_a_version(
     login(client, editor)
     response = client.post(
         f"/fragments/{fragment.id}",
-        data={"parts": "Nieuwe bankjes in het Havenpark.", "version": "1", "hashtags": "#Park"},
+        data={"parts": "Nieuwe bankjes in het Havenpark. #Park", "version": "1"},
     )
     assert response.status_code == 302
     db.refresh(fragment)
     assert fragment.version == 2
-    assert fragment.hashtags == ["Park"]
+    assert fragment.hashtags == ["Park"]  # a post's tags are the ones in its text
 
 
 def test_submit_refused_with_findings_then_accepted(
@@ -313,14 +313,14 @@ def test_refused_submit_shows_the_stored_fields_not_an_empty_form(
 ) -> None:
     fragment = _fragment(db, editor)
     services.update_fragment(
-        db, editor, fragment, parts=["Onze klanten."], hashtags=["OpenDag"], is_sponsored=True
+        db, editor, fragment, parts=["Onze klanten. #OpenDag"], is_sponsored=True
     )
     db.commit()
     login(client, editor)
     refused = client.post(f"/fragments/{fragment.id}/submit", headers=EN)
     assert refused.status_code == 409
     html = refused.get_data(as_text=True)
-    assert 'value="#OpenDag"' in html
+    assert "Onze klanten. #OpenDag</textarea>" in html
     assert "[&#39;OpenDag&#39;]" not in html
     at = html.index('id="is_sponsored"')
     tag = html[html.rindex("<input", 0, at) : html.index(">", at)]
