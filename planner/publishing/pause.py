@@ -108,6 +108,15 @@ def hold_due(session: Session, now: datetime) -> list[int]:
     return [row.id for row in rows]
 
 
+def any_open_pause(session: Session) -> bool:
+    return (
+        session.scalar(
+            select(PublishingPause.id).where(PublishingPause.ended_at.is_(None)).limit(1)
+        )
+        is not None
+    )
+
+
 def is_paused(session: Session, channel_id: int | None) -> bool:
     """Whether an open pause covers this channel now (the engine asks right before a send)."""
     return bool(session.scalar(select(open_pause_covering(channel_id))))
