@@ -166,9 +166,9 @@ def pause_publishing(
             PublishingPause.scope == scope, PublishingPause.ended_at.is_(None)
         )
     ):
-        raise ConflictError(
-            "Publishing is already paused there." if channel else "Publishing is already paused."
-        )
+        if channel is not None:
+            raise ConflictError("Publishing is already paused there.")
+        raise ConflictError("Publishing is already paused.")
     pause = PublishingPause(
         scope=scope,
         channel_id=channel_id,
@@ -217,9 +217,9 @@ def resume_publishing(
         .with_for_update()
     )
     if pause is None:
-        raise ConflictError(
-            "This channel is not paused." if channel else "Publishing is not paused."
-        )
+        if channel is not None:
+            raise ConflictError("This channel is not paused.")
+        raise ConflictError("Publishing is not paused.")
     pause.ended_at = now
     pause.ended_by_id = actor.id
     session.flush()
