@@ -52,6 +52,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         blog,
         brand,
         channels,
+        effect,
         fragments,
         home,
         inbox,
@@ -131,6 +132,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     blog.init_app(app)
     scheduling.init_app(app)
     inbox.init_app(app)
+    effect.init_app(app)
     jobs.init_app(app)
     api.init_app(app, authenticate=authenticate_token)
     connect_reactions()

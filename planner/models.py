@@ -6,6 +6,7 @@ from planner.audit.models import AuditEvent
 from planner.blog import models as _blog_models  # noqa: F401
 from planner.brand import models as _brand_models  # noqa: F401
 from planner.db import Base
+from planner.effect import models as _effect_models  # noqa: F401
 from planner.fragments import models as _fragments_models  # noqa: F401
 from planner.inbox import models as _inbox_models  # noqa: F401
 from planner.jobs.models import SchedulerHeartbeat

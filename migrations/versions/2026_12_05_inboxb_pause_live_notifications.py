@@ -14,7 +14,7 @@ from alembic import op
 import planner.db
 
 revision = "inboxb01"
-down_revision = "inbox_a01"
+down_revision = "effect01"
 branch_labels = None
 depends_on = None
 

@@ -1,28 +1,55 @@
-"""TODO docstring."""
+"""The approval forms: approve (with a reason for each warning let stand), request changes, make
+a reviewer link, and the public reviewer's form. Approving and requesting changes carry the
+version the person read (a hidden field), so an old form never decides about newer text."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from planner.approval.reviewer_links import DEFAULT_VALID_DAYS, MAX_VALID_DAYS
 from planner.approval.services import MAX_COMMENT_LENGTH
 
 
+def version_field() -> HiddenField:
+    """The version the person read, filled in when the form is shown."""
+    return HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,9}$")])
+
+
+def seen_version(form: FlaskForm) -> int:
+    """The version a validated form carries."""
+    return int(form.version.data)
+
+
+class WarningReasonForm(Form):
+    """One warning that holds the approval back, and the approver's reason to let it stand."""
+
+    field = HiddenField(validators=[Length(max=32)])
+    check = HiddenField(validators=[Length(max=200)])
+    match = HiddenField(validators=[Length(max=500)])
+    reason = StringField(_l("Reason to let it stand"), validators=[Optional(), Length(max=1000)])
+
+
 class ApproveForm(FlaskForm):
+    version = version_field()
     comment = TextAreaField(
         _l("Comment (optional)"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)]
     )
+    warnings = FieldList(FormField(WarningReasonForm), max_entries=50)
 
 
 class RequestChangesForm(FlaskForm):
+    version = version_field()
     comment = TextAreaField(
         _l("What should change?"),
         validators=[DataRequired(_l("Say what should change.")), Length(max=MAX_COMMENT_LENGTH)],
@@ -45,3 +72,4 @@ class ReviewerForm(FlaskForm):
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
     decision = HiddenField()
+    version = version_field()

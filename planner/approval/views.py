@@ -12,19 +12,34 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
+from planner.accounts.models import User
 from planner.approval import reviewer_links
 from planner.approval import services as approval_services
-from planner.approval.forms import ApproveForm, RequestChangesForm, ReviewerForm, ReviewLinkForm
-from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from planner.approval.forms import (
+    ApproveForm,
+    RequestChangesForm,
+    ReviewerForm,
+    ReviewLinkForm,
+    seen_version,
+)
+from planner.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlannerError,
+    ValidationError,
+)
+from planner.fragments import gate
 from planner.fragments import services as fragment_services
-from planner.fragments.models import Fragment
+from planner.fragments.models import Fragment, FragmentStatus
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.extensions import limiter
-from planner.web.forms import csrf_failed
+from planner.web.forms import ActionForm, csrf_failed
 from planner.web.problems import status_for
 
 bp = Blueprint("approval", __name__)
@@ -34,22 +49,65 @@ def approval_panel(fragment: Fragment) -> Markup:
     """The fragment editor's approval panel: steps, decisions, the forms and reviewer links."""
     session = db_session()
     actor = current_actor()
+    version = {"version": str(fragment.version)}
     panel = {
         "needed": approval_services.approvals_needed(fragment),
         "approvals": approval_services.current_approvals(session, fragment),
         "decisions": reviewer_links.list_decisions(session, fragment)[:10],
         "links": reviewer_links.list_review_links(session, actor, fragment),
-        "is_author": fragment.created_by_id == actor.id,
-        "approve_form": ApproveForm(prefix="approve", formdata=None),
-        "changes_form": RequestChangesForm(prefix="changes", formdata=None),
+        "is_author": approval_services.is_own_text(session, actor, fragment),
+        **_approve_context(session, fragment, with_findings=_may_approve(session, fragment, actor)),
+        "changes_form": RequestChangesForm(prefix="changes", formdata=None, data=version),
         "link_form": ReviewLinkForm(prefix="link", formdata=None),
         "now": runtime.now(),
     }
     return Markup(render_template("approval/_approval.html", fragment=fragment, ap=panel))  # noqa: S704 - a rendered template
 
 
+def _may_approve(session: Session, fragment: Fragment, actor: User) -> bool:
+    """Does the panel offer this person the approve form (so it needs the held findings)?"""
+    return (
+        fragment.status == FragmentStatus.IN_REVIEW
+        and approval_services.approvals_needed(fragment) > 0
+        and not approval_services.is_own_text(session, actor, fragment)
+    )
+
+
+def _approve_context(
+    session: Session,
+    fragment: Fragment,
+    *,
+    with_findings: bool = True,
+    posted: ApproveForm | None = None,
+) -> dict[str, Any]:
+    """The approve form with a reason field per warning that holds the approval back (what was
+    typed kept when it comes back refused), and the errors nobody can let stand."""
+    held = gate.held_findings(session, fragment, "approve") if with_findings else []
+    typed = (
+        {(e.field.data, e.check.data, e.match.data): e.reason.data for e in posted.warnings}
+        if posted is not None
+        else {}
+    )
+    # The version the approver read: the one shown, or, sent back refused, the one they sent.
+    form = ApproveForm(prefix="approve", formdata=None, data={"version": str(fragment.version)})
+    if posted is not None:
+        form.comment.data = posted.comment.data
+        form.version.data = posted.version.data
+    warnings = [h for h in held if h.alert.severity == "warning"]
+    for h in warnings:
+        key = (h.field, h.alert.check, h.alert.match[:500])
+        form.warnings.append_entry(
+            {"field": key[0], "check": key[1], "match": key[2], "reason": typed.get(key) or ""}
+        )
+    return {
+        "approve_form": form,
+        "held_warnings": list(zip(warnings, form.warnings, strict=True)),
+        "held_errors": [h for h in held if h.alert.severity == "error"],
+    }
+
+
 def decision_page(
-    fragment: Fragment, form: Any, kind: str, message: str, status: int
+    fragment: Fragment, form: Any, kind: str, message: str, status: int, **extra: Any
 ) -> tuple[str, int]:
     """A refused decision: the reason, and the same form with what was typed, to send again."""
     return (
@@ -59,6 +117,7 @@ def decision_page(
             form=form,
             kind=kind,
             refusal=message,
+            **extra,
         ),
         status,
     )
@@ -79,17 +138,54 @@ def approve(fragment_id: int) -> Response | tuple[str, int]:
         if csrf_failed(form):
             abort(400)
         return decision_page(fragment, form, "approve", _("Check the comment."), 400)
+    reasons = [
+        approval_services.WarningReason(
+            field=entry.field.data or "",
+            check=entry.check.data or "",
+            match=entry.match.data or "",
+            reason=entry.reason.data or "",
+        )
+        for entry in form.warnings
+    ]
     try:
         approval_services.approve_fragment(
-            session, actor, fragment, runtime.now(), comment=form.comment.data
+            session,
+            actor,
+            fragment,
+            runtime.now(),
+            comment=form.comment.data,
+            seen_version=seen_version(form),
+            acknowledge=reasons,
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return decision_page(fragment, form, "approve", _(exc.message), status_for(exc))
+        return _refused_approval(session, fragment, form, exc)
     if fragment.status.value == "approved":
         flash(_("The fragment is approved and can be scheduled."), "success")
     else:
         flash(_("Your approval is recorded; a second editor approves next."), "success")
     return back_to_panel(fragment)
+
+
+def _refused_approval(
+    session: Session, fragment: Fragment, form: ApproveForm, exc: PlannerError
+) -> tuple[str, int]:
+    """The approval page again: the reason in the reader's language and, when the brand gate
+    refused, the findings with a reason field for each warning, what was typed kept."""
+    if exc.details.get("action") != "approve":
+        return decision_page(fragment, form, "approve", _(exc.message), status_for(exc))
+    context = _approve_context(session, fragment, posted=form)
+    if context["held_errors"]:
+        message = _("This fragment cannot be approved yet: fix the errors in the text first.")
+    else:
+        message = _("Approval is held back by warnings: let each stand with a reason, or fix it.")
+    return decision_page(
+        fragment,
+        context.pop("approve_form"),
+        "approve",
+        message,
+        status_for(exc),
+        **context,
+    )
 
 
 @bp.post("/fragments/<int:fragment_id>/request-changes")
@@ -105,7 +201,12 @@ def request_changes(fragment_id: int) -> Response | tuple[str, int]:
         return decision_page(fragment, form, "changes", _("Say what should change."), 400)
     try:
         approval_services.request_changes(
-            session, actor, fragment, runtime.now(), form.comment.data or ""
+            session,
+            actor,
+            fragment,
+            runtime.now(),
+            form.comment.data or "",
+            seen_version=seen_version(form),
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
         return decision_page(fragment, form, "changes", _(exc.message), status_for(exc))
@@ -132,8 +233,8 @@ def create_review_link(fragment_id: int) -> Response | tuple[str, int]:
             runtime.now(),
             days=form.days.data or reviewer_links.DEFAULT_VALID_DAYS,
         )
-    except ValidationError as exc:
-        return decision_page(fragment, form, "link", _(exc.message), 400)
+    except (ValidationError, PermissionDeniedError) as exc:
+        return decision_page(fragment, form, "link", _(exc.message), status_for(exc))
     url = runtime.base_url() + url_for("approval.review_page", token=token)
     return (
         render_template("approval/review_link.html", fragment=fragment, link=link, url=url),
@@ -144,7 +245,7 @@ def create_review_link(fragment_id: int) -> Response | tuple[str, int]:
 @bp.post("/review-links/<int:link_id>/revoke")
 @editor_required
 def revoke_review_link(link_id: int) -> Response:
-    if not ApproveForm(prefix="revoke").validate_on_submit():
+    if not ActionForm(prefix="revoke").validate_on_submit():
         abort(400)
     link = reviewer_links.revoke_review_link(db_session(), current_actor(), link_id, runtime.now())
     flash(_("The reviewer link no longer works."), "success")
@@ -167,6 +268,8 @@ def review_page(token: str) -> Response | tuple[str, int]:
         status = 404 if isinstance(exc, NotFoundError) else 410
         return render_template("approval/review_closed.html", message=_(exc.message)), status
     fragment = link.fragment
+    if request.method == "GET":
+        form.version.data = str(fragment.version)
     refusal = None
     status = 200
     if request.method == "POST":
@@ -174,17 +277,30 @@ def review_page(token: str) -> Response | tuple[str, int]:
             try:
                 if form.decision.data == "approve":
                     reviewer_links.approve_as_reviewer(
-                        session, token, form.name.data, now, comment=form.comment.data
+                        session,
+                        token,
+                        form.name.data,
+                        now,
+                        comment=form.comment.data,
+                        seen_version=seen_version(form),
                     )
                     done = _("Thank you: your approval has been recorded.")
                 else:
                     reviewer_links.comment_as_reviewer(
-                        session, token, form.name.data, form.comment.data, now
+                        session,
+                        token,
+                        form.name.data,
+                        form.comment.data,
+                        now,
+                        seen_version=seen_version(form),
                     )
                     done = _("Thank you: your comment has been sent to the editors.")
             except (ValidationError, ConflictError) as exc:
                 refusal = _(exc.message)
                 status = 409 if isinstance(exc, ConflictError) else 400
+                if "version" in exc.details:
+                    # The page shows the text as it is now; the next decision is about that.
+                    form.version.data = str(fragment.version)
                 if isinstance(exc, ValidationError) and exc.field in ("name", "comment"):
                     getattr(form, exc.field).errors = [_(exc.message)]
             else:
@@ -194,6 +310,8 @@ def review_page(token: str) -> Response | tuple[str, int]:
         else:
             if csrf_failed(form):
                 refusal = _("The form had expired. Send it again.")
+            elif form.version.errors:
+                refusal = _("The form was incomplete. Read the text again and send it again.")
             status = 400
     return (
         render_template(

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
+    from planner.blog import corrections as _corrections  # noqa: F401  (adds its page to bp)
     from planner.blog.views import bp
 
     app.register_blueprint(bp)

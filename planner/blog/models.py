@@ -40,6 +40,9 @@ class BlogPost(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: when the post was corrected in place, and what was corrected (shown on the post)
+    corrected_at: Mapped[datetime | None]
+    correction_note: Mapped[str | None] = mapped_column(Text)
 
     fragment: Mapped[Fragment | None] = relationship()
     hero_photo: Mapped[Photo | None] = relationship()

@@ -18,12 +18,16 @@ from xml.etree import ElementTree as ET
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from planner.accounts.models import Role, User
+from planner.accounts.permissions import require_role
+from planner.audit.services import record_event
 from planner.blog.models import BlogPost
 from planner.errors import NotFoundError, ValidationError
+from planner.fragments import corrections
 from planner.fragments.models import Fragment
 from planner.markup import render_markdown
 from planner.publishing.models import Delivery
-from planner.publishing.ports import PermanentPublishError, PublishResult
+from planner.publishing.ports import PermanentPublishError, PublishRequest, PublishResult
 from planner.stories.models import Story
 
 PER_PAGE = 10
@@ -54,12 +58,21 @@ def _unique_slug(session: Session, base: str) -> str:
 
 
 def publish_in_transaction(
-    session: Session, delivery: Delivery, now: datetime, *, base_url: str = ""
+    session: Session,
+    delivery: Delivery,
+    now: datetime,
+    *,
+    base_url: str = "",
+    request: PublishRequest | None = None,
 ) -> PublishResult:
-    """Write (or find) the post for ``delivery``; the caller commits it with the delivery state."""
+    """Write (or find) the post for ``delivery``; the caller commits it with the delivery state.
+
+    With the engine's ``request`` the post carries the text as prepared (tracked links in place
+    of the editor's, planner.publishing.engine.links); without, the fragment's own text.
+    """
     existing = session.scalar(select(BlogPost).where(BlogPost.delivery_id == delivery.id))
     if existing is None:
-        existing = _write_post(session, delivery, now)
+        existing = _write_post(session, delivery, now, request)
     return PublishResult(
         remote_id=str(existing.id),
         remote_url=f"{base_url.rstrip('/')}/blog/{existing.slug}",
@@ -71,26 +84,45 @@ class BlogPublisher:
     """The engine's publisher for channels of kind "blog" (an InTransactionPublisher)."""
 
     def publish_in_transaction(
-        self, session: Session, delivery: Delivery, now: datetime, *, base_url: str
+        self,
+        session: Session,
+        delivery: Delivery,
+        now: datetime,
+        *,
+        base_url: str,
+        request: PublishRequest | None = None,
     ) -> PublishResult:
-        return publish_in_transaction(session, delivery, now, base_url=base_url)
+        return publish_in_transaction(session, delivery, now, base_url=base_url, request=request)
 
 
-def _write_post(session: Session, delivery: Delivery, now: datetime) -> BlogPost:
+def _lead_apart(lead: str | None, body: str) -> str | None:
+    """The lead to show above the body, or None when the body opens with it (as the splitter
+    drafts an article): a reader should not meet the first sentence twice."""
+    clean = " ".join((lead or "").split())
+    if not clean or " ".join(body.split()).startswith(clean):
+        return None
+    return lead
+
+
+def _write_post(
+    session: Session, delivery: Delivery, now: datetime, request: PublishRequest | None
+) -> BlogPost:
     fragment = delivery.fragment
     story = fragment.story
     if fragment.kind == "article":
         title = (fragment.title or story.title).strip()
-        lead = fragment.lead
         body = fragment.body or ""
+        lead = _lead_apart(fragment.lead, body)
     elif fragment.kind in ("post", "thread"):
         title = (fragment.title or story.title).strip()
         lead = None
-        body = "\n\n".join(fragment.parts)
+        body = "\n\n".join(request.parts if request is not None else fragment.parts)
     else:
         raise PermanentPublishError("A video brief cannot be published on the blog.")
     try:
-        html = render_markdown(body)
+        # An article's prepared HTML is its body rendered the same way, links tracked.
+        prepared = request.html if request is not None and fragment.kind == "article" else None
+        html = prepared or render_markdown(body)
     except ValidationError as exc:
         raise PermanentPublishError(f"The article cannot be rendered: {exc.message}") from exc
     hero = next((p for p in story.photos if p.has_alt_text), None)
@@ -109,6 +141,56 @@ def _write_post(session: Session, delivery: Delivery, now: datetime) -> BlogPost
     )
     session.add(post)
     session.flush()
+    return post
+
+
+# --- corrections ----------------------------------------------------------------------------------
+
+#: the longest note "what was corrected" shown on a post
+MAX_NOTE = 1000
+
+
+def post_of(session: Session, fragment: Fragment) -> BlogPost | None:
+    """The blog post a fragment became (the latest, should it have gone out twice)."""
+    post: BlogPost | None = session.scalar(
+        select(BlogPost).where(BlogPost.fragment_id == fragment.id).order_by(BlogPost.id.desc())
+    )
+    return post
+
+
+def correct_post(
+    session: Session,
+    actor: User | None,
+    fragment: Fragment,
+    *,
+    title: str | None,
+    lead: str | None,
+    body: str | None,
+    note: str | None,
+    now: datetime,
+) -> BlogPost:
+    """Correct a published blog post in place: same address, new text, and a visible note of
+    when and what was corrected (the newsroom's "bijgewerkt"). The fragment keeps the text as a
+    new version, so the editor and the archive agree with the post."""
+    actor = require_role(actor, Role.EDITOR)
+    post = post_of(session, fragment)
+    if post is None:
+        raise NotFoundError("This fragment has no post on the blog.")
+    clean_note = (note or "").strip()
+    if not clean_note:
+        raise ValidationError("Say what was corrected; readers see it on the post.", field="note")
+    if len(clean_note) > MAX_NOTE:
+        raise ValidationError("The note is too long (1000 characters at most).", field="note")
+    corrections.correct_published_text(session, actor, fragment, title=title, lead=lead, body=body)
+    post.title = (fragment.title or fragment.story.title).strip()[:300]
+    post.body = fragment.body or ""
+    post.lead = _lead_apart(fragment.lead, post.body)
+    post.html = render_markdown(post.body)
+    post.corrected_at = now
+    post.correction_note = clean_note
+    post.updated_at = now
+    session.flush()
+    record_event(session, actor, "blog.correct", post, fragment=fragment.id, note=clean_note)
     return post
 
 

@@ -60,6 +60,11 @@ B1_MAX_LONG_WORD_SHARE = 0.10
 MIN_WORDS = 20
 
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}'’-]*")
+#: What a reader does not read as prose: web addresses, e-mail addresses, hashtags and mentions
+#: (a post's link and tags would otherwise count as long, hard words)
+_NOT_PROSE = regex.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w#@])[#@][\p{L}\p{N}_@.]+",
+)
 _SENTENCE_END = regex.compile(r"[.!?…]+(?=\s|$)|\n\s*\n")
 
 
@@ -100,7 +105,11 @@ class ReadabilityReport:
 
 
 def analyse(text: str) -> ReadabilityReport:
-    """Readability figures for Dutch prose (plain text; strip markup before calling)."""
+    """Readability figures for Dutch prose (plain text; strip markup before calling).
+
+    Links, e-mail addresses, hashtags and mentions are left out: they are not read as sentences.
+    """
+    text = _NOT_PROSE.sub(" ", text)
     words = _WORD.findall(text)
     pieces = [p for p in _SENTENCE_END.split(text) if _WORD.search(p)]
     sentence_count = max(len(pieces), 1 if words else 0)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role
 from planner.accounts.services import create_user
+from planner.demo.effect import seed_effect
 from planner.demo.fragments import seed_fragments
 from planner.demo.inbox import seed_inbox
 from planner.demo.plan import seed_plan
@@ -70,3 +71,4 @@ def seed_demo(
     seed_plan(session, now)
     seed_publishing(session, now, base_url)
     seed_inbox(session, now)
+    seed_effect(session, now)

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
 
     from planner.accounts.models import Role
     from planner.fragments import api as _api  # noqa: F401  (declares its API operations)
+    from planner.fragments import workflow_api as _workflow_api  # noqa: F401  (the same)
     from planner.fragments.panels import review_count, review_panel, spread_panel, urgent_panel
     from planner.fragments.views import bp
     from planner.home.dashboard import DASHBOARD

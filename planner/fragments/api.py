@@ -1,15 +1,19 @@
 """The fragments part of the JSON API: split a story, read and edit fragments, preview and check
-them, and check any text against the house style without storing anything."""
+them, and check any text against the house style without storing anything.
+
+An edit names the version it was made on (``version`` in the body, or ``If-Match`` with the ETag
+that GET gives): without either it is refused with 428, so nobody silently overwrites a
+colleague's edit; with an older one it is a 409 carrying the current version."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from flask import g
+from flask import Response, g, jsonify, request
 from pydantic import BaseModel, Field
 
-from planner.api import api
+from planner.api import DOCUMENT_HOOKS, api
 from planner.api.spec import MAX_ID, NO_NUL
 from planner.brand.engine import Alert
 from planner.channels.api import KIND_PATTERN
@@ -18,6 +22,7 @@ from planner.fragments import gate, services
 from planner.fragments.models import Fragment
 from planner.stories import services as story_services
 from planner.web.database import db_session
+from planner.web.problems import problem
 
 Text = Annotated[str, Field(max_length=20_000, pattern=NO_NUL)]
 
@@ -167,30 +172,61 @@ def split_story(story_id: int, body: SplitIn) -> list[FragmentOut]:
     return [fragment_out(f) for f in fragments]
 
 
+def _with_etag(fragment: Fragment) -> Response:
+    """The fragment as JSON with its version as the ETag (for ``If-Match`` on the next edit)."""
+    response = jsonify(fragment_out(fragment).model_dump(mode="json"))
+    response.set_etag(str(fragment.version))
+    return response
+
+
+def _if_match_version() -> int | None:
+    """The version an ``If-Match`` header names (``"3"``, ``W/"3"`` or ``3``); None without one."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or not 1 <= int(tag) <= MAX_ID:
+        raise ValidationError(
+            "If-Match names a fragment version: the ETag of GET.", field="If-Match"
+        )
+    return int(tag)
+
+
 @api.operation(
     "GET",
     "/fragments/<int:fragment_id>",
-    summary="One fragment",
+    summary="One fragment; the ETag is its version",
     tags=["fragments"],
     response=FragmentOut,
     errors=(403,),
 )
-def get_fragment(fragment_id: int) -> FragmentOut:
-    return fragment_out(services.get_fragment(db_session(), g.api_user, fragment_id))
+def get_fragment(fragment_id: int) -> Response:
+    return _with_etag(services.get_fragment(db_session(), g.api_user, fragment_id))
 
 
 @api.operation(
     "PATCH",
     "/fragments/<int:fragment_id>",
-    summary="Change a fragment; every change is a new version",
+    summary="Change a fragment; every change is a new version. Name the version you edited "
+    "(body 'version' or If-Match): 428 without, 409 with the current version when it moved on",
     tags=["fragments"],
     response=FragmentOut,
     body=FragmentPatch,
-    errors=(403, 409),
+    errors=(403, 409, 428),
 )
-def update_fragment(fragment_id: int, body: FragmentPatch) -> FragmentOut:
+def update_fragment(fragment_id: int, body: FragmentPatch) -> Response:
     session = db_session()
     fragment = services.get_fragment(session, g.api_user, fragment_id)
+    expected = body.version if body.version is not None else _if_match_version()
+    if expected is None:
+        return problem(
+            428,
+            "Precondition required",
+            "Name the version you edited: 'version' in the body or an If-Match header "
+            "with the ETag of GET. Nothing was saved.",
+            type_="version-required",
+            version=fragment.version,
+        )
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     lists = ("parts", "hashtags", "photo_ids")
     changes = {k: v for k, v in changes.items() if not (v is None and k in lists)}
@@ -198,12 +234,50 @@ def update_fragment(fragment_id: int, body: FragmentPatch) -> FragmentOut:
         changes.pop("is_sponsored")
     try:
         services.update_fragment(
-            session, g.api_user, fragment, expected_version=body.version, **changes
+            session, g.api_user, fragment, expected_version=expected, **changes
         )
     except ValidationError as exc:
         # Well-formed, but wrong for this fragment (two parts for a post): a state conflict.
         raise ConflictError(exc.message, field=exc.field) from exc
-    return fragment_out(fragment)
+    return _with_etag(fragment)
+
+
+def _document_if_match(document: dict[str, Any]) -> None:
+    """The OpenAPI document names the If-Match header the PATCH accepts, and the ETag of GET.
+
+    ``version`` is documented as required: a body cannot say "this or that header", and the
+    stricter contract is the one to follow (a body without it, and without If-Match, gets 428).
+    """
+    patch_schema = document["components"]["schemas"].get("FragmentPatch")
+    if patch_schema is not None:
+        patch_schema["required"] = sorted({*patch_schema.get("required", []), "version"})
+        patch_schema["properties"]["version"] = {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_ID,
+            "description": "The version edited (or send If-Match instead)",
+        }
+    item = document["paths"].get("/api/v1/fragments/{fragment_id}", {})
+    if "patch" in item:
+        item["patch"]["parameters"].append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "description": "The ETag of GET (the version edited), instead of 'version' in "
+                "the body.",
+                "schema": {"type": "string", "maxLength": 40},
+            }
+        )
+    for method in ("get", "patch"):
+        ok = item.get(method, {}).get("responses", {}).get("200")
+        if ok is not None:
+            ok["headers"] = {
+                "ETag": {"description": "The fragment's version", "schema": {"type": "string"}}
+            }
+
+
+DOCUMENT_HOOKS.append(_document_if_match)
 
 
 @api.operation(

@@ -9,7 +9,7 @@ the same reasons.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,9 +20,10 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.brand import services as brand_services
-from planner.brand.engine import Alert, LoadedConfig, check_text
+from planner.brand.channel_checks import check_for_channel
+from planner.brand.engine import Alert, LoadedConfig
 from planner.errors import ConflictError, ValidationError
-from planner.fragments.models import Fragment, WarningAcknowledgement
+from planner.fragments.models import Fragment, WarningAcknowledgement, article_text
 from planner.stories.models import Photo
 
 MAX_REASON = 1000
@@ -118,7 +119,7 @@ def check_draft(
 ) -> list[Alert]:
     """Brand and channel findings for a text being typed; pure apart from the cached style."""
     config = brand_config(language, session)
-    return check_text(text, markdown=markdown, config=config, channel=channel_kind)
+    return check_for_channel(text, channel_kind, markdown=markdown, config=config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,15 +133,32 @@ class PartFindings:
 
 
 def check_fragment_parts(fragment: Fragment) -> list[PartFindings]:
-    return _check_text_parts(fragment) + _check_photos(fragment)
+    return check_texts(fragment) + _check_photos(fragment)
 
 
-def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
+def check_texts(
+    fragment: Fragment,
+    *,
+    parts: Sequence[str] | None = None,
+    title: str | None = None,
+    lead: str | None = None,
+    body: str | None = None,
+) -> list[PartFindings]:
+    """The one check of a fragment's texts, for the gate, the API and the editor alike.
+
+    Without arguments it checks the stored text; the editor passes what is typed (None keeps the
+    stored value). An article is checked as its reader meets it: title, lead and body together,
+    under the field "body", so the editor shows the same findings the gate refuses on.
+    """
     language = fragment.story.language
     kind = fragment.channel.kind_key
     session = object_session(fragment)
     if fragment.kind == "article":
-        text = fragment.text()
+        text = article_text(
+            fragment.title if title is None else title,
+            fragment.lead if lead is None else lead,
+            fragment.body if body is None else body,
+        )
         return [
             PartFindings(
                 "body", text, check_draft(text, kind, language, markdown=True, session=session)
@@ -151,7 +169,7 @@ def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
         return [PartFindings("brief", text, check_draft(text, None, language, session=session))]
     return [
         PartFindings(f"part-{i}", part, check_draft(part, kind, language, session=session))
-        for i, part in enumerate(fragment.parts)
+        for i, part in enumerate(fragment.parts if parts is None else parts)
     ]
 
 
@@ -202,26 +220,60 @@ def blocking(alerts: Sequence[Alert]) -> list[Alert]:
 WARNINGS_BLOCK = frozenset({"approve", "schedule"})
 
 
-def gate_alerts(session: Session, fragment: Fragment, action: str = "submit") -> list[Alert]:
-    """The findings that hold a fragment back from `action` ("submit", "approve", "schedule")."""
-    held: list[Alert] = []
-    acknowledged = acknowledgements(session, fragment)
+@dataclass(frozen=True, slots=True)
+class HeldFinding:
+    """A finding that holds a fragment back, with the text it is in (what an acknowledgement
+    names)."""
+
+    field: str
+    alert: Alert
+
+
+def held_findings(
+    session: Session,
+    fragment: Fragment,
+    action: str = "submit",
+    *,
+    letting_stand: Collection[AckKey] = (),
+) -> list[HeldFinding]:
+    """The findings that hold a fragment back from `action` ("submit", "approve", "schedule"),
+    each with its field, so a page can offer to acknowledge the warnings among them.
+
+    ``letting_stand`` names warnings about to be acknowledged (field, check, match): they count
+    as acknowledged, so a caller can ask before it writes anything.
+    """
+    held: list[HeldFinding] = []
+    acknowledged = set(acknowledgements(session, fragment)) | set(letting_stand)
     for found in check_fragment_parts(fragment):
         for alert in found.alerts:
             unacknowledged = (found.field, alert.check, alert.match[:500]) not in acknowledged
             if alert.severity == "error" or (
                 alert.severity == "warning" and action in WARNINGS_BLOCK and unacknowledged
             ):
-                held.append(alert)
+                held.append(HeldFinding(found.field, alert))
     return held
 
 
-def require_gate_clear(session: Session, fragment: Fragment, action: str) -> None:
+def gate_alerts(session: Session, fragment: Fragment, action: str = "submit") -> list[Alert]:
+    """The findings that hold a fragment back from `action` ("submit", "approve", "schedule")."""
+    return [held.alert for held in held_findings(session, fragment, action)]
+
+
+def require_gate_clear(
+    session: Session,
+    fragment: Fragment,
+    action: str,
+    *,
+    letting_stand: Collection[AckKey] = (),
+) -> None:
     """The brand gate, shared by every transition: refuse with the findings that stand in the way.
 
     ``action`` names the transition ("submit", "approve", "schedule") for the message and the audit.
     """
-    held = gate_alerts(session, fragment, action)
+    held = [
+        found.alert
+        for found in held_findings(session, fragment, action, letting_stand=letting_stand)
+    ]
     if held:
         lead = (
             "Fix these findings first: "

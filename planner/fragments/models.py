@@ -32,6 +32,11 @@ class FragmentStatus(enum.Enum):
     FAILED = "failed"
 
 
+def article_text(title: str | None, lead: str | None, body: str | None) -> str:
+    """An article as its reader meets it: title, lead and body, one text (what is checked)."""
+    return "\n\n".join(x for x in (title, lead, body) if x)
+
+
 class Fragment(Base):
     __tablename__ = "fragments"
     __table_args__ = (
@@ -74,11 +79,16 @@ class Fragment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    #: a correction names the published fragment it corrects (on channels that cannot edit)
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fragments.id", ondelete="SET NULL"), index=True
+    )
 
     story: Mapped[Story] = relationship()
     channel: Mapped[Channel] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    corrects: Mapped[Fragment | None] = relationship(remote_side=[id])
     revisions: Mapped[list[FragmentRevision]] = relationship(
         back_populates="fragment",
         order_by="FragmentRevision.version.desc()",
@@ -89,7 +99,7 @@ class Fragment(Base):
     def text(self) -> str:
         """Everything a reader sees, as one text (for checks and search)."""
         if self.kind == "article":
-            return "\n\n".join(x for x in (self.title, self.lead, self.body) if x)
+            return article_text(self.title, self.lead, self.body)
         if self.kind == "video_brief":
             brief = self.video_brief or {}
             return "\n\n".join(str(v) for v in brief.values() if isinstance(v, str) and v)
@@ -138,3 +148,23 @@ class WarningAcknowledgement(Base):
     acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     acknowledged_by: Mapped[User | None] = relationship()
+
+
+class FragmentComment(Base):
+    """A colleague's remark on a fragment, apart from approval decisions (which carry their own)."""
+
+    __tablename__ = "fragment_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fragment_id: Mapped[int] = mapped_column(
+        ForeignKey("fragments.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: the version the remark was made on
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()

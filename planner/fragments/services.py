@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.accounts.models import Role, User
@@ -24,8 +24,13 @@ from planner.channels.preview import Preview, render_preview
 from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
-from planner.fragments.gate import check_draft, require_gate_clear
-from planner.fragments.models import FRAGMENT_KINDS, Fragment, FragmentRevision, FragmentStatus
+from planner.fragments.gate import check_texts, require_gate_clear
+from planner.fragments.models import (
+    FRAGMENT_KINDS,
+    Fragment,
+    FragmentRevision,
+    FragmentStatus,
+)
 from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
 from planner.live.services import record_change
 from planner.notifications.models import NotificationKind
@@ -205,6 +210,21 @@ def list_revisions(
 _UNSET: Any = object()
 
 
+def lock_for_change(session: Session, fragment: Fragment) -> Fragment:
+    """Fence a change of the fragment row: lock it and read it again before deciding anything.
+
+    On PostgreSQL this is ``SELECT … FOR UPDATE``: an approval and an edit arriving together run
+    one after the other, and the second sees the first's version and status (so nothing is left
+    "approved" with an approval of an older version, and two saves of one version give one new
+    version and one conflict). On SQLite a writing request holds the write lock from its start
+    (BEGIN IMMEDIATE), so the read is already current; reading again costs one statement.
+    Every service that changes a fragment's status or text calls this first.
+    """
+    session.flush()
+    session.refresh(fragment, with_for_update=True)
+    return fragment
+
+
 def _require_editable(fragment: Fragment, *, scheduled_ok: bool = False) -> None:
     allowed = {FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW}
     if scheduled_ok:
@@ -268,6 +288,7 @@ def update_fragment(
 ) -> Fragment:
     """Save the given fields as a new version; nothing given, nothing saved."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     _require_editable(fragment, scheduled_ok=True)
     if expected_version is not None and expected_version != fragment.version:
         raise ConflictError(
@@ -323,6 +344,7 @@ def restore_revision(
 ) -> Fragment:
     """Put an earlier version back, as a new version (history is never rewritten)."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     _require_editable(fragment)
     revision = session.scalar(
         select(FragmentRevision).where(
@@ -367,8 +389,9 @@ def list_urgent(session: Session, actor: User | None) -> list[Fragment]:
 def submit_for_review(session: Session, actor: User | None, fragment: Fragment) -> Fragment:
     """The brand gate: a draft goes to review only when no error-level finding remains."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     if fragment.status != FragmentStatus.DRAFT:
-        raise ConflictError("Only a draft can be submitted for review.")
+        raise ConflictError("Only a draft can be submitted for review.", action="submit")
     require_gate_clear(session, fragment, "submit")
     fragment.status = FragmentStatus.IN_REVIEW
     session.flush()
@@ -403,6 +426,23 @@ def _ask_approvers(session: Session, actor: User, fragment: Fragment) -> None:
     )
 
 
+def save_and_submit(
+    session: Session,
+    actor: User | None,
+    fragment: Fragment,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Fragment:
+    """What the editor's "submit for review" button does: save what is on the screen, then submit.
+
+    A refusal of the save raises as update_fragment does; a refusal of the submit raises a
+    ConflictError with ``action="submit"`` after the save, so the caller can keep the saved text.
+    """
+    update_fragment(session, actor, fragment, expected_version=expected_version, **changes)
+    return submit_for_review(session, actor, fragment)
+
+
 # --- live editing ---------------------------------------------------------------------------
 
 
@@ -421,27 +461,24 @@ def preview_fragment(
     *,
     parts: Sequence[str] | None = None,
     body: str | None = None,
+    title: str | None = None,
+    lead: str | None = None,
 ) -> list[LivePart]:
-    """Count, preview and check unsaved text of a fragment; nothing is written."""
+    """Count, preview and check unsaved text of a fragment; nothing is written.
+
+    The findings come from gate.check_texts, the function the gate and the API use, so the
+    editor never says "no findings" about a text the gate refuses.
+    """
     kind = fragment.channel.kind_key
-    language = fragment.story.language
-    session = object_session(fragment)
-    if fragment.kind == "article":
-        text = fragment.text() if body is None else body
-        alerts = check_draft(text, kind, language, markdown=True, session=session)
-        return [LivePart("body", text, None, alerts)]
-    if fragment.kind == "video_brief":
-        text = fragment.text() if body is None else body
-        return [LivePart("brief", text, None, check_draft(text, None, language, session=session))]
-    texts = list(fragment.parts if parts is None else parts)[:MAX_PARTS]
+    if fragment.kind in ("article", "video_brief"):
+        return [
+            LivePart(found.field, found.text, None, found.alerts)
+            for found in check_texts(fragment, title=title, lead=lead, body=body)
+        ]
+    texts = [text[:MAX_PART_LENGTH] for text in (fragment.parts if parts is None else parts)]
     return [
-        LivePart(
-            f"part-{i}",
-            text,
-            render_preview(text[:MAX_PART_LENGTH], kind),
-            check_draft(text[:MAX_PART_LENGTH], kind, language, session=session),
-        )
-        for i, text in enumerate(texts)
+        LivePart(found.field, found.text, render_preview(found.text, kind), found.alerts)
+        for found in check_texts(fragment, parts=texts[:MAX_PARTS])
     ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import regex
 
+from planner.brand.readability import analyse as analyse_readability
 from planner.channels.catalogue import ChannelKind, get_kind
 from planner.channels.counting import fits, graphemes
 from planner.errors import ValidationError
@@ -486,6 +487,45 @@ def _sentences(analysis: StoryAnalysis, indices: Sequence[int]) -> str:
     return join_words(analysis.sentences[i][1] for i in sorted(indices))
 
 
+def _reads_easily(text: str, language: str) -> bool:
+    """Does a drafted text keep the B1 indication the brand check gives (Dutch only)?"""
+    return language != "nl" or analyse_readability(text).is_b1 is not False
+
+
+def _add_sentences(
+    analysis: StoryAnalysis,
+    wanted: int,
+    language: str,
+    fitting: Callable[[str], bool],
+    *,
+    around: str = "",
+) -> list[int]:
+    """The lead, then up to ``wanted`` sentences in all: each time the most important one that
+    fits and keeps the draft at B1, or, when none does, the most important one that fits.
+
+    The story itself reads at B1; two of its sentences picked by weight alone need not (long
+    words cluster in the sentences that carry the news), and the editor would meet a warning on
+    a text they did not write. ``around`` is what the check reads with the sentences (an
+    article's title and lead).
+    """
+    chosen = list(analysis.lead_indices)
+    while len(chosen) < wanted:
+        options = [
+            index
+            for index in analysis.ranked
+            if index not in chosen and fitting(_sentences(analysis, [*chosen, index]))
+        ]
+        if not options:
+            break
+        readable = [
+            index
+            for index in options
+            if _reads_easily(around + _sentences(analysis, [*chosen, index]), language)
+        ]
+        chosen.append((readable or options)[0])
+    return chosen
+
+
 def _post_tail(link_line: str | None, tags: Sequence[str]) -> str:
     lines = [line for line in (link_line, " ".join(tags)) if line]
     return "\n\n".join(lines)
@@ -508,13 +548,12 @@ def _draft_post(
     short = kind.text_limit is not None and kind.text_limit <= _SHORT_CHANNEL_LIMIT
     wanted = _SHORT_POST_SENTENCES if short else _LONG_POST_SENTENCES
 
-    chosen = list(analysis.lead_indices)
-    for index in analysis.ranked:
-        if len(chosen) >= wanted:
-            break
-        trial = [*chosen, index]
-        if fits(_with_tail(_sentences(analysis, trial), _post_tail(link_line, tags)), kind):
-            chosen = trial
+    chosen = _add_sentences(
+        analysis,
+        wanted,
+        story.language,
+        lambda text: fits(_with_tail(text, _post_tail(link_line, tags)), kind),
+    )
     body = _sentences(analysis, chosen) if chosen else story.title
     # Too long even with the lead alone: give up theme tags first, then shorten the text itself;
     # the organisation's tag goes only when not even a word fits beside it.
@@ -586,8 +625,14 @@ def _draft_article(
             if story.url
             else None
         )
-        teaser_indices = [*analysis.lead_indices, *analysis.ranked][:_NEWSLETTER_TEASER_SENTENCES]
-        body = _sentences(analysis, teaser_indices)
+        teaser = _add_sentences(
+            analysis,
+            _NEWSLETTER_TEASER_SENTENCES,
+            story.language,
+            lambda _text: True,
+            around=f"{story.title}\n\n{lead}\n\n",
+        )
+        body = _sentences(analysis, teaser)
         if link:
             body += f"\n\n[{phrases['read_more']}]({link})"
     else:

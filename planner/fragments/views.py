@@ -80,14 +80,22 @@ def index() -> str:
     form.status.choices = [("", _("Any status")), *status_labels().items()]
     form.channel.choices = [("", _("Any channel"))] + [(str(c.id), c.name) for c in channels]
     statuses = {s.value for s in FragmentStatus}
+    story_id = int_arg(request.args.get("story"))
     fragments = services.list_fragments(
         session,
         actor,
         status=FragmentStatus(form.status.data) if form.status.data in statuses else None,
         channel_id=int_arg(form.channel.data),
-        story_id=int_arg(request.args.get("story")),
+        story_id=story_id,
     )
-    return render_template("fragments/index.html", form=form, fragments=fragments)
+    new_ids = {int(v) for v in request.args.get("new", "").split(",")[:50] if v.isdigit()}
+    return render_template(
+        "fragments/index.html",
+        form=form,
+        fragments=fragments,
+        story=story_services.get_story(session, actor, story_id) if story_id else None,
+        new_ids=new_ids,
+    )
 
 
 @bp.route("/stories/<int:story_id>/split", methods=["GET", "POST"])
@@ -106,21 +114,30 @@ def split(story_id: int) -> str | Response:
             form.form_errors.append(_(exc.message))
         else:
             flash(_("%(n)s drafts have been made.", n=len(fragments)), "success")
-            return redirect(url_for("fragments.edit", fragment_id=fragments[0].id))
+            # An overview of what was made, not silently the first draft: the editor picks one.
+            made = ",".join(str(fragment.id) for fragment in fragments)
+            return redirect(url_for("fragments.index", story=story.id, new=made))
     return render_template("fragments/split.html", form=form, story=story, channels=channels)
 
 
 def _form_for(fragment: Fragment) -> FragmentForm:
     # Only the editor's own form posts these fields; a refused submit or acknowledgement shows
     # the stored fragment, not an empty form read from a request that never carried it.
-    from_request = request.method == "POST" and request.endpoint == "fragments.edit"
-    form = FragmentForm(obj=fragment) if from_request else FragmentForm(formdata=None, obj=fragment)
+    if not (request.method == "POST" and request.endpoint == "fragments.edit"):
+        return _form_for_stored(fragment)
+    form = FragmentForm(obj=fragment)
     form.version.data = str(fragment.version)
-    if not from_request:
-        form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
-        brief = fragment.video_brief or {}
-        for name in _BRIEF_FIELDS:
-            getattr(form, name).data = brief.get(name)
+    return form
+
+
+def _form_for_stored(fragment: Fragment) -> FragmentForm:
+    """The editor's form filled from the stored fragment, whatever the request carried."""
+    form = FragmentForm(formdata=None, obj=fragment)
+    form.version.data = str(fragment.version)
+    form.hashtags.data = " ".join("#" + tag.lstrip("#") for tag in fragment.hashtags)
+    brief = fragment.video_brief or {}
+    for name in _BRIEF_FIELDS:
+        getattr(form, name).data = brief.get(name)
     return form
 
 
@@ -154,10 +171,13 @@ def _editor(
     ack_form: AcknowledgeForm | None = None,
 ) -> tuple[str, int]:
     session = db_session()
+    article = fragment.kind == "article"
     live = services.preview_fragment(
         fragment,
         parts=parts,
-        body=form.body.data if fragment.kind == "article" else None,
+        title=form.title.data if article else None,
+        lead=form.lead.data if article else None,
+        body=form.body.data if article else None,
     )
     page = render_template(
         "fragments/edit.html",
@@ -208,8 +228,11 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
     fragment = services.get_fragment(session, actor, fragment_id)
     form = _form_for(fragment)
     if form.validate_on_submit():
+        # The "submit for review" button belongs to the same form: what is typed is saved first.
+        submitting = request.form.get("then") == "submit"
+        save = services.save_and_submit if submitting else services.update_fragment
         try:
-            services.update_fragment(
+            save(
                 session,
                 actor,
                 fragment,
@@ -217,9 +240,19 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
                 **_changes(fragment, form),
             )
         except (ValidationError, ConflictError) as exc:
+            if submitting and exc.details.get("action") == "submit":
+                # Saved, not submitted: a 200 keeps the save; the refusal lists what blocks.
+                refusal = _(
+                    "Your changes are saved, but this draft cannot go to review yet: "
+                    "fix the errors listed below."
+                )
+                return _editor(fragment, _form_for_stored(fragment), refusal=refusal)
             form.form_errors.append(_(exc.message))
             return _editor(fragment, form, parts=request.form.getlist("parts"), status=409)
-        flash(_("The fragment has been saved."), "success")
+        if submitting:
+            flash(_("Your changes are saved and the fragment is waiting for review."), "success")
+        else:
+            flash(_("The fragment has been saved."), "success")
         return redirect(url_for("fragments.edit", fragment_id=fragment.id))
     return _editor(fragment, form)
 
@@ -231,12 +264,17 @@ def live(fragment_id: int) -> str:
     session = db_session()
     fragment = services.get_fragment(session, current_actor(), fragment_id)
     parts = request.form.getlist("parts") if fragment.kind in ("post", "thread") else None
-    body = request.form.get("body") if fragment.kind == "article" else None
+    # An article is checked over its title, lead and body, as the gate checks it.
+    typed = (
+        {name: request.form.get(name) for name in ("title", "lead", "body")}
+        if fragment.kind == "article"
+        else {}
+    )
     return render_template(
         "fragments/_live.html",
         fragment=fragment,
         kind=get_kind(fragment.channel.kind_key),
-        live=services.preview_fragment(fragment, parts=parts, body=body),
+        live=services.preview_fragment(fragment, parts=parts, **typed),
         acks=gate.acknowledgements(session, fragment),
         ack_form=AcknowledgeForm(formdata=None),
         oob=True,

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, joinedload
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
-from planner.brand.engine import Alert, check_text
+from planner.brand.channel_checks import check_for_channel
+from planner.brand.engine import Alert
 from planner.brand.services import active_config
 from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
@@ -247,9 +248,7 @@ def check_reply(
 ) -> list[Alert]:
     """The brand engine's findings on an answer, against the channel it goes to."""
     channel = "mastodon" if conversation.source.kind == SourceKind.MASTODON else None
-    return check_text(
-        text, markdown=False, config=active_config(session, language), channel=channel
-    )
+    return check_for_channel(text, channel, markdown=False, config=active_config(session, language))
 
 
 def _last_inbound(conversation: Conversation) -> Message:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 from datetime import datetime, timedelta
 
 from flask import Flask
 
 from planner.db import write_session
+from planner.effect import runtime as effect_runtime
+from planner.effect.snapshots import SnapshotReport, parse_moments, take_snapshots
+from planner.effect.tracking import LinkTracker
 from planner.inbox import intake as inbox_intake
 from planner.inbox import webcare
 from planner.inbox.models import SourceKind
@@ -38,18 +42,26 @@ _SCHEDULER_KEY = "planner.scheduler"
 _WAKER_KEY = "planner.scheduler.waker"
 
 
+#: tells this process apart from an earlier one with the same host name and pid (a restarted
+#: container), whose claims must look abandoned, not alive (planner.publishing.engine.heartbeat)
+_INCARNATION = secrets.token_hex(4)
+
+
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """The claimer name this process writes to its claims and its publisher heartbeat."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{_INCARNATION}"
 
 
 def engine_config(app: Flask) -> EngineConfig:
     settings = runtime.settings(app)
     return EngineConfig(
         lease=timedelta(seconds=settings.publish_lease_seconds),
+        heartbeat=timedelta(seconds=settings.publish_heartbeat_seconds),
         grace=timedelta(minutes=settings.publish_grace_minutes),
         max_attempts=settings.publish_max_attempts,
         concurrency=settings.publish_concurrency,
         base_url=settings.base_url,
+        links=LinkTracker(settings.base_url),
     )
 
 
@@ -64,7 +76,24 @@ def tick(app: Flask, *, name: str, started_at: datetime | None) -> None:
     except Exception:  # the clock must keep ticking; the error is logged for a person
         log.exception("publish_due failed")
     listen(app)
+    measure(app)
     send_notification_mail(app)
+
+
+def measure(app: Flask) -> SnapshotReport | None:
+    """The effect: write the clicks this process counted, then take the reactions that are due."""
+    try:
+        effect_runtime.counter(app).flush()
+        collaborators = runtime.get(app)
+        return take_snapshots(
+            collaborators.session_factory,
+            collaborators.clock,
+            publishing_runtime.get(app).publishers.build,
+            parse_moments(collaborators.settings.effect_snapshot_after),
+        )
+    except Exception:  # like the inbox: nothing here may stop the clock
+        log.exception("measuring the effect failed")
+        return None
 
 
 def send_notification_mail(app: Flask) -> int:
@@ -162,11 +191,12 @@ def start_waker(app: Flask, scheduler: object) -> Listener | None:
     if engine is None:
         return None
     clock = runtime.clock(app)
+    config = engine_config(app)
     woken = 0
 
     def probe() -> int:
         nonlocal woken
-        due = next_due_at(factory)
+        due = next_due_at(factory, config)
         if due is not None and due <= clock.now():
             woken += 1
         return woken

@@ -19,9 +19,11 @@ def init_app(app: Flask, publishing: Publishing) -> None:
     from flask_babel import lazy_gettext as _l
 
     from planner.accounts.models import Role
+    from planner.fragments.panels import EDITOR
     from planner.home.dashboard import DASHBOARD
     from planner.publishing import api as _api  # noqa: F401  (declares its API operations)
     from planner.publishing import runtime
+    from planner.publishing.corrections import published_panel
     from planner.publishing.panels import attention_panel
     from planner.publishing.views import bp
     from planner.web.shell import NavItem, add_nav
@@ -51,3 +53,5 @@ def init_app(app: Flask, publishing: Publishing) -> None:
             return {"publishing_pauses": active_pauses(db_session())}
         except SQLAlchemyError:  # an error page after a failed transaction still renders
             return {"publishing_pauses": []}
+
+    EDITOR.contribute(app, published_panel, order=0)

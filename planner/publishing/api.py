@@ -1,11 +1,11 @@
 """The publishing part of the JSON API: add a channel with how it publishes (the publisher and
-its write-only secret), list deliveries, and resolve a delivery that needs a person (retry, mark
-as posted, cancel)."""
+its write-only secret), list deliveries, resolve a delivery that needs a person (retry, mark
+as posted, cancel), and export the publication archive of a period."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from flask import g
 from pydantic import BaseModel, Field
@@ -18,7 +18,8 @@ from planner.channels import services
 from planner.channels.api import KIND_PATTERN, SOME_TEXT, ChannelOut, channel_out
 from planner.channels.models import Channel
 from planner.errors import ConflictError, ValidationError
-from planner.publishing import deliveries, pause
+from planner.organisation.current import timezone as organisation_timezone
+from planner.publishing import archive, deliveries, pause
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Delivery, PublishingPause
 from planner.publishing.publisher_settings import PublisherInput, configure_publisher
@@ -259,6 +260,37 @@ def resume_publishing(body: ResumeIn) -> PauseOut:
     )
 
 
+# --- the archive export (admins) ----------------------------------------------------------------
+
+
+class ArchiveQuery(BaseModel):
+    #: first local day of the period (the organisation's timezone), inclusive
+    start: date | None = None
+    #: last local day of the period, inclusive
+    end: date | None = None
+
+
+class PublicationOut(BaseModel):
+    """One archive record exactly as recorded (the archive page's JSON export writes the same)."""
+
+    id: int
+    published_at: str
+    channel_name: str
+    channel_kind: str
+    fragment_id: int | None
+    fragment_kind: str
+    fragment_version: int
+    title: str | None
+    text: str | None
+    parts: list[str]
+    media: list[dict[str, Any]]
+    #: names as recorded; a reviewer without an account is marked "(reviewer via link, no account)"
+    approvers: list[str]
+    remote_id: str | None
+    remote_url: str | None
+    method: str
+
+
 @api.operation(
     "GET",
     "/publishing/pauses",
@@ -272,3 +304,26 @@ def list_pauses() -> list[PauseOut]:
     session = db_session()
     require_role(g.api_user, Role.EDITOR)
     return [pause_out(p) for p in pause.active_pauses(session)]
+
+
+@api.operation(
+    "GET",
+    "/archive",
+    summary="The publication archive of a period, oldest first (admins)",
+    tags=["publishing"],
+    response=PublicationOut,
+    query=ArchiveQuery,
+    errors=(403, 409),
+    many=True,
+)
+def archive_export(query: ArchiveQuery) -> list[PublicationOut]:
+    session = db_session()
+    try:
+        since, until = archive.period_bounds(query.start, query.end, organisation_timezone())
+    except ValidationError as exc:
+        # Two well-formed dates in the wrong order: the request conflicts with itself.
+        raise ConflictError(exc.message, field=exc.field) from exc
+    return [
+        PublicationOut(**archive.record_dict(p))
+        for p in archive.list_publications(session, g.api_user, since=since, until=until)
+    ]

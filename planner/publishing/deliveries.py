@@ -23,6 +23,7 @@ from planner.channels.models import Channel
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.gate import fragment_photos
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.services import lock_for_change
 from planner.publishing import pause
 from planner.publishing.archive import publication_content
 from planner.publishing.models import (
@@ -149,7 +150,7 @@ def _approvers(session: Session, fragment: Fragment, version: int) -> list[str]:
         )
         .order_by(FragmentApproval.id)
     )
-    return [a.who() for a in approvals]
+    return [a.archive_label() for a in approvals]
 
 
 def _media(fragment: Fragment) -> list[dict[str, str]]:
@@ -193,6 +194,7 @@ def mark_posted(
     """A person posted it: the delivery is sent, the fragment published, the archive written."""
     actor = require_role(actor, Role.EDITOR)
     cleaned = clean_post_url(url)
+    lock_for_change(session, delivery.fragment)
     if delivery.state not in _POSTABLE:
         raise ConflictError(_state_refusal(delivery), state=delivery.state.value)
     delivery.state = DeliveryState.SENT
@@ -224,6 +226,7 @@ def retry_delivery(
 ) -> Delivery:
     """Send again now, with a new idempotency key: a person decided the last attempt failed."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, delivery.fragment)
     if delivery.state not in _RETRYABLE:
         raise ConflictError(
             "Only a failed, missed or unchecked delivery can be tried again.",
@@ -257,6 +260,7 @@ def cancel_delivery(
 ) -> Delivery:
     """Stop a delivery; its fragment goes back to approved, off the calendar."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, delivery.fragment)
     if delivery.state not in _CANCELLABLE:
         raise ConflictError(_state_refusal(delivery), state=delivery.state.value)
     delivery.state = DeliveryState.CANCELLED

@@ -168,6 +168,21 @@ class Publication(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PublisherHeartbeat(Base):
+    """A publisher process saying "still working on my claims" (engine/heartbeat.py).
+
+    A process beats while a run holds claims; a claimer whose beat has gone quiet for a few
+    heartbeat intervals is dead, and its ``sending`` rows are reclaimed with the same idempotency
+    key instead of waiting for their lease (docs/publishing.md).
+    """
+
+    __tablename__ = "publisher_heartbeats"
+
+    #: the claimer's name, as written to ``Delivery.claimed_by`` (host:pid:incarnation)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(index=True)
+
+
 #: a pause's scope: everything, or one channel
 PAUSE_ALL = "all"
 

@@ -28,6 +28,7 @@ from planner.accounts.guards import (
     current_actor,
     editor_required,
 )
+from planner.approval.models import REVIEWER_MARK
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments.models import Fragment
 from planner.organisation.current import timezone as organisation_timezone
@@ -385,6 +386,7 @@ def archive_page() -> Response | tuple[str, int]:
         publications=publications[:200],
         total=len(publications),
         error=error,
+        reviewer_mark=REVIEWER_MARK,
     )
     return page, 400 if error else 200
 

@@ -16,7 +16,6 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
-from planner.approval.forms import ApproveForm
 from planner.approval.views import decision_page
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments import services as fragment_services
@@ -31,7 +30,7 @@ from planner.timekeeping.wallclock import (
 )
 from planner.web import runtime
 from planner.web.database import db_session, discard
-from planner.web.forms import csrf_failed
+from planner.web.forms import ActionForm, csrf_failed
 from planner.web.problems import status_for
 
 
@@ -48,9 +47,18 @@ def schedule_panel(fragment: Fragment) -> Markup:
         form.time.data = local.time().replace(second=0, microsecond=0, tzinfo=None)
         # On the planning zone's wall clock, like the form below it (not rebased).
         planned_for = format_datetime(local, "EEEE d MMMM y, HH:mm", rebase=False)
+    suggested_for = None
+    suggestion = planning.suggested_time(session, fragment, runtime.now())
+    if delivery is None and suggestion is not None:
+        # An edit took it off the calendar: the time it had comes back as the form's suggestion.
+        local = to_local(suggestion, zone)
+        form.day.data = local.date()
+        form.time.data = local.time().replace(second=0, microsecond=0, tzinfo=None)
+        suggested_for = format_datetime(local, "EEEE d MMMM y, HH:mm", rebase=False)
     panel = {
         "delivery": delivery,
         "planned_for": planned_for,
+        "suggested_for": suggested_for,
         "schedule_form": form,
         "needed": fragment.channel.approval_steps,
         "zone": zone,
@@ -110,7 +118,7 @@ def unschedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
     session = db_session()
     actor = current_actor()
     fragment = fragment_services.get_fragment(session, actor, fragment_id)
-    form = ApproveForm(prefix="unschedule")
+    form = ActionForm(prefix="unschedule")
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -130,7 +138,7 @@ def publish_now_from_editor(fragment_id: int) -> Response | tuple[str, int]:
     session = db_session()
     actor = current_actor()
     fragment = fragment_services.get_fragment(session, actor, fragment_id)
-    form = ApproveForm(prefix="publishnow")
+    form = ActionForm(prefix="publishnow")
     if not form.validate_on_submit():
         abort(400)
     try:

@@ -71,6 +71,22 @@ def release_schedule(session: Session, *, fragment: Fragment, actor: User | None
     record_event(session, actor, "fragment.unschedule", fragment, reason="edited")
 
 
+def suggested_time(session: Session, fragment: Fragment, now: datetime) -> datetime | None:
+    """The time an edit took the fragment off the calendar from, while it is still ahead: the
+    editor gets it back as a suggestion once the new text is approved."""
+    if active_delivery(session, fragment) is not None:
+        return None
+    latest = session.scalar(
+        select(Delivery)
+        .where(Delivery.fragment_id == fragment.id, Delivery.state == DeliveryState.CANCELLED)
+        .order_by(Delivery.updated_at.desc(), Delivery.id.desc())
+        .limit(1)
+    )
+    if latest is None or latest.last_error != EDITED_AFTER_SCHEDULING or latest.due_at <= now:
+        return None
+    return latest.due_at
+
+
 def connect_reactions() -> None:
     """Listen to the features below: an edit releases the schedule. Idempotent."""
     fragment_changing.connect(_on_fragment_changing)
@@ -100,6 +116,7 @@ def schedule_fragment(
         raise ValidationError("A publication time needs its timezone.", field="at")
     if at <= now and not immediately:
         raise ValidationError("Choose a time in the future.", field="at")
+    fragment_services.lock_for_change(session, fragment)
     approval_services.require_consent(fragment)
     allowed = {FragmentStatus.APPROVED, FragmentStatus.SCHEDULED}
     if approval_services.approvals_needed(fragment) == 0:
@@ -180,6 +197,7 @@ def unschedule_fragment(
 ) -> Fragment:
     """Take a scheduled fragment off the calendar: it stays approved, its delivery is cancelled."""
     actor = require_role(actor, Role.EDITOR)
+    fragment_services.lock_for_change(session, fragment)
     if fragment.status != FragmentStatus.SCHEDULED:
         raise ConflictError("This fragment is not scheduled.")
     delivery = active_delivery(session, fragment)

@@ -13,15 +13,23 @@
   document.addEventListener("click", (event) => {
     const button = event.target.closest(".js-replace");
     if (!button) return;
-    const area = textareaFor(button.dataset.field);
+    let area = textareaFor(button.dataset.field);
     if (!area) return;
     const match = button.dataset.match || "";
     // The server counts code points, the browser UTF-16 units: verify, else find the match.
     let start = Number(button.dataset.start);
     let end = Number(button.dataset.end);
     if (area.value.slice(start, end) !== match) {
+      // An article is checked as title, lead and body together: the match may sit in any.
+      const fields = [
+        area,
+        ...document.querySelectorAll(
+          `#fragment-form [data-checked-with="${button.dataset.field}"]`,
+        ),
+      ];
+      area = fields.find((candidate) => candidate.value.includes(match));
+      if (!area) return;
       start = area.value.indexOf(match);
-      if (start < 0) return;
       end = start + match.length;
     }
     const replacement = button.dataset.replacement;

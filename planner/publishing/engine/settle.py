@@ -31,7 +31,7 @@ from planner.publishing.ports import (
     PublishResult,
     TransientPublishError,
 )
-from planner.publishing.registry import is_idempotent
+from planner.publishing.registry import may_send_again
 from planner.publishing.retry import next_attempt_at
 
 
@@ -179,7 +179,7 @@ def classify(exc: BaseException, job: Job, now: datetime, config: EngineConfig) 
     if isinstance(exc, PermanentPublishError):
         return Outcome(DeliveryState.FAILED, str(exc))
     retry_after = exc.retry_after if isinstance(exc, TransientPublishError) else None
-    if not isinstance(exc, TransientPublishError) and not is_idempotent(job.kind):
+    if not isinstance(exc, TransientPublishError) and not may_send_again(job.kind):
         return Outcome(DeliveryState.NEEDS_CHECK, f"Outcome unknown: {exc}")
     when = next_attempt_at(
         attempt,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -14,8 +14,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.publishing.engine.links import LinkTracker
 from planner.publishing.models import Delivery, DeliveryState
-from planner.publishing.ports import PublishResult
+from planner.publishing.ports import PublishRequest, PublishResult
 from planner.publishing.retry import BASE_DELAY, MAX_ATTEMPTS, RandomSource
 
 CLAIMABLE = (DeliveryState.PENDING, DeliveryState.RETRYING)
@@ -28,6 +29,10 @@ ATTENTION = (DeliveryState.FAILED, DeliveryState.MISSED, DeliveryState.NEEDS_CHE
 @dataclass(frozen=True)
 class EngineConfig:
     lease: timedelta = timedelta(minutes=5)
+    #: how often a run holding claims beats (planner.publishing.engine.heartbeat)
+    heartbeat: timedelta = timedelta(seconds=1)
+    #: beats missed before a claimer counts as stopped and its rows are reclaimed
+    stale_beats: int = 5
     grace: timedelta = timedelta(minutes=15)
     max_attempts: int = MAX_ATTEMPTS
     #: rows claimed per transaction
@@ -37,6 +42,13 @@ class EngineConfig:
     retry_base: float = BASE_DELAY
     rand: RandomSource = random.random
     base_url: str = "http://127.0.0.1:5000"
+    #: puts tracked short links in outgoing text (planner.publishing.engine.links); None: as is
+    links: LinkTracker | None = None
+
+    @property
+    def claimer_stale(self) -> timedelta:
+        """A claimer quiet for this long has stopped; never longer than the lease."""
+        return min(self.heartbeat * self.stale_beats, self.lease)
 
 
 @dataclass
@@ -63,6 +75,15 @@ class PublishReport:
     def count(self, state: DeliveryState) -> None:
         name = state.value
         setattr(self, name, getattr(self, name) + 1)
+
+    def absorb(self, other: PublishReport) -> None:
+        """Add another step's counts and ids (a sweep in the middle of a run)."""
+        for item in fields(self):
+            mine, theirs = getattr(self, item.name), getattr(other, item.name)
+            if isinstance(mine, int):
+                setattr(self, item.name, mine + theirs)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
 
 
 @dataclass(frozen=True)
@@ -108,5 +129,14 @@ class InTransactionPublisher(Protocol):
     """
 
     def publish_in_transaction(
-        self, session: Session, delivery: Delivery, now: datetime, *, base_url: str
-    ) -> PublishResult: ...
+        self,
+        session: Session,
+        delivery: Delivery,
+        now: datetime,
+        *,
+        base_url: str,
+        request: PublishRequest | None = None,
+    ) -> PublishResult:
+        """``request`` is the prepared request (its text carries the tracked links); None when
+        the caller has none (the demo's seeding)."""
+        ...

@@ -146,3 +146,20 @@ def test_withdrawn_consent_takes_the_post_off_the_blog_and_its_feed(
     assert "Gaat offline" not in listing
     feed = ET.fromstring(client.get("/blog/feed.atom").data)
     assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == ["Blijft staan"]
+
+
+def test_a_lead_the_body_opens_with_is_shown_once(db: Session, editor: User) -> None:
+    delivery = _blog_delivery(db, editor)
+    fragment = delivery.fragment
+    fragment.lead = "Mehmet repareert elke week de bankjes."
+    blog.publish_in_transaction(db, delivery, NOW)
+    post = db.scalar(select(BlogPost))
+    assert post is not None
+    assert post.lead is None
+    assert post.body.startswith("Mehmet repareert elke week de bankjes.")
+    apart = _blog_delivery(db, editor, "Open dag")
+    apart.fragment.lead = "Kom zaterdag kijken."
+    blog.publish_in_transaction(db, apart, NOW)
+    second = db.scalar(select(BlogPost).where(BlogPost.delivery_id == apart.id))
+    assert second is not None
+    assert second.lead == "Kom zaterdag kijken."

@@ -137,3 +137,22 @@ def test_check_draft_finds_the_inwoners_rule_with_offsets() -> None:
     assert errors
     assert text[errors[0].start : errors[0].end] == "klanten"
     assert errors[0].action.name == "replace"
+
+
+def test_editor_gate_and_api_read_the_same_article_findings(db: Session, editor: User) -> None:
+    """One check over title, lead and body: the editor's preview, the gate and the API agree."""
+    blog = _channel(db, editor, kind="blog", name="Nieuws")
+    article = services.split_story(db, editor, _story(db), [blog.id])[0]
+    services.update_fragment(
+        db, editor, article, title="Voor onze klanten", lead="Het park is af.", body="Mooi werk."
+    )
+    live = services.preview_fragment(article)
+    stored = gate.check_fragment_parts(article)
+    assert [(p.field, p.text, p.alerts) for p in live] == [
+        (p.field, p.text, p.alerts) for p in stored
+    ]
+    assert any(alert.match == "klanten" for alert in live[0].alerts)
+    typed = services.preview_fragment(article, title="Veertig bankjes")
+    assert not any(alert.match == "klanten" for alert in typed[0].alerts)
+    with pytest.raises(ConflictError):
+        services.submit_for_review(db, editor, article)

@@ -49,3 +49,17 @@ def test_b1_check_is_emitted_when_configured():
     [alert] = check_text(HARD, markdown=False, config=config)
     assert (alert.check, alert.severity) == ("Leesbaarheid.B1", "warning")
     assert check_text(EASY, markdown=False, config=config) == []
+
+
+def test_links_hashtags_and_mentions_are_not_read_as_prose():
+    tail = (
+        "\n\nhttps://www.zuiderhaven.nl/nieuws/speeltuin?utm_source=mastodon&utm_medium=social"
+        "\n\n#Zuiderhaven #Toegankelijkheid @wijkagent@social.example info@zuiderhaven.nl"
+    )
+    plain = analyse(EASY)
+    tagged = analyse(EASY + tail)
+    assert tagged.words == plain.words
+    assert tagged.long_words == plain.long_words
+    assert tagged.is_b1 is True
+    # a word with an @ or # inside prose is still a word ("e-mail" stays, "C#" is no hashtag)
+    assert analyse("Mail ons via de e-mail of bel ons.").words == 8

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import User
 from planner.approval.models import ApprovalDecision, FragmentApproval
 from planner.clock import FrozenClock
-from planner.fragments.models import FragmentStatus
+from planner.fragments import services as fragment_services
+from planner.fragments.models import Fragment, FragmentStatus, WarningAcknowledgement
 from tests import factories as make
 from tests.conftest import EN, Login
 
@@ -35,7 +36,7 @@ def test_author_sees_no_approve_button(
     fragment = make.fragment(db, editor)
     login(client, editor)
     page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
-    assert "You wrote this fragment" in page
+    assert "You wrote or edited this version" in page
     assert f'action="/fragments/{fragment.id}/approve"' not in page
 
 
@@ -45,7 +46,10 @@ def test_approve_records_who_and_which_version(
     fragment = make.fragment(db, editor)
     other = make.second_editor(db)
     login(client, other)
-    response = client.post(f"/fragments/{fragment.id}/approve", data={"approve-comment": "Mooi"})
+    response = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={"approve-comment": "Mooi", "approve-version": str(fragment.version)},
+    )
     assert response.status_code == 302
     db.refresh(fragment)
     assert fragment.status == FragmentStatus.APPROVED
@@ -62,12 +66,12 @@ def test_own_fragment_refusal_is_shown_on_the_page_and_keeps_the_comment(
     login(client, editor)
     response = client.post(
         f"/fragments/{fragment.id}/approve",
-        data={"approve-comment": "Ziet er goed uit"},
+        data={"approve-comment": "Ziet er goed uit", "approve-version": str(fragment.version)},
         headers=EN,
     )
     assert response.status_code == 403
     page = response.get_data(as_text=True)
-    assert "Nobody approves their own fragment" in page
+    assert "You wrote or edited this version" in page
     assert "Ziet er goed uit" in page
     db.refresh(fragment)
     assert fragment.status == FragmentStatus.IN_REVIEW
@@ -78,7 +82,11 @@ def test_approve_refused_for_a_draft(
 ) -> None:
     fragment = make.fragment(db, editor, submit=False)
     login(client, make.second_editor(db))
-    response = client.post(f"/fragments/{fragment.id}/approve", data={}, headers=EN)
+    response = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={"approve-version": str(fragment.version)},
+        headers=EN,
+    )
     assert response.status_code == 409
     assert "Submit the fragment for review" in response.get_data(as_text=True)
 
@@ -88,12 +96,17 @@ def test_request_changes_needs_a_comment_and_returns_the_draft(
 ) -> None:
     fragment = make.fragment(db, editor)
     login(client, make.second_editor(db))
-    empty = client.post(f"/fragments/{fragment.id}/request-changes", data={}, headers=EN)
+    version = str(fragment.version)
+    empty = client.post(
+        f"/fragments/{fragment.id}/request-changes",
+        data={"changes-version": version},
+        headers=EN,
+    )
     assert empty.status_code == 400
     assert "Say what should change." in empty.get_data(as_text=True)
     response = client.post(
         f"/fragments/{fragment.id}/request-changes",
-        data={"changes-comment": "Noem het park bij naam."},
+        data={"changes-comment": "Noem het park bij naam.", "changes-version": version},
     )
     assert response.status_code == 302
     db.refresh(fragment)
@@ -105,7 +118,8 @@ def test_request_changes_needs_a_comment_and_returns_the_draft(
 def _approved(db: Session, editor: User, client: FlaskClient, login: Login):  # type: ignore[no-untyped-def]
     fragment = make.fragment(db, editor)
     login(client, make.second_editor(db))
-    assert client.post(f"/fragments/{fragment.id}/approve", data={}).status_code == 302
+    data = {"approve-version": str(fragment.version)}
+    assert client.post(f"/fragments/{fragment.id}/approve", data=data).status_code == 302
     return fragment
 
 
@@ -113,7 +127,7 @@ def test_reviewer_link_lets_a_person_without_account_approve_once(
     client: FlaskClient, login: Login, editor: User, db: Session, clock: FrozenClock, app
 ) -> None:
     fragment = make.fragment(db, editor)
-    login(client, editor)
+    login(client, make.second_editor(db))
     made = client.post(f"/fragments/{fragment.id}/review-links", data={"link-days": "3"})
     assert made.status_code == 201
     path = re.search(r"(/review/[A-Za-z0-9_\-]+)", made.get_data(as_text=True))
@@ -122,10 +136,15 @@ def test_reviewer_link_lets_a_person_without_account_approve_once(
     page = stranger.get(path.group(1), headers=EN)
     assert page.status_code == 200
     assert CLEAN_TEXT_FRAGMENT in page.get_data(as_text=True)
-    nameless = stranger.post(path.group(1), data={"decision": "approve"}, headers=EN)
+    version = str(fragment.version)
+    nameless = stranger.post(
+        path.group(1), data={"decision": "approve", "version": version}, headers=EN
+    )
     assert nameless.status_code == 400
     done = stranger.post(
-        path.group(1), data={"decision": "approve", "name": "Mehmet Yilmaz"}, headers=EN
+        path.group(1),
+        data={"decision": "approve", "name": "Mehmet Yilmaz", "version": version},
+        headers=EN,
     )
     assert done.status_code == 200
     assert "your approval has been recorded" in done.get_data(as_text=True)
@@ -138,6 +157,9 @@ def test_reviewer_link_lets_a_person_without_account_approve_once(
     assert approval.reviewer_name == "Mehmet Yilmaz"
     assert approval.approver_id is None
     assert approval.decision == ApprovalDecision.APPROVED
+    again = stranger.get(path.group(1), headers=EN)
+    assert again.status_code == 410
+    assert "already been used" in again.get_data(as_text=True)
 
 
 def test_reviewer_link_refused_when_expired_or_withdrawn(
@@ -148,7 +170,8 @@ def test_reviewer_link_refused_when_expired_or_withdrawn(
     from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
-    link, token = create_review_link(db, editor, fragment, clock.now(), days=1)
+    colleague = make.second_editor(db)
+    link, token = create_review_link(db, colleague, fragment, clock.now(), days=1)
     db.commit()
     stranger = app.test_client()
     assert stranger.get(f"/review/{token}", headers=EN).status_code == 200
@@ -157,7 +180,7 @@ def test_reviewer_link_refused_when_expired_or_withdrawn(
     assert expired.status_code == 410
     assert "expired" in expired.get_data(as_text=True)
     clock.advance(timedelta(days=-1))
-    login(client, editor)
+    login(client, colleague)
     assert client.post(f"/review-links/{link.id}/revoke", data={}).status_code == 302
     withdrawn = stranger.get(f"/review/{token}", headers=EN)
     assert withdrawn.status_code == 410
@@ -171,17 +194,25 @@ def test_reviewer_comment_sends_the_fragment_back_as_a_draft(
     from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
-    _link, token = create_review_link(db, editor, fragment, clock.now())
+    _link, token = create_review_link(db, make.second_editor(db), fragment, clock.now())
     db.commit()
     stranger = app.test_client()
+    version = str(fragment.version)
     empty = stranger.post(
-        f"/review/{token}", data={"decision": "comment", "name": "Mehmet"}, headers=EN
+        f"/review/{token}",
+        data={"decision": "comment", "name": "Mehmet", "version": version},
+        headers=EN,
     )
     assert empty.status_code == 400
     assert "Say what should change." in empty.get_data(as_text=True)
     done = stranger.post(
         f"/review/{token}",
-        data={"decision": "comment", "name": "Mehmet", "comment": "Mijn naam klopt niet."},
+        data={
+            "decision": "comment",
+            "name": "Mehmet",
+            "comment": "Mijn naam klopt niet.",
+            "version": version,
+        },
         headers=EN,
     )
     assert done.status_code == 200
@@ -195,11 +226,13 @@ def test_public_review_form_needs_its_csrf_token(
     from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
-    _link, token = create_review_link(db, editor, fragment, clock.now())
+    _link, token = create_review_link(db, make.second_editor(db), fragment, clock.now())
     db.commit()
     stranger = app_factory(csrf=True).test_client()
     response = stranger.post(
-        f"/review/{token}", data={"decision": "approve", "name": "Mallory"}, headers=EN
+        f"/review/{token}",
+        data={"decision": "approve", "name": "Mallory", "version": str(fragment.version)},
+        headers=EN,
     )
     assert response.status_code == 400
     db.refresh(fragment)
@@ -207,3 +240,129 @@ def test_public_review_form_needs_its_csrf_token(
 
 
 CLEAN_TEXT_FRAGMENT = "Nieuwe bankjes in het Havenpark"
+
+
+WARNED = "Het park heeft nieuwe bankjes. #Park #Bankjes #Havenpark #Zuiderhaven #Zomer"
+
+
+def _warned(db: Session, editor: User) -> Fragment:
+    """A fragment in review whose text carries one warning (too many hashtags for Mastodon)."""
+    fragment = make.fragment(db, editor, submit=False)
+    fragment_services.update_fragment(db, editor, fragment, parts=[WARNED])
+    fragment_services.submit_for_review(db, editor, fragment)
+    db.commit()
+    return fragment
+
+
+def _acks(db: Session, fragment: Fragment) -> list[WarningAcknowledgement]:
+    return list(
+        db.scalars(
+            select(WarningAcknowledgement).where(WarningAcknowledgement.fragment_id == fragment.id)
+        )
+    )
+
+
+def test_panel_shows_the_warnings_that_hold_approval_back_with_a_reason_field(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _warned(db, editor)
+    login(client, make.second_editor(db))
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    panel = page[page.index('id="approval"') :]
+    assert "This warning holds the approval back" in panel
+    assert "5 hashtags" in panel
+    assert 'name="approve-warnings-0-reason"' in panel
+    assert 'name="approve-warnings-0-check" type="hidden" value="Channel.Hashtags"' in panel
+    assert "Let the warnings stand and approve" in panel
+
+
+def test_approval_refused_by_a_warning_shows_it_and_takes_a_reason_right_there(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _warned(db, editor)
+    daan = make.second_editor(db)
+    login(client, daan)
+    refused = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={
+            "approve-comment": "Prima",
+            "approve-version": str(fragment.version),
+            "approve-warnings-0-field": "part-0",
+            "approve-warnings-0-check": "Channel.Hashtags",
+            "approve-warnings-0-match": "#Zuiderhaven",
+            "approve-warnings-0-reason": "",
+        },
+    )
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Fix or acknowledge these warnings first" not in page  # the English gate text
+    assert "5 hashtags; voor Mastodon hooguit 3." in page
+    assert 'name="approve-warnings-0-reason"' in page
+    assert "Prima</textarea>" in page
+    english = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={"approve-version": str(fragment.version)},
+        headers=EN,
+    )
+    assert "Approval is held back by warnings" in english.get_data(as_text=True)
+    assert _acks(db, fragment) == []
+
+    approved = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={
+            "approve-comment": "Prima",
+            "approve-version": str(fragment.version),
+            "approve-warnings-0-field": "part-0",
+            "approve-warnings-0-check": "Channel.Hashtags",
+            "approve-warnings-0-match": "#Zuiderhaven",
+            "approve-warnings-0-reason": "Vijf tags horen bij deze campagne.",
+        },
+    )
+    assert approved.status_code == 302
+    db.expire_all()
+    assert fragment.status == FragmentStatus.APPROVED
+    [ack] = _acks(db, fragment)
+    assert ack.reason == "Vijf tags horen bij deze campagne."
+    assert ack.acknowledged_by_id == daan.id
+    assert ack.fragment_version == fragment.version
+
+
+def test_an_error_next_to_the_warning_refuses_and_leaves_no_acknowledgement(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _warned(db, editor)
+    fragment_services.update_fragment(db, editor, fragment, parts=["Onze klanten. " + WARNED])
+    db.commit()
+    login(client, make.second_editor(db))
+    refused = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={
+            "approve-version": str(fragment.version),
+            "approve-warnings-0-field": "part-0",
+            "approve-warnings-0-check": "Channel.Hashtags",
+            "approve-warnings-0-match": "#Zuiderhaven",
+            "approve-warnings-0-reason": "Campagne.",
+        },
+        headers=EN,
+    )
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "fix the errors in the text first" in page
+    assert "inwoners" in page
+    assert 'value="Campagne."' in page  # what was typed is kept
+    assert _acks(db, fragment) == []
+    db.expire_all()
+    assert fragment.status == FragmentStatus.IN_REVIEW
+
+
+def test_panel_names_an_error_and_offers_no_approve_button(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _warned(db, editor)
+    fragment_services.update_fragment(db, editor, fragment, parts=["Onze klanten zijn welkom."])
+    db.commit()
+    login(client, make.second_editor(db))
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    panel = page[page.index('id="approval"') :]
+    assert "These errors must be fixed in the text before anyone can approve" in panel
+    assert ">Approve</button>" not in panel

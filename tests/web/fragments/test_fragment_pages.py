@@ -58,17 +58,59 @@ def test_channels_page_adds_a_channel(client: FlaskClient, login: Login, editor:
     assert "300" in page
 
 
-def test_split_page_makes_drafts_and_opens_the_first(
+def test_story_page_offers_splitting_in_its_spread_box(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    story = _story(db)
+    db.commit()
+    login(client, editor)
+    page = client.get(f"/stories/{story.id}", headers=EN).get_data(as_text=True)
+    spread = page[page.index('id="spread"') :]
+    assert f'href="/stories/{story.id}/split"' in spread
+    assert "Split over channels" in spread
+    dutch = client.get(f"/stories/{story.id}").get_data(as_text=True)
+    assert f'href="/stories/{story.id}/split"' in dutch
+
+
+def test_story_page_offers_no_splitting_once_consent_is_withdrawn(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    story = _story(db)
+    story.consent_withdrawn_at = story.created_at
+    db.commit()
+    login(client, editor)
+    page = client.get(f"/stories/{story.id}", headers=EN).get_data(as_text=True)
+    assert f'href="/stories/{story.id}/split"' not in page
+
+
+def test_split_page_makes_drafts_and_lands_on_an_overview_of_them(
     client: FlaskClient, login: Login, editor: User, db: Session
 ) -> None:
     story = _story(db)
     channel = _channel(db, editor)
+    blog = channel_services.create_channel(db, editor, name="Nieuws", kind_key="blog")
     db.commit()
     login(client, editor)
     assert client.get(f"/stories/{story.id}/split", headers=EN).status_code == 200
-    response = client.post(f"/stories/{story.id}/split", data={"channels": [str(channel.id)]})
+    response = client.post(
+        f"/stories/{story.id}/split",
+        data={"channels": [str(channel.id), str(blog.id)]},
+        headers=EN,
+    )
     assert response.status_code == 302
-    assert "/fragments/" in response.headers["Location"]
+    location = response.headers["Location"]
+    assert location.startswith("/fragments?")
+    assert f"story={story.id}" in location
+    made = services.list_fragments(db, editor, story_id=story.id)
+    assert len(made) == 2
+    page = client.get(location, headers=EN).get_data(as_text=True)
+    assert "2 drafts have been made." in page
+    assert "Fragments of “Veertig bankjes”" in page
+    for fragment in made:
+        assert f'href="/fragments/{fragment.id}"' in page
+    assert page.count('class="badge badge--ok">new<') == 2
+    assert "Mastodon" in page
+    assert "Nieuws" in page
 
 
 def test_editor_page_renders_counter_and_preview(
@@ -283,3 +325,128 @@ def test_refused_submit_shows_the_stored_fields_not_an_empty_form(
     at = html.index('id="is_sponsored"')
     tag = html[html.rindex("<input", 0, at) : html.index(">", at)]
     assert "checked" in tag
+
+
+def test_submit_button_shares_the_form_that_saves_and_warns_on_leaving(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    start = page.index('id="fragment-form"')
+    form = page[start : page.index("</form>", start)]
+    assert 'name="then" value="submit"' in form
+    assert "data-unsaved=" in page[start : page.index(">", start)]
+    assert f'action="/fragments/{fragment.id}/submit"' not in page
+
+
+def test_submit_saves_the_unsaved_text_first(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    response = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Veertig bankjes, opnieuw geverfd.", "version": "1", "then": "submit"},
+        headers=EN,
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    assert fragment.parts == ["Veertig bankjes, opnieuw geverfd."]
+    assert fragment.version == 2
+    assert fragment.status == FragmentStatus.IN_REVIEW
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert "Your changes are saved and the fragment is waiting for review." in page
+
+
+def test_submit_refused_by_the_gate_still_keeps_the_typed_text(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    login(client, editor)
+    response = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Wij helpen onze klanten graag.", "version": "1", "then": "submit"},
+        headers=EN,
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Your changes are saved, but this draft cannot go to review yet" in html
+    assert "Wij helpen onze klanten graag.</textarea>" in html
+    db.expire_all()
+    assert fragment.parts == ["Wij helpen onze klanten graag."]
+    assert fragment.status == FragmentStatus.DRAFT
+
+
+def test_submit_with_a_stale_version_saves_nothing_and_keeps_the_typed_text(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    fragment = _fragment(db, editor)
+    services.update_fragment(db, editor, fragment, parts=["Iemand anders schreef dit."])
+    db.commit()
+    login(client, editor)
+    response = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Mijn eigen versie.", "version": "1", "then": "submit"},
+        headers=EN,
+    )
+    assert response.status_code == 409
+    assert "Mijn eigen versie.</textarea>" in response.get_data(as_text=True)
+    db.expire_all()
+    assert fragment.parts == ["Iemand anders schreef dit."]
+    assert fragment.status == FragmentStatus.DRAFT
+
+
+def _article(db: Session, editor: User) -> Fragment:
+    blog = channel_services.create_channel(db, editor, name="Nieuws", kind_key="blog")
+    article = services.split_story(db, editor, _story(db), [blog.id])[0]
+    services.update_fragment(
+        db,
+        editor,
+        article,
+        title="Veertig bankjes",
+        lead="Het park is weer af.",
+        body="Mehmet repareert elke week de bankjes.",
+    )
+    db.commit()
+    return article
+
+
+def test_article_editor_checks_title_lead_and_body_as_the_gate_does(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    article = _article(db, editor)
+    login(client, editor)
+    clean = client.post(
+        f"/fragments/{article.id}/live",
+        data={"title": "Veertig bankjes", "lead": "Het park is af.", "body": "Mooi werk."},
+        headers=EN,
+    ).get_data(as_text=True)
+    assert "No findings." in clean
+    for typed in (
+        {"title": "Onze klanten zitten graag", "lead": "Het park is af.", "body": "Mooi werk."},
+        {"title": "Veertig bankjes", "lead": "Voor onze klanten.", "body": "Mooi werk."},
+    ):
+        live = client.post(f"/fragments/{article.id}/live", data=typed, headers=EN)
+        html = live.get_data(as_text=True)
+        assert "No findings." not in html
+        assert 'data-replacement="inwoners"' in html
+    # the stored lead carries the finding: the editor shows it, and the gate refuses on it
+    services.update_fragment(db, editor, article, lead="Voor onze klanten.")
+    db.commit()
+    page = client.get(f"/fragments/{article.id}", headers=EN).get_data(as_text=True)
+    assert 'data-replacement="inwoners"' in page
+    assert client.post(f"/fragments/{article.id}/submit", headers=EN).status_code == 409
+
+
+def test_article_title_and_lead_re_check_while_typing(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    article = _article(db, editor)
+    login(client, editor)
+    page = client.get(f"/fragments/{article.id}", headers=EN).get_data(as_text=True)
+    for name in ("title", "lead", "body"):
+        start = page.index(f'name="{name}"')
+        tag = page[page.rindex("<", 0, start) : page.index(">", start)]
+        assert f'hx-post="/fragments/{article.id}/live"' in tag
+        assert 'hx-include="#fragment-form"' in tag

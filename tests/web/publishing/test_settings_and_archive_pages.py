@@ -178,3 +178,17 @@ def test_archive_refuses_a_reversed_period(client: FlaskClient, login: Login, ad
     response = client.get("/settings/archive?start=2026-11-30&end=2026-11-01", headers=EN)
     assert response.status_code == 400
     assert "before its start" in response.get_data(as_text=True)
+
+
+def test_archive_page_shows_a_reviewers_typed_name_as_a_reviewer(
+    client: FlaskClient, login: Login, admin: User, db: Session
+) -> None:
+    """Issue 12 item 1: a reviewer without an account never reads as a staff approver."""
+    from planner.approval.models import REVIEWER_MARK
+
+    record = _publication(db, datetime(2026, 11, 2, 9, 0, tzinfo=UTC), "Bankjes")
+    record.approvers = [f"Sam Second {REVIEWER_MARK}", "Tess Third"]
+    db.commit()
+    login(client, admin)
+    page = client.get("/settings/archive", headers=EN).get_data(as_text=True)
+    assert "Sam Second (reviewer via a link, no account), Tess Third" in page

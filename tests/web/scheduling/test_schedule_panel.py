@@ -20,7 +20,8 @@ from tests.conftest import EN, Login
 def _approved(db: Session, editor: User, client: FlaskClient, login: Login):  # type: ignore[no-untyped-def]
     fragment = make.fragment(db, editor)
     login(client, make.second_editor(db))
-    assert client.post(f"/fragments/{fragment.id}/approve", data={}).status_code == 302
+    data = {"approve-version": str(fragment.version)}
+    assert client.post(f"/fragments/{fragment.id}/approve", data=data).status_code == 302
     return fragment
 
 
@@ -94,3 +95,76 @@ def test_schedule_in_the_autumn_overlap_asks_which_then_accepts_the_choice(
     assert chosen.status_code == 302
     db.refresh(fragment)
     assert fragment.scheduled_at == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+
+
+def test_editing_a_scheduled_fragment_warns_first_and_keeps_the_slot_as_a_suggestion(
+    client: FlaskClient, login: Login, editor: User, third_editor: User, db: Session
+) -> None:
+    fragment = _approved(db, editor, client, login)
+    client.post(
+        f"/fragments/{fragment.id}/schedule",
+        data={"schedule-day": "2026-12-01", "schedule-time": "09:30"},
+    )
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert 'id="scheduled-warning"' in page
+    assert "Saving a change takes this fragment off the calendar" in page
+    save = page[page.index('id="fragment-form"') :]
+    save = save[: save.index("</form>")]
+    assert 'data-confirm="Saving takes this fragment off the calendar' in save
+
+    db.refresh(fragment)
+    saved = client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Nieuwe bankjes, nu ook bij de vijver.", "version": str(fragment.version)},
+    )
+    assert saved.status_code == 302
+    db.expire_all()
+    assert fragment.status == FragmentStatus.DRAFT
+    assert fragment.scheduled_at is None
+    draft = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert 'id="schedule-suggestion"' in draft
+    assert "It was planned for Tuesday 1 December 2026, 09:30 until it was edited" in draft
+
+    # approved again, the schedule form offers the old time
+    login(client, editor)
+    assert (
+        client.post(
+            f"/fragments/{fragment.id}",
+            data={
+                "then": "submit",
+                "parts": "Nieuwe bankjes, nu ook bij de vijver.",
+                "version": str(fragment.version),
+            },
+        ).status_code
+        == 302
+    )
+    # The second editor edited this version, so a third pair of eyes approves it.
+    login(client, third_editor)
+    db.refresh(fragment)
+    data = {"approve-version": str(fragment.version)}
+    assert client.post(f"/fragments/{fragment.id}/approve", data=data).status_code == 302
+    approved = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert "Suggested: Tuesday 1 December 2026, 09:30" in approved
+    panel = approved[approved.index('id="schedule"') :]
+    day = panel[panel.index('id="schedule-day"') :]
+    assert 'value="2026-12-01"' in day[: day.index(">")]
+    at = panel[panel.index('id="schedule-time"') :]
+    assert 'value="09:30"' in at[: at.index(">")]
+
+
+def test_a_slot_already_past_is_not_suggested(
+    client: FlaskClient, login: Login, editor: User, db: Session, clock: FrozenClock
+) -> None:
+    fragment = _approved(db, editor, client, login)
+    client.post(
+        f"/fragments/{fragment.id}/schedule",
+        data={"schedule-day": "2026-12-01", "schedule-time": "09:30"},
+    )
+    db.refresh(fragment)
+    client.post(
+        f"/fragments/{fragment.id}",
+        data={"parts": "Nieuwe bankjes bij de vijver.", "version": str(fragment.version)},
+    )
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
+    assert 'id="schedule-suggestion"' not in page

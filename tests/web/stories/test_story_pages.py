@@ -256,3 +256,16 @@ def test_admin_exports_and_erases_contributor_data(
     assert story is not None
     db.refresh(story)
     assert story.contributor_name is None
+
+
+def test_story_forms_ask_before_unsaved_text_is_left(
+    client: FlaskClient, login: Login, editor: User, db: Session
+) -> None:
+    story = _story(db, editor)
+    db.commit()
+    login(client, editor)
+    for path in ("/stories/new", f"/stories/{story.id}/edit"):
+        page = client.get(path, headers=EN).get_data(as_text=True)
+        forms = re.findall(r"<form method=\"post\"[^>]*novalidate[^>]*>", page)
+        assert len(forms) == 1, path
+        assert "data-unsaved=" in forms[0], path
