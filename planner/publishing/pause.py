@@ -108,6 +108,15 @@ def hold_due(session: Session, now: datetime) -> list[int]:
     return [row.id for row in rows]
 
 
+def any_open_pause(session: Session) -> bool:
+    return (
+        session.scalar(
+            select(PublishingPause.id).where(PublishingPause.ended_at.is_(None)).limit(1)
+        )
+        is not None
+    )
+
+
 def is_paused(session: Session, channel_id: int | None) -> bool:
     """Whether an open pause covers this channel now (the engine asks right before a send)."""
     return bool(session.scalar(select(open_pause_covering(channel_id))))
@@ -157,9 +166,9 @@ def pause_publishing(
             PublishingPause.scope == scope, PublishingPause.ended_at.is_(None)
         )
     ):
-        raise ConflictError(
-            "Publishing is already paused there." if channel else "Publishing is already paused."
-        )
+        if channel is not None:
+            raise ConflictError("Publishing is already paused there.")
+        raise ConflictError("Publishing is already paused.")
     pause = PublishingPause(
         scope=scope,
         channel_id=channel_id,
@@ -208,9 +217,9 @@ def resume_publishing(
         .with_for_update()
     )
     if pause is None:
-        raise ConflictError(
-            "This channel is not paused." if channel else "Publishing is not paused."
-        )
+        if channel is not None:
+            raise ConflictError("This channel is not paused.")
+        raise ConflictError("Publishing is not paused.")
     pause.ended_at = now
     pause.ended_by_id = actor.id
     session.flush()

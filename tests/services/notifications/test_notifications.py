@@ -202,6 +202,14 @@ def test_a_failed_delivery_rings_its_owners_bell_and_mail_follows_their_choice(
     assert row.link == f"/publishing/attention#delivery-{delivery_id}"
     assert row.email_state == EmailState.NONE  # the engine's own owner mail is the e-mail
     assert [r for r, _ in mailbox.messages] == [["sanne@zh.example"]]
-    assert send_notification_mail(app) == 0
+    assert send_notification_mail(app) == 0  # nothing queued: the owner mail went already
+    with write_session(live.factory) as session:
+        sanne = session.get(User, owner_id)
+        daan = session.scalar(select(User).where(User.email == "daan@zh.example"))
+        assert daan is not None
+        services.choose_email_kinds(session, daan, ["inbox_assigned"])
+        inbox_services.assign(session, sanne, _conversation(session), daan.id)
+    assert send_notification_mail(app) == 1  # the scheduler's mail step, over the relay
+    assert mailbox.messages[-1][0] == ["daan@zh.example"]
     with live.factory() as session:
         assert session.get(type(delivery), delivery_id).state == DeliveryState.FAILED  # type: ignore[union-attr]
