@@ -147,7 +147,7 @@ def test_editor_fixes_a_forbidden_term_and_cannot_pass_the_gate_with_an_error(
 
     # Put an error back, save, and try to send it to review: refused, with the reason shown.
     area.fill("Onze klanten zijn welkom in het Havenpark.")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".flash--success")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
     alert = page.get_by_role("alert").first
@@ -159,11 +159,11 @@ def test_editor_fixes_a_forbidden_term_and_cannot_pass_the_gate_with_an_error(
     area = page.locator("textarea.fragment-part").first
     page.locator("#live .js-replace", has_text="Inwoners").first.click()
     expect(area).to_have_value("Onze inwoners zijn welkom in het Havenpark.")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".flash--success")).to_be_visible()
     page.locator("textarea.fragment-part").first.fill("Onze klanten zijn welkom in het Havenpark.")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".flash--success")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
