@@ -302,7 +302,7 @@ def _published(page: Any, srv: WalkServer, fragment_id: str, title: str, shot: S
     page.goto(f"/fragments/{fragment_id}")
     expect(page.locator(".page-header .badge--published")).to_be_visible()
     expect(page.locator("#fragment-form fieldset[disabled]")).to_have_count(1)
-    expect(page.get_by_role("button", name="Opslaan")).to_have_count(0)
+    expect(page.get_by_role("button", name="Opslaan", exact=True)).to_have_count(0)
     live = page.locator("#published").get_by_role("link", name="Bekijk het live bericht")
     expect(live).to_be_visible()
     shot("published-read-only")
