@@ -32,7 +32,9 @@ class ChannelCheckSettings:
     max_hashtags: int | None = None
     #: Domains whose links must carry the UTM parameters (e.g. "zuiderhaven.nl").
     own_domains: tuple[str, ...] = ()
-    required_utm: tuple[str, ...] = ("utm_source", "utm_medium", "utm_campaign")
+    #: utm_campaign is not among them: a story outside any campaign has none (the splitter
+    #: leaves it out then), and a check that trips on the splitter's own drafts is noise.
+    required_utm: tuple[str, ...] = ("utm_source", "utm_medium")
     shorteners: tuple[str, ...] = ("bit.ly", "t.co", "tinyurl.com", "ow.ly")
     #: Whether the fragment is sponsored content that needs a disclosure.
     sponsored: bool = False
@@ -50,6 +52,10 @@ class ChannelCheckSettings:
         "paid partnership",
     )
 
+
+#: channels that are the organisation's own site: a link within it carries no UTM parameters
+#: (they would start a new visit in the statistics)
+_OWN_SITE_KINDS = frozenset({"blog", "webhook"})
 
 _HASHTAG = regex.compile(r"(?<![\w&#/])#(\p{L}[\p{L}\p{N}\p{M}_]*)")
 
@@ -159,7 +165,9 @@ def check_channel(
                     "lezers zien niet waar de link heen gaat.",
                 )
             )
-        elif any(host == d or host.endswith("." + d) for d in settings.own_domains):
+        elif kind.key not in _OWN_SITE_KINDS and any(
+            host == d or host.endswith("." + d) for d in settings.own_domains
+        ):
             query = parse_qs(parts.query)
             missing = [p for p in settings.required_utm if p not in query]
             if missing:

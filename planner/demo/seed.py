@@ -52,6 +52,9 @@ def seed_demo(
     org.name = "Gemeente Zuiderhaven"
     org.timezone = "Europe/Amsterdam"
     org.website = "zuiderhaven.example"
+    # the municipality's real-world sites its texts link to: links there need UTM parameters
+    org.own_domains = "zuiderhaven.nl"
+    org.privacy_url = "https://www.zuiderhaven.nl/privacy"
     org.hashtag = "Zuiderhaven"
     for person in DEMO_PEOPLE:
         user = create_user(

@@ -10,7 +10,7 @@ the same reasons.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,9 +20,11 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.brand import services as brand_services
+from planner.brand.channel_checks import ChannelCheckSettings
 from planner.brand.engine import Alert, LoadedConfig, check_text
 from planner.errors import ConflictError, ValidationError
 from planner.fragments.models import Fragment, WarningAcknowledgement
+from planner.organisation.services import own_domains
 from planner.stories.models import Photo
 
 MAX_REASON = 1000
@@ -108,6 +110,13 @@ def brand_config(language: str, session: Session | None = None) -> LoadedConfig:
     return brand_services.active_config(session, language)
 
 
+def check_settings(session: Session | None, *, sponsored: bool = False) -> ChannelCheckSettings:
+    """The channel checks' settings for this organisation: its own domains (links there need UTM
+    parameters) and whether the text is sponsored (then it needs a disclosure)."""
+    domains = own_domains(session) if session is not None else ()
+    return ChannelCheckSettings(own_domains=domains, sponsored=sponsored)
+
+
 def check_draft(
     text: str,
     channel_kind: str | None,
@@ -115,10 +124,16 @@ def check_draft(
     *,
     markdown: bool = False,
     session: Session | None = None,
+    sponsored: bool = False,
+    settings: ChannelCheckSettings | None = None,
 ) -> list[Alert]:
-    """Brand and channel findings for a text being typed; pure apart from the cached style."""
+    """Brand and channel findings for a text being typed; pure apart from the cached style and
+    the organisation's domains (read once per call unless ``settings`` are given)."""
     config = brand_config(language, session)
-    return check_text(text, markdown=markdown, config=config, channel=channel_kind)
+    chosen = settings or check_settings(session, sponsored=sponsored)
+    return check_text(
+        text, markdown=markdown, config=config, channel=channel_kind, channel_settings=chosen
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,18 +154,23 @@ def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
     language = fragment.story.language
     kind = fragment.channel.kind_key
     session = object_session(fragment)
+    # the disclosure belongs at the start: the first text carries it, not every post of a thread
+    first = check_settings(session, sponsored=fragment.is_sponsored)
+    rest = replace(first, sponsored=False)
     if fragment.kind == "article":
         text = fragment.text()
-        return [
-            PartFindings(
-                "body", text, check_draft(text, kind, language, markdown=True, session=session)
-            )
-        ]
+        alerts = check_draft(text, kind, language, markdown=True, session=session, settings=first)
+        return [PartFindings("body", text, alerts)]
     if fragment.kind == "video_brief":
         text = fragment.text()
-        return [PartFindings("brief", text, check_draft(text, None, language, session=session))]
+        alerts = check_draft(text, None, language, session=session, settings=first)
+        return [PartFindings("brief", text, alerts)]
     return [
-        PartFindings(f"part-{i}", part, check_draft(part, kind, language, session=session))
+        PartFindings(
+            f"part-{i}",
+            part,
+            check_draft(part, kind, language, session=session, settings=rest if i else first),
+        )
         for i, part in enumerate(fragment.parts)
     ]
 

@@ -7,7 +7,7 @@ views, so the web page and the API refuse the same drafts for the same reasons.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from planner.channels.models import Channel
 from planner.channels.preview import Preview, render_preview
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
-from planner.fragments.gate import check_draft, require_gate_clear
+from planner.fragments.gate import check_draft, check_settings, require_gate_clear
 from planner.fragments.models import FRAGMENT_KINDS, Fragment, FragmentRevision, FragmentStatus
 from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
 from planner.organisation.services import get_organisation
@@ -358,25 +358,38 @@ def preview_fragment(
     *,
     parts: Sequence[str] | None = None,
     body: str | None = None,
+    sponsored: bool | None = None,
 ) -> list[LivePart]:
-    """Count, preview and check unsaved text of a fragment; nothing is written."""
+    """Count, preview and check unsaved text of a fragment (and its unsaved sponsored flag, when
+    given); nothing is written."""
     kind = fragment.channel.kind_key
     language = fragment.story.language
     session = object_session(fragment)
+    first = check_settings(
+        session, sponsored=fragment.is_sponsored if sponsored is None else sponsored
+    )
+    rest = replace(first, sponsored=False)
     if fragment.kind == "article":
         text = fragment.text() if body is None else body
-        alerts = check_draft(text, kind, language, markdown=True, session=session)
+        alerts = check_draft(text, kind, language, markdown=True, session=session, settings=first)
         return [LivePart("body", text, None, alerts)]
     if fragment.kind == "video_brief":
         text = fragment.text() if body is None else body
-        return [LivePart("brief", text, None, check_draft(text, None, language, session=session))]
+        alerts = check_draft(text, None, language, session=session, settings=first)
+        return [LivePart("brief", text, None, alerts)]
     texts = list(fragment.parts if parts is None else parts)[:MAX_PARTS]
     return [
         LivePart(
             f"part-{i}",
             text,
             render_preview(text[:MAX_PART_LENGTH], kind),
-            check_draft(text[:MAX_PART_LENGTH], kind, language, session=session),
+            check_draft(
+                text[:MAX_PART_LENGTH],
+                kind,
+                language,
+                session=session,
+                settings=rest if i else first,
+            ),
         )
         for i, text in enumerate(texts)
     ]

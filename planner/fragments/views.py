@@ -232,11 +232,13 @@ def live(fragment_id: int) -> str:
     fragment = services.get_fragment(session, current_actor(), fragment_id)
     parts = request.form.getlist("parts") if fragment.kind in ("post", "thread") else None
     body = request.form.get("body") if fragment.kind == "article" else None
+    # the whole form comes along (hx-include): an unticked box is simply absent
+    sponsored = bool(request.form.get("is_sponsored")) if "csrf_token" in request.form else None
     return render_template(
         "fragments/_live.html",
         fragment=fragment,
         kind=get_kind(fragment.channel.kind_key),
-        live=services.preview_fragment(fragment, parts=parts, body=body),
+        live=services.preview_fragment(fragment, parts=parts, body=body, sponsored=sponsored),
         acks=gate.acknowledgements(session, fragment),
         ack_form=AcknowledgeForm(formdata=None),
         oob=True,

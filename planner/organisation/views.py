@@ -30,6 +30,8 @@ def settings() -> str | Response:
                 timezone=form.timezone.data or "",
                 website=form.website.data,
                 hashtag=form.hashtag.data,
+                own_domains=form.own_domains.data,
+                privacy_url=form.privacy_url.data,
             )
         except ValidationError as exc:
             getattr(form, exc.field or "name").errors.append(_(exc.message))
