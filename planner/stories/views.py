@@ -33,6 +33,7 @@ from planner.channels.catalogue import all_kinds
 from planner.errors import ConflictError, ValidationError
 from planner.stories import photos as photo_services
 from planner.stories import privacy, services, themes, workflow
+from planner.stories.consent import version_date
 from planner.stories.forms import (
     AltTextForm,
     AssignForm,
@@ -249,6 +250,7 @@ def story_page(story: Story, **forms: Any) -> str:
         status_form=status_form,
         assign_form=assign_form,
         comment_form=forms.get("comment_form") or CommentForm(prefix="cm"),
+        consent_version_date=version_date,
     )
 
 
