@@ -24,7 +24,7 @@ from planner.fragments.models import Fragment
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.extensions import limiter
-from planner.web.forms import csrf_failed
+from planner.web.forms import csrf_failed, error_message
 from planner.web.problems import status_for
 
 bp = Blueprint("approval", __name__)
@@ -84,7 +84,7 @@ def approve(fragment_id: int) -> Response | tuple[str, int]:
             session, actor, fragment, runtime.now(), comment=form.comment.data
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return decision_page(fragment, form, "approve", _(exc.message), status_for(exc))
+        return decision_page(fragment, form, "approve", error_message(exc), status_for(exc))
     if fragment.status.value == "approved":
         flash(_("The fragment is approved and can be scheduled."), "success")
     else:
@@ -108,7 +108,7 @@ def request_changes(fragment_id: int) -> Response | tuple[str, int]:
             session, actor, fragment, runtime.now(), form.comment.data or ""
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return decision_page(fragment, form, "changes", _(exc.message), status_for(exc))
+        return decision_page(fragment, form, "changes", error_message(exc), status_for(exc))
     flash(_("The fragment went back to its author as a draft, with your comment."), "success")
     return back_to_panel(fragment)
 
@@ -133,7 +133,7 @@ def create_review_link(fragment_id: int) -> Response | tuple[str, int]:
             days=form.days.data or reviewer_links.DEFAULT_VALID_DAYS,
         )
     except ValidationError as exc:
-        return decision_page(fragment, form, "link", _(exc.message), 400)
+        return decision_page(fragment, form, "link", error_message(exc), 400)
     url = runtime.base_url() + url_for("approval.review_page", token=token)
     return (
         render_template("approval/review_link.html", fragment=fragment, link=link, url=url),
@@ -165,7 +165,7 @@ def review_page(token: str) -> Response | tuple[str, int]:
         link = reviewer_links.open_review_link(session, token, now)
     except (NotFoundError, ConflictError) as exc:
         status = 404 if isinstance(exc, NotFoundError) else 410
-        return render_template("approval/review_closed.html", message=_(exc.message)), status
+        return render_template("approval/review_closed.html", message=error_message(exc)), status
     fragment = link.fragment
     refusal = None
     status = 200
@@ -183,10 +183,10 @@ def review_page(token: str) -> Response | tuple[str, int]:
                     )
                     done = _("Thank you: your comment has been sent to the editors.")
             except (ValidationError, ConflictError) as exc:
-                refusal = _(exc.message)
+                refusal = error_message(exc)
                 status = 409 if isinstance(exc, ConflictError) else 400
                 if isinstance(exc, ValidationError) and exc.field in ("name", "comment"):
-                    getattr(form, exc.field).errors = [_(exc.message)]
+                    getattr(form, exc.field).errors = [error_message(exc)]
             else:
                 return render_template(
                     "approval/review_closed.html", message=done, thanks=True

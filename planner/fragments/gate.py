@@ -22,6 +22,7 @@ from planner.audit.services import record_event
 from planner.brand import services as brand_services
 from planner.brand.channel_checks import ChannelCheckSettings
 from planner.brand.engine import Alert, LoadedConfig, check_text
+from planner.brand.messages import in_language
 from planner.errors import ConflictError, ValidationError
 from planner.fragments.models import Fragment, WarningAcknowledgement
 from planner.organisation.services import own_domains
@@ -110,11 +111,14 @@ def brand_config(language: str, session: Session | None = None) -> LoadedConfig:
     return brand_services.active_config(session, language)
 
 
-def check_settings(session: Session | None, *, sponsored: bool = False) -> ChannelCheckSettings:
+def check_settings(
+    session: Session | None, *, sponsored: bool = False, language: str = "nl"
+) -> ChannelCheckSettings:
     """The channel checks' settings for this organisation: its own domains (links there need UTM
-    parameters) and whether the text is sponsored (then it needs a disclosure)."""
+    parameters), whether the text is sponsored (then it needs a disclosure), and the language
+    the findings speak (the text's)."""
     domains = own_domains(session) if session is not None else ()
-    return ChannelCheckSettings(own_domains=domains, sponsored=sponsored)
+    return ChannelCheckSettings(own_domains=domains, sponsored=sponsored, language=language)
 
 
 def check_draft(
@@ -130,10 +134,11 @@ def check_draft(
     """Brand and channel findings for a text being typed; pure apart from the cached style and
     the organisation's domains (read once per call unless ``settings`` are given)."""
     config = brand_config(language, session)
-    chosen = settings or check_settings(session, sponsored=sponsored)
-    return check_text(
+    chosen = settings or check_settings(session, sponsored=sponsored, language=language)
+    alerts = check_text(
         text, markdown=markdown, config=config, channel=channel_kind, channel_settings=chosen
     )
+    return in_language(alerts, language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +160,7 @@ def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
     kind = fragment.channel.kind_key
     session = object_session(fragment)
     # the disclosure belongs at the start: the first text carries it, not every post of a thread
-    first = check_settings(session, sponsored=fragment.is_sponsored)
+    first = check_settings(session, sponsored=fragment.is_sponsored, language=language)
     rest = replace(first, sponsored=False)
     if fragment.kind == "article":
         text = fragment.text()
@@ -179,7 +184,7 @@ def _check_text_parts(fragment: Fragment) -> list[PartFindings]:
 PHOTO_ALT_CHECK = "Channel.PhotoAltText"
 
 
-PHOTO_ALT_MESSAGE = "Photo without alt text"
+PHOTO_ALT_MESSAGE = {"nl": "Foto zonder alt-tekst", "en": "Photo without alt text"}
 
 
 def fragment_photos(fragment: Fragment) -> list[Photo]:
@@ -197,7 +202,7 @@ def _check_photos(fragment: Fragment) -> list[PartFindings]:
             line=1,
             span=(1, 1),
             match="",
-            message=PHOTO_ALT_MESSAGE,
+            message=PHOTO_ALT_MESSAGE.get(fragment.story.language, PHOTO_ALT_MESSAGE["en"]),
             description=f"photo {photo.id}",
         )
         for photo in fragment_photos(fragment)
@@ -248,12 +253,16 @@ def require_gate_clear(session: Session, fragment: Fragment, action: str) -> Non
             if any(a.severity == "error" for a in held)
             else "Fix or acknowledge these warnings first: "
         )
-        message = lead + " ".join(alert.message for alert in held)
-        raise ConflictError(
-            message,
+        said = " ".join(alert.message for alert in held)
+        refusal = ConflictError(
+            lead + said,
             action=action,
             findings=[
                 {"check": a.check, "severity": a.severity, "message": a.message, "match": a.match}
                 for a in held
             ],
         )
+        # pages say the lead in the reader's language (the findings speak the text's)
+        refusal.template = lead + "%(findings)s"
+        refusal.params = {"findings": said}
+        raise refusal

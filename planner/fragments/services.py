@@ -365,9 +365,9 @@ def preview_fragment(
     kind = fragment.channel.kind_key
     language = fragment.story.language
     session = object_session(fragment)
-    first = check_settings(
-        session, sponsored=fragment.is_sponsored if sponsored is None else sponsored
-    )
+    if sponsored is None:
+        sponsored = fragment.is_sponsored
+    first = check_settings(session, sponsored=sponsored, language=language)
     rest = replace(first, sponsored=False)
     if fragment.kind == "article":
         text = fragment.text() if body is None else body

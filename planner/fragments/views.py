@@ -41,7 +41,7 @@ from planner.fragments.panels import EDITOR
 from planner.stories import services as story_services
 from planner.web import runtime
 from planner.web.database import db_session, read_only
-from planner.web.forms import ActionForm, int_arg
+from planner.web.forms import ActionForm, error_message, int_arg
 
 bp = Blueprint("fragments", __name__)
 
@@ -103,7 +103,7 @@ def split(story_id: int) -> str | Response:
         try:
             fragments = services.split_story(session, actor, story, form.channels.data or [])
         except (ValidationError, ConflictError) as exc:
-            form.form_errors.append(_(exc.message))
+            form.form_errors.append(error_message(exc))
         else:
             flash(_("%(n)s drafts have been made.", n=len(fragments)), "success")
             return redirect(url_for("fragments.edit", fragment_id=fragments[0].id))
@@ -217,7 +217,7 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
                 **_changes(fragment, form),
             )
         except (ValidationError, ConflictError) as exc:
-            form.form_errors.append(_(exc.message))
+            form.form_errors.append(error_message(exc))
             return _editor(fragment, form, parts=request.form.getlist("parts"), status=409)
         flash(_("The fragment has been saved."), "success")
         return redirect(url_for("fragments.edit", fragment_id=fragment.id))
@@ -276,7 +276,7 @@ def acknowledge(fragment_id: int) -> Response | tuple[str, int]:
         )
     except ValidationError as exc:
         return _editor(
-            fragment, _form_for(fragment), refusal=_(exc.message), status=422, ack_form=form
+            fragment, _form_for(fragment), refusal=error_message(exc), status=422, ack_form=form
         )
     flash(_("The warning has been acknowledged."), "success")
     return redirect(url_for("fragments.edit", fragment_id=fragment.id) + "#live")

@@ -44,6 +44,25 @@ def settings() -> str | Response:
 AUDIT_PER_PAGE = 50
 
 
+def target_labels() -> dict[str, str]:
+    """What an audit event is about, in the reader's language ("storie" is how older events
+    named a story)."""
+    story = _("Story")
+    return {
+        "story": story,
+        "storie": story,
+        "fragment": _("Fragment"),
+        "delivery": _("Delivery"),
+        "channel": _("Channel"),
+        "user": _("Person"),
+        "organisation": _("Organisation"),
+        "intake_link": _("Intake link"),
+        "theme": _("Theme"),
+        "campaign": _("Campaign"),
+        "photo": _("Photo"),
+    }
+
+
 @bp.get("/settings/audit")
 @admin_required
 def audit() -> str:
@@ -61,4 +80,5 @@ def audit() -> str:
         pages=pages,
         total=total,
         action=action,
+        target_labels=target_labels(),
     )

@@ -30,6 +30,7 @@ from planner.accounts.guards import (
 )
 from planner.accounts.models import Role
 from planner.channels.catalogue import all_kinds
+from planner.channels.labels import kind_label
 from planner.errors import ConflictError, ValidationError
 from planner.stories import photos as photo_services
 from planner.stories import privacy, services, themes, workflow
@@ -280,7 +281,7 @@ def _crop_groups() -> list[dict[str, Any]]:
         group = groups.setdefault(
             shape, {"kind": kind.key, "aspect": spec.aspect, "labels": [], "spec": spec}
         )
-        group["labels"].append(kind.label)
+        group["labels"].append(kind_label(kind))
     return list(groups.values())
 
 

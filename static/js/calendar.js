@@ -107,6 +107,9 @@
     const calendar = new FullCalendar.Calendar(el, {
       timeZone: "UTC",
       locale: el.dataset.locale || "nl",
+      // FullCalendar's Dutch locale lacks the list view's column names; ours come translated.
+      timeHint: el.dataset.labelTime || "Tijd",
+      eventHint: el.dataset.labelEvent || "Gebeurtenis",
       firstDay: 1,
       initialView: "dayGridMonth",
       initialDate: el.dataset.initialDate || undefined,
