@@ -49,6 +49,9 @@ ENGLISH = (
     "Published",
     "Scheduled",
     "Draft",
+    "None",
+    "at",
+    "previous",
 )
 #: things written the English way: a capitalised month with its year, a decimal point in hours,
 #: a ratio with a point
