@@ -46,7 +46,9 @@ def error_message(exc: PlannerError) -> str:
     template, params = exc.template, exc.params
     if template is not None and isinstance(params, dict):
         shown = {
-            k: format_date(v, "long") if isinstance(v, date) and not isinstance(v, datetime) else v
+            k: format_date(v, "d MMMM y")
+            if isinstance(v, date) and not isinstance(v, datetime)
+            else v
             for k, v in params.items()
         }
         return str(_(template, **shown))
