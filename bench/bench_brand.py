@@ -14,6 +14,7 @@ import time
 import regex
 
 from planner.brand.engine import build_config, check_text
+from planner.brand.engine.safety import REGEX_TIMEOUT
 
 POSTS = 5_000
 RULES = 200
@@ -168,6 +169,24 @@ def main() -> None:
     )
     print(f"ratio engine/naive: {naive_s / engine_s:.1f}x (vs stdlib re: {std_s / engine_s:.1f}x)")
     print("same findings:", engine_alerts == naive_alerts)
+
+    # An imported rule that backtracks for minutes unbounded: its first check costs about one
+    # regex timeout, then the rule is switched off (tests/unit/brand/test_untrusted_rules.py).
+    slow = build_config(
+        {"S.Slow": "extends: existence\nmessage: slow\nnonword: true\nraw: ['(a|aa)+$']\n"}
+    )
+    text = "a" * 40 + "!"
+    started = time.perf_counter()
+    check_text(text, markdown=False, config=slow)
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    check_text(text, markdown=False, config=slow)
+    then_s = time.perf_counter() - started
+    print(
+        f"catastrophic imported rule: first check {first_s * 1000:.0f} ms "
+        f"(regex timeout {REGEX_TIMEOUT * 1000:.0f} ms), afterwards {then_s * 1000:.1f} ms "
+        f"(switched off: {'S.Slow' in slow.switched_off})"
+    )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,14 @@ baseline measured in the same run, the same 10,000 signed webhook POSTs made wit
 (same adapter, same concurrency) compared with the engine draining 10,000 posts due at once.
 Compare the ratios, not the absolute times (docs/performance.md).
 
+Recovery (issue 12, item 15): 200 posts due together, the publisher process SIGKILLed after the
+first arrivals and a new one started two seconds later, everything at its defaults (a 300 s lease,
+a 5 s tick): max lateness after a crash, next to the same 200 posts without a crash, with lost
+posts and true duplicates (one delivery arriving under two webhook-ids).
+
 Run: .venv/bin/python bench/bench_publishing.py  (BENCH_PUBLISHING_N=2000 for a quick look;
-PostgreSQL from PLANNER_TEST_POSTGRES_URL, database planner_bench; skipped when unreachable).
+BENCH_PUBLISHING_ONLY=recovery for the crash figure alone; PostgreSQL from
+PLANNER_TEST_POSTGRES_URL, database planner_bench; skipped when unreachable).
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from planner.stories.models import Story, StorySource
 LOCAL = {"blog": BlogPublisher()}
 
 N = int(os.environ.get("BENCH_PUBLISHING_N", "10000"))
+ONLY = os.environ.get("BENCH_PUBLISHING_ONLY", "")
 SPREAD = 60.0
 CONCURRENCY = 8
 SECRET_KEY = "bench-secret-key-" + "b" * 32
@@ -61,10 +68,15 @@ class Receiver:
         self.lock = threading.Lock()
         self.first: dict[str, float] = {}
         self.raw = 0
+        #: webhook-ids seen per delivery: more than one is a true duplicate
+        self.keys: dict[int, set[str]] = {}
+        #: seconds each request takes, so a killed publisher has requests in flight
+        self.delay = 0.0
 
     def reset(self) -> None:
         with self.lock:
             self.first.clear()
+            self.keys.clear()
             self.raw = 0
 
 
@@ -77,10 +89,13 @@ class Handler(BaseHTTPRequestHandler):
         now = time.time()
         msg_id = self.headers.get("webhook-id", "")
         receiver = self.server.receiver
+        if receiver.delay:
+            time.sleep(receiver.delay)
+        delivery_id = int(json.loads(body)["data"]["delivery_id"])
         with receiver.lock:
             receiver.raw += 1
             receiver.first.setdefault(msg_id, now)
-        del body
+            receiver.keys.setdefault(delivery_id, set()).add(msg_id)
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -97,29 +112,34 @@ class Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.receiver = receiver
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a publisher killed on purpose leaves reset connections behind
 
-def publisher_loop(url: str, stop: Any, ready: Any) -> None:
-    """One publisher process: the engine in a loop, waking at the next due time like the scheduler."""
+
+def publisher_loop(url: str, stop: Any, ready: Any, interval: float = 0.2) -> None:
+    """One publisher process: the engine in a loop, waking at the next due time like the scheduler
+    (every `interval` seconds otherwise). Its claimer name is its own, as a scheduler's is."""
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
     registry = PublisherRegistry(SecretBox(SECRET_KEY), allow_loopback=True)
     config = EngineConfig(concurrency=CONCURRENCY, batch_size=100)
     clock = SystemClock()
+    worker = f"bench:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     ready.set()
     while not stop.is_set():
         report = publish_due(
-            factory, clock, registry.build, worker="bench", config=config, local=LOCAL
+            factory, clock, registry.build, worker=worker, config=config, local=LOCAL
         )
-        pause = 0.2
+        pause = interval
         if report.next_due_at is not None:
             pause = min(pause, max(0.0, (report.next_due_at - clock.now()).total_seconds()))
         stop.wait(pause)
     engine.dispose()
 
 
-def database_url(backend: str, tmp: Path) -> str | None:
+def database_url(backend: str, tmp: Path, name: str = "bench") -> str | None:
     if backend == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}"
+        return f"sqlite:///{tmp / f'{name}.db'}"
     base = make_url(os.environ.get("PLANNER_TEST_POSTGRES_URL", PG_DEFAULT))
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
@@ -255,6 +275,81 @@ def run_burst(url: str, receiver: Receiver, spread: float) -> dict[str, float]:
     }
 
 
+CRASH_N = 200
+#: the scheduler's default tick (planner.config.Settings.scheduler_interval_seconds)
+DEFAULT_TICK = 5.0
+
+
+def start_publisher(url: str, interval: float) -> tuple[Any, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    stop, ready = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=publisher_loop, args=(url, stop, ready, interval))
+    proc.start()
+    if not ready.wait(60):
+        raise RuntimeError("publisher process did not start")
+    return proc, stop
+
+
+def in_flight(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        count = conn.scalar(
+            select(func.count()).where(Delivery.__table__.c.state == DeliveryState.SENDING.value)
+        )
+    engine.dispose()
+    return int(count or 0)
+
+
+def run_crash(url: str, receiver: Receiver, *, kill: bool) -> dict[str, float]:
+    """CRASH_N posts due together at default settings; with `kill`, the publisher is SIGKILLed
+    after the first arrivals and a new one starts two seconds later."""
+    proc, stop = start_publisher(url, DEFAULT_TICK)
+    receiver.reset()
+    receiver.delay = 0.02
+    # further ahead than a tick, as a scheduled post is: the tick before it sets a wake-up
+    due, _ = release(url, 0.0, lead=DEFAULT_TICK + 1.0)
+    orphans = 0
+    deadline = time.time() + 120
+    if kill:
+        while len(receiver.first) < 5 and time.time() < deadline:
+            time.sleep(0.01)
+        proc.kill()
+        proc.join(10)
+        orphans = in_flight(url)
+        time.sleep(2.0)
+        proc, stop = start_publisher(url, DEFAULT_TICK)
+    while len(receiver.first) < len(due) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    stop.set()
+    proc.join(30)
+    receiver.delay = 0.0
+    lateness = [receiver.first[k] - due[k] for k in due if k in receiver.first]
+    return {
+        "max": max(lateness) if lateness else float("inf"),
+        "lost": len(due) - len(receiver.first),
+        "true_duplicates": sum(len(keys) - 1 for keys in receiver.keys.values()),
+        "resends": receiver.raw - len(receiver.first),
+        "orphans": orphans,
+    }
+
+
+def crash_figures(backend: str, url: str, hook: str, receiver: Receiver) -> dict[str, Any]:
+    migrate.upgrade(url)
+    seed(url, hook, CRASH_N)
+    calm = run_crash(url, receiver, kill=False)
+    reset_for_backlog(url)
+    crash = run_crash(url, receiver, kill=True)
+    print(
+        f"{backend}: {CRASH_N} due together, publisher killed after the first arrivals and "
+        f"restarted 2 s later (default settings, lease 300 s): max lateness after a crash "
+        f"{crash['max']:.1f} s (without a crash {calm['max']:.1f} s); {crash['orphans']:.0f} "
+        f"claims orphaned, lost {crash['lost']:.0f}, true duplicates "
+        f"{crash['true_duplicates']:.0f}, resent with the same key {crash['resends']:.0f}"
+    )
+    return {"calm": calm, "crash": crash}
+
+
 def baseline(hook: str, count: int) -> float:
     """The same signed POSTs, same adapter and concurrency, without any database work."""
     publisher = WebhookPublisher(
@@ -288,49 +383,69 @@ def reset_for_backlog(url: str) -> None:
     engine.dispose()
 
 
-def main() -> None:
-    receiver = Receiver()
-    server = Server(receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
+def bursts(hook: str, receiver: Receiver, tmp: Path) -> dict[str, Any]:
+    """The throughput figures: a burst over a minute and a backlog, against the baseline."""
     print(f"{N:,} deliveries, one publisher process ({CONCURRENCY} concurrent requests)")
-
     receiver.reset()
     raw_s = baseline(hook, N)
     print(
         f"baseline: {N:,} signed webhook POSTs without a database: {raw_s:.1f} s "
         f"({N / raw_s:,.0f}/s)"
     )
-    results: dict[str, Any] = {"n": N, "baseline_s": raw_s}
+    results: dict[str, Any] = {"baseline_s": raw_s}
+    for backend in ("sqlite", "postgresql"):
+        url = database_url(backend, tmp)
+        if url is None:
+            continue
+        migrate.upgrade(url)
+        seed(url, hook, N)
+        burst = run_burst(url, receiver, SPREAD)
+        print(
+            f"{backend}: due within {SPREAD:.0f} s -> drained {burst['drain']:.2f} s after the "
+            f"last due time; lateness p50 {burst['p50'] * 1000:.0f} ms, p99 "
+            f"{burst['p99'] * 1000:.0f} ms, max {burst['max'] * 1000:.0f} ms; early "
+            f"{burst['early']}, lost {burst['lost']}, duplicated {burst['duplicated']}, "
+            f"rows sent {burst['sent_rows']:,}"
+        )
+        reset_for_backlog(url)
+        backlog = run_burst(url, receiver, 0.0)
+        ratio = backlog["span"] / raw_s
+        print(
+            f"{backend}: all due at once -> {backlog['span']:.1f} s ({N / backlog['span']:,.0f}"
+            f"/s), {ratio:.1f}x the baseline; lost {backlog['lost']}, duplicated "
+            f"{backlog['duplicated']}"
+        )
+        results[backend] = {"burst": burst, "backlog": backlog, "ratio": ratio}
+    return results
+
+
+def main() -> None:
+    receiver = Receiver()
+    server = Server(receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    results: dict[str, Any] = {"n": N}
     with tempfile.TemporaryDirectory() as tmp:
+        if ONLY != "recovery":
+            results.update(bursts(hook, receiver, Path(tmp)))
         for backend in ("sqlite", "postgresql"):
-            url = database_url(backend, Path(tmp))
-            if url is None:
-                continue
-            migrate.upgrade(url)
-            seed(url, hook, N)
-            burst = run_burst(url, receiver, SPREAD)
-            print(
-                f"{backend}: due within {SPREAD:.0f} s -> drained {burst['drain']:.2f} s after the "
-                f"last due time; lateness p50 {burst['p50'] * 1000:.0f} ms, p99 "
-                f"{burst['p99'] * 1000:.0f} ms, max {burst['max'] * 1000:.0f} ms; early "
-                f"{burst['early']}, lost {burst['lost']}, duplicated {burst['duplicated']}, "
-                f"rows sent {burst['sent_rows']:,}"
-            )
-            reset_for_backlog(url)
-            backlog = run_burst(url, receiver, 0.0)
-            ratio = backlog["span"] / raw_s
-            print(
-                f"{backend}: all due at once -> {backlog['span']:.1f} s ({N / backlog['span']:,.0f}"
-                f"/s), {ratio:.1f}x the baseline; lost {backlog['lost']}, duplicated "
-                f"{backlog['duplicated']}"
-            )
-            results[backend] = {"burst": burst, "backlog": backlog, "ratio": ratio}
+            crash_url = database_url(backend, Path(tmp), "crash")
+            if crash_url is not None:
+                recovery = crash_figures(backend, crash_url, hook, receiver)
+                results.setdefault(backend, {})["recovery"] = recovery
     server.shutdown()
     if os.environ.get("BENCH_JSON"):
         print(json.dumps(results, indent=2))
     failed = any(
-        r["burst"]["lost"] or r["burst"]["duplicated"] or r["backlog"]["lost"]
+        ("burst" in r and (r["burst"]["lost"] or r["burst"]["duplicated"] or r["backlog"]["lost"]))
+        or (
+            "recovery" in r
+            and (
+                r["recovery"]["crash"]["lost"]
+                or r["recovery"]["crash"]["true_duplicates"]
+                or r["recovery"]["crash"]["max"] >= 15.0
+            )
+        )
         for key, r in results.items()
         if isinstance(r, dict)
     )

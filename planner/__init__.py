@@ -52,10 +52,13 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         blog,
         brand,
         channels,
+        effect,
         fragments,
         home,
         inbox,
         jobs,
+        live,
+        notifications,
         organisation,
         publishing,
         scheduling,
@@ -117,6 +120,8 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     # Features, from the bottom of the house up; each adds its pages, API operations and panels.
     accounts.init_app(app)
     organisation.init_app(app)
+    live.init_app(app)
+    notifications.init_app(app)
     home.init_app(app)
     channels.init_app(app)
     stories.init_app(app)
@@ -127,6 +132,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     blog.init_app(app)
     scheduling.init_app(app)
     inbox.init_app(app)
+    effect.init_app(app)
     jobs.init_app(app)
     api.init_app(app, authenticate=authenticate_token)
     connect_reactions()
@@ -141,9 +147,11 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 def connect_reactions() -> None:
     """Connect the features' reactions to the signals of the features below them (blinker
     signals are process-wide, and connecting twice is harmless)."""
+    from planner.inbox import alerts
     from planner.scheduling import planning
 
     planning.connect_reactions()
+    alerts.connect_reactions()
 
 
 def _settings(overrides: dict[str, Any] | None) -> Settings:

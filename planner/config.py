@@ -47,10 +47,17 @@ class Settings:
     #: timeout, so only a dead or hung process loses it
     publish_grace_minutes: float = 15.0
     publish_lease_seconds: float = 300.0
+    #: a publisher holding claims beats this often; five missed beats and a live publisher
+    #: reclaims its rows (with the same idempotency key) instead of waiting for the lease
+    publish_heartbeat_seconds: float = 1.0
     publish_max_attempts: int = 8
     #: outbound requests one publisher process makes at the same time
     publish_concurrency: int = 8
     base_url: str = "http://127.0.0.1:5000"
+    #: the effect (planner.effect): when reactions are read after publication ("1h,24h,7d,30d"),
+    #: and how often a process writes the clicks it counted (0: at every click)
+    effect_snapshot_after: str = "1h,24h,7d,30d"
+    click_flush_seconds: float = 1.0
     #: e-mail to a fragment's owner when its delivery fails, is missed or needs checking; off
     #: while smtp_host is empty
     smtp_host: str = ""
@@ -107,9 +114,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         scheduler_interval_seconds=float(source.get("PLANNER_SCHEDULER_INTERVAL") or 5.0),
         publish_grace_minutes=float(source.get("PLANNER_PUBLISH_GRACE_MINUTES") or 15.0),
         publish_lease_seconds=float(source.get("PLANNER_PUBLISH_LEASE_SECONDS") or 300.0),
+        publish_heartbeat_seconds=float(source.get("PLANNER_PUBLISH_HEARTBEAT_SECONDS") or 1.0),
         publish_max_attempts=int(source.get("PLANNER_PUBLISH_MAX_ATTEMPTS") or 8),
         publish_concurrency=int(source.get("PLANNER_PUBLISH_CONCURRENCY") or 8),
         smtp_host=source.get("PLANNER_SMTP_HOST", "").strip(),
         smtp_port=int(source.get("PLANNER_SMTP_PORT") or 25),
         smtp_from=source.get("PLANNER_SMTP_FROM", "").strip(),
+        effect_snapshot_after=source.get("PLANNER_EFFECT_SNAPSHOTS") or "1h,24h,7d,30d",
+        click_flush_seconds=float(source.get("PLANNER_CLICK_FLUSH_SECONDS") or 1.0),
     )

@@ -1,7 +1,7 @@
 """loopc: the organisation's own domains (the UTM check) and its privacy statement (the intake)
 
 Revision ID: loopc01
-Revises: inbox_a01
+Revises: inboxb01
 Create Date: 2026-12-05 01:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "loopc01"
-down_revision = "inbox_a01"
+down_revision = "inboxb01"
 branch_labels = None
 depends_on = None
 

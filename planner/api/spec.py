@@ -211,6 +211,7 @@ _ERROR_TEXT = {
     404: "Not found",
     409: "The current state forbids this",
     422: "The request breaks a rule",
+    428: "Name the version you read (the request must be conditional)",
 }
 
 

@@ -1,4 +1,9 @@
-"""TODO docstring."""
+"""Approval records: who agreed to which version of a fragment, and the reviewer links that let
+someone without an account judge one fragment once.
+
+A reviewer's approval keeps the name they typed and the link it came through; it is never shown
+as a staff member's approval, on the page, in the API or in the archive.
+"""
 
 from __future__ import annotations
 
@@ -39,16 +44,37 @@ class FragmentApproval(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     reviewer_name: Mapped[str | None] = mapped_column(String(200))
+    #: the reviewer link a decision without an account came through
+    review_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_links.id", ondelete="SET NULL"), index=True
+    )
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     fragment: Mapped[Fragment] = relationship()
     approver: Mapped[User | None] = relationship()
+    review_link: Mapped[ReviewLink | None] = relationship()
+
+    @property
+    def is_reviewer(self) -> bool:
+        """A decision by someone without an account, through a reviewer link."""
+        return self.approver_id is None and self.reviewer_name is not None
 
     def who(self) -> str:
         if self.approver is not None:
             return self.approver.name
         return self.reviewer_name or "?"
+
+    def archive_label(self) -> str:
+        """The name as the archive copies it: a reviewer's typed name is marked as such, so it can
+        never pass for a staff member's approval."""
+        if self.is_reviewer:
+            return f"{self.who()} {REVIEWER_MARK}"
+        return self.who()
+
+
+#: how the archive marks the typed name of a reviewer without an account
+REVIEWER_MARK = "(reviewer via link, no account)"
 
 
 class ReviewLink(Base):
@@ -67,10 +93,12 @@ class ReviewLink(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     revoked_at: Mapped[datetime | None]
+    #: when the reviewer decided; a used link is spent
+    used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     fragment: Mapped[Fragment] = relationship()
     created_by: Mapped[User | None] = relationship()
 
     def is_open(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.expires_at
+        return self.revoked_at is None and self.used_at is None and now < self.expires_at

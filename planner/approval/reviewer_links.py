@@ -2,7 +2,11 @@
 
 The token travels only in the link; the database keeps its SHA-256, so a leaked dump opens
 nothing. A reviewer's approval counts as one approval step, under the same rules as an editor's
-(the brand gate, withdrawn consent, the fragment's status), and is recorded with their name.
+(the brand gate, withdrawn consent, the fragment's status, the version they read), and is recorded
+with their typed name, marked as a reviewer's. Only someone who did not write or edit the text
+since its last approval makes a link for it, and an approval through a link whose maker has since
+edited the text is refused: a link is never a way to approve one's own text. A link is spent once
+the reviewer has decided.
 """
 
 from __future__ import annotations
@@ -17,15 +21,32 @@ from sqlalchemy.orm import Session
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.approval.models import ApprovalDecision, FragmentApproval, ReviewLink
-from planner.approval.services import MAX_COMMENT_LENGTH, approvals_needed, current_approvals
+from planner.approval.services import (
+    MAX_COMMENT_LENGTH,
+    approvals_needed,
+    authors_since_approval,
+    current_approvals,
+    require_seen_version,
+)
 from planner.audit.services import record_event
-from planner.errors import ConflictError, NotFoundError, ValidationError
+from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from planner.fragments.gate import require_gate_clear
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.services import lock_for_change
 
 DEFAULT_VALID_DAYS = 7
 MAX_VALID_DAYS = 60
 MAX_NAME_LENGTH = 200
+
+OWN_LINK = (
+    "You wrote or edited this fragment since it was last approved; a colleague who did not "
+    "makes the reviewer link."
+)
+LINK_OF_AN_AUTHOR = (
+    "The editor who made this link has since edited the text, so this link cannot approve it. "
+    "Ask for a new link."
+)
+LINK_USED = "This review link has already been used. Ask for a new one."
 
 
 def hash_token(token: str) -> str:
@@ -42,6 +63,8 @@ def create_review_link(
 ) -> tuple[ReviewLink, str]:
     """A new link for ``fragment``; returns the row and the token (shown once, never stored)."""
     actor = require_role(actor, Role.EDITOR)
+    if actor.id in authors_since_approval(session, fragment):
+        raise PermissionDeniedError(OWN_LINK)
     if not 1 <= days <= MAX_VALID_DAYS:
         raise ValidationError(
             f"A reviewer link is valid for 1 to {MAX_VALID_DAYS} days.", field="days"
@@ -92,6 +115,8 @@ def open_review_link(session: Session, token: str, now: datetime) -> ReviewLink:
         raise NotFoundError("This review link is not valid. Ask for a new one.")
     if link.revoked_at is not None:
         raise ConflictError("This review link has been withdrawn. Ask for a new one.")
+    if link.used_at is not None:
+        raise ConflictError(LINK_USED)
     if now >= link.expires_at:
         raise ConflictError("This review link has expired. Ask for a new one.")
     return link
@@ -124,10 +149,13 @@ def approve_as_reviewer(
     now: datetime,
     *,
     comment: str | None = None,
+    seen_version: int | None = None,
 ) -> FragmentApproval:
-    """Record an outside reviewer's approval as one step; the last step approves the fragment."""
+    """Record an outside reviewer's approval of the version they read as one step; the last step
+    approves the fragment. The link is spent."""
     link = open_review_link(session, token, now)
-    fragment = link.fragment
+    fragment = lock_for_change(session, link.fragment)
+    require_seen_version(fragment, seen_version)
     reviewer = _clean_name(name)
     text = _clean_comment(comment, required=False)
     if fragment.story.consent_withdrawn_at is not None:
@@ -138,6 +166,8 @@ def approve_as_reviewer(
     allowed = {FragmentStatus.IN_REVIEW} | ({FragmentStatus.DRAFT} if needed == 0 else set())
     if fragment.status not in allowed:
         raise ConflictError("This fragment is not waiting for review right now.")
+    if needed and link.created_by_id in authors_since_approval(session, fragment):
+        raise ConflictError(LINK_OF_AN_AUTHOR)
     require_gate_clear(session, fragment, "approve")
     done = current_approvals(session, fragment)
     if any(a.approver_id is None for a in done):
@@ -151,10 +181,12 @@ def approve_as_reviewer(
         decision=ApprovalDecision.APPROVED,
         approver=None,
         reviewer_name=reviewer,
+        review_link=link,
         comment=text,
         created_at=now,
     )
     session.add(approval)
+    link.used_at = now
     if step >= needed:
         fragment.status = FragmentStatus.APPROVED
     session.flush()
@@ -165,6 +197,7 @@ def approve_as_reviewer(
         fragment,
         step=step,
         of=max(needed, 1),
+        version=fragment.version,
         reviewer=reviewer,
         link=link.id,
     )
@@ -172,11 +205,19 @@ def approve_as_reviewer(
 
 
 def comment_as_reviewer(
-    session: Session, token: str, name: str | None, comment: str | None, now: datetime
+    session: Session,
+    token: str,
+    name: str | None,
+    comment: str | None,
+    now: datetime,
+    *,
+    seen_version: int | None = None,
 ) -> FragmentApproval:
-    """An outside reviewer asks for changes: recorded, and the fragment returns to its author."""
+    """An outside reviewer asks for changes: recorded, the fragment returns to its author, and
+    the link is spent."""
     link = open_review_link(session, token, now)
-    fragment = link.fragment
+    fragment = lock_for_change(session, link.fragment)
+    require_seen_version(fragment, seen_version)
     reviewer = _clean_name(name)
     text = _clean_comment(comment, required=True)
     if fragment.status not in (
@@ -192,10 +233,12 @@ def comment_as_reviewer(
         decision=ApprovalDecision.CHANGES_REQUESTED,
         approver=None,
         reviewer_name=reviewer,
+        review_link=link,
         comment=text,
         created_at=now,
     )
     session.add(approval)
+    link.used_at = now
     fragment.status = FragmentStatus.DRAFT
     session.flush()
     record_event(

@@ -17,14 +17,20 @@ from werkzeug.wrappers import Response
 from planner.accounts.guards import current_actor, editor_required
 from planner.approval import reviewer_links
 from planner.approval import services as approval_services
-from planner.approval.forms import ApproveForm, RequestChangesForm, ReviewerForm, ReviewLinkForm
+from planner.approval.forms import (
+    ApproveForm,
+    RequestChangesForm,
+    ReviewerForm,
+    ReviewLinkForm,
+    seen_version,
+)
 from planner.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.extensions import limiter
-from planner.web.forms import csrf_failed, error_message
+from planner.web.forms import ActionForm, csrf_failed, error_message
 from planner.web.problems import status_for
 
 bp = Blueprint("approval", __name__)
@@ -34,14 +40,15 @@ def approval_panel(fragment: Fragment) -> Markup:
     """The fragment editor's approval panel: steps, decisions, the forms and reviewer links."""
     session = db_session()
     actor = current_actor()
+    version = {"version": str(fragment.version)}
     panel = {
         "needed": approval_services.approvals_needed(fragment),
         "approvals": approval_services.current_approvals(session, fragment),
         "decisions": reviewer_links.list_decisions(session, fragment)[:10],
         "links": reviewer_links.list_review_links(session, actor, fragment),
-        "is_author": fragment.created_by_id == actor.id,
-        "approve_form": ApproveForm(prefix="approve", formdata=None),
-        "changes_form": RequestChangesForm(prefix="changes", formdata=None),
+        "is_author": approval_services.is_own_text(session, actor, fragment),
+        "approve_form": ApproveForm(prefix="approve", formdata=None, data=version),
+        "changes_form": RequestChangesForm(prefix="changes", formdata=None, data=version),
         "link_form": ReviewLinkForm(prefix="link", formdata=None),
         "now": runtime.now(),
     }
@@ -81,7 +88,12 @@ def approve(fragment_id: int) -> Response | tuple[str, int]:
         return decision_page(fragment, form, "approve", _("Check the comment."), 400)
     try:
         approval_services.approve_fragment(
-            session, actor, fragment, runtime.now(), comment=form.comment.data
+            session,
+            actor,
+            fragment,
+            runtime.now(),
+            comment=form.comment.data,
+            seen_version=seen_version(form),
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
         return decision_page(fragment, form, "approve", error_message(exc), status_for(exc))
@@ -105,7 +117,12 @@ def request_changes(fragment_id: int) -> Response | tuple[str, int]:
         return decision_page(fragment, form, "changes", _("Say what should change."), 400)
     try:
         approval_services.request_changes(
-            session, actor, fragment, runtime.now(), form.comment.data or ""
+            session,
+            actor,
+            fragment,
+            runtime.now(),
+            form.comment.data or "",
+            seen_version=seen_version(form),
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
         return decision_page(fragment, form, "changes", error_message(exc), status_for(exc))
@@ -132,8 +149,8 @@ def create_review_link(fragment_id: int) -> Response | tuple[str, int]:
             runtime.now(),
             days=form.days.data or reviewer_links.DEFAULT_VALID_DAYS,
         )
-    except ValidationError as exc:
-        return decision_page(fragment, form, "link", error_message(exc), 400)
+    except (ValidationError, PermissionDeniedError) as exc:
+        return decision_page(fragment, form, "link", error_message(exc), status_for(exc))
     url = runtime.base_url() + url_for("approval.review_page", token=token)
     return (
         render_template("approval/review_link.html", fragment=fragment, link=link, url=url),
@@ -144,7 +161,7 @@ def create_review_link(fragment_id: int) -> Response | tuple[str, int]:
 @bp.post("/review-links/<int:link_id>/revoke")
 @editor_required
 def revoke_review_link(link_id: int) -> Response:
-    if not ApproveForm(prefix="revoke").validate_on_submit():
+    if not ActionForm(prefix="revoke").validate_on_submit():
         abort(400)
     link = reviewer_links.revoke_review_link(db_session(), current_actor(), link_id, runtime.now())
     flash(_("The reviewer link no longer works."), "success")
@@ -167,6 +184,8 @@ def review_page(token: str) -> Response | tuple[str, int]:
         status = 404 if isinstance(exc, NotFoundError) else 410
         return render_template("approval/review_closed.html", message=error_message(exc)), status
     fragment = link.fragment
+    if request.method == "GET":
+        form.version.data = str(fragment.version)
     refusal = None
     status = 200
     if request.method == "POST":
@@ -174,17 +193,30 @@ def review_page(token: str) -> Response | tuple[str, int]:
             try:
                 if form.decision.data == "approve":
                     reviewer_links.approve_as_reviewer(
-                        session, token, form.name.data, now, comment=form.comment.data
+                        session,
+                        token,
+                        form.name.data,
+                        now,
+                        comment=form.comment.data,
+                        seen_version=seen_version(form),
                     )
                     done = _("Thank you: your approval has been recorded.")
                 else:
                     reviewer_links.comment_as_reviewer(
-                        session, token, form.name.data, form.comment.data, now
+                        session,
+                        token,
+                        form.name.data,
+                        form.comment.data,
+                        now,
+                        seen_version=seen_version(form),
                     )
                     done = _("Thank you: your comment has been sent to the editors.")
             except (ValidationError, ConflictError) as exc:
                 refusal = error_message(exc)
                 status = 409 if isinstance(exc, ConflictError) else 400
+                if "version" in exc.details:
+                    # The page shows the text as it is now; the next decision is about that.
+                    form.version.data = str(fragment.version)
                 if isinstance(exc, ValidationError) and exc.field in ("name", "comment"):
                     getattr(form, exc.field).errors = [error_message(exc)]
             else:
@@ -194,6 +226,8 @@ def review_page(token: str) -> Response | tuple[str, int]:
         else:
             if csrf_failed(form):
                 refusal = _("The form had expired. Send it again.")
+            elif form.version.errors:
+                refusal = _("The form was incomplete. Read the text again and send it again.")
             status = 400
     return (
         render_template(

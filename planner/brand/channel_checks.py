@@ -13,9 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import regex
 
-from planner.brand.engine.alerts import Alert
+from planner.brand.engine.alerts import Alert, Positions
+from planner.brand.engine.config import LoadedConfig
 from planner.brand.engine.markup import Document
-from planner.brand.engine.runner import Positions
+from planner.brand.engine.runner import check_text
 from planner.channels import counting
 from planner.channels.catalogue import ChannelKind, get_kind
 
@@ -287,3 +288,18 @@ def channel_check(
         return check_channel(doc, kind, chosen, media)
 
     return run
+
+
+def check_for_channel(
+    text: str,
+    channel: str | None,
+    *,
+    markdown: bool,
+    config: LoadedConfig,
+    settings: ChannelCheckSettings | None = None,
+    media: Sequence[object] | None = None,
+) -> list[Alert]:
+    """The style rules and, when ``channel`` names one, that channel's own checks: the one call
+    the gate, the editor, the API and the inbox's answers share."""
+    extra = [channel_check(channel, settings=settings, media=media)] if channel else []
+    return check_text(text, markdown=markdown, config=config, extra=extra)

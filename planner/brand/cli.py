@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from planner.brand.channel_checks import channel_check
 from planner.brand.engine import Alert, check_text, find_config, load_config
 from planner.brand.engine.errors import ConfigError
 from planner.errors import PlannerError
@@ -96,8 +97,8 @@ def main(argv: list[str]) -> int:
                 text,
                 markdown=name.lower().endswith(_MARKDOWN),
                 config=config,
-                channel=args.channel,
                 filename=shown,
+                extra=[channel_check(args.channel)] if args.channel else (),
             )
     except PlannerError as exc:
         # A broken configuration, a broken rule or an unknown channel: the setup is at fault.

@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from planner.brand.engine import ConfigError, LoadedConfig, load_config, run_rule_examples
-from planner.brand.engine.rules import parse_rule
+from planner.brand.engine.kinds import parse_rule
 
 MAX_ZIP_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 500

@@ -21,7 +21,7 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.brand.engine import ConfigError, LoadedConfig, load_config
-from planner.brand.engine.rules import parse_rule
+from planner.brand.engine.kinds import parse_rule
 from planner.brand.importing import (
     PackageFiles,
     PackageRefusedError,

@@ -87,7 +87,7 @@ def archive_delivery(session: Session, delivery: Delivery) -> None:
                 fragment,
                 delivery.channel,
                 parts=fragment.parts if fragment.kind in ("post", "thread") else [fragment.text()],
-                approvers=[a.who() for a in current_approvals(session, fragment)],
+                approvers=[a.archive_label() for a in current_approvals(session, fragment)],
                 media=[],
             ),
             published_at=delivery.sent_at or delivery.due_at,

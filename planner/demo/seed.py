@@ -17,6 +17,7 @@ from planner.accounts.models import Role, User
 from planner.accounts.services import create_user
 from planner.brand.services import create_term
 from planner.demo.content import TERMS
+from planner.demo.effect import seed_effect
 from planner.demo.fragments import seed_fragments
 from planner.demo.inbox import seed_inbox
 from planner.demo.plan import seed_plan
@@ -79,6 +80,7 @@ def seed_demo(
     seed_plan(session, now)
     seed_publishing(session, now, base_url)
     seed_inbox(session, now)
+    seed_effect(session, now)
     # the plan puts fragments straight into their states: let the stories follow, as they would
     story_follows_fragments(session, session.scalars(select(Fragment.id)).all())
 

@@ -1,23 +1,29 @@
 """The fragments part of the JSON API: split a story, read and edit fragments, preview and check
-them, and check any text against the house style without storing anything."""
+them, and check any text against the house style without storing anything.
+
+An edit names the version it was made on (``version`` in the body, or ``If-Match`` with the ETag
+that GET gives): without either it is refused with 428, so nobody silently overwrites a
+colleague's edit; with an older one it is a 409 carrying the current version."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from flask import g
+from flask import Response, g, jsonify, request
 from pydantic import BaseModel, Field
 
-from planner.api import api
+from planner.api import DOCUMENT_HOOKS, api
 from planner.api.spec import MAX_ID, NO_NUL
 from planner.brand.engine import Alert
 from planner.channels.api import KIND_PATTERN
 from planner.errors import ConflictError, ValidationError
-from planner.fragments import gate, services
+from planner.fragments import comments, gate, services
 from planner.fragments.models import Fragment
 from planner.stories import services as story_services
+from planner.web import runtime
 from planner.web.database import db_session
+from planner.web.problems import problem
 
 Text = Annotated[str, Field(max_length=20_000, pattern=NO_NUL)]
 
@@ -169,30 +175,61 @@ def split_story(story_id: int, body: SplitIn) -> list[FragmentOut]:
     return [fragment_out(f) for f in fragments]
 
 
+def _with_etag(fragment: Fragment) -> Response:
+    """The fragment as JSON with its version as the ETag (for ``If-Match`` on the next edit)."""
+    response = jsonify(fragment_out(fragment).model_dump(mode="json"))
+    response.set_etag(str(fragment.version))
+    return response
+
+
+def _if_match_version() -> int | None:
+    """The version an ``If-Match`` header names (``"3"``, ``W/"3"`` or ``3``); None without one."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or not 1 <= int(tag) <= MAX_ID:
+        raise ValidationError(
+            "If-Match names a fragment version: the ETag of GET.", field="If-Match"
+        )
+    return int(tag)
+
+
 @api.operation(
     "GET",
     "/fragments/<int:fragment_id>",
-    summary="One fragment",
+    summary="One fragment; the ETag is its version",
     tags=["fragments"],
     response=FragmentOut,
     errors=(403,),
 )
-def get_fragment(fragment_id: int) -> FragmentOut:
-    return fragment_out(services.get_fragment(db_session(), g.api_user, fragment_id))
+def get_fragment(fragment_id: int) -> Response:
+    return _with_etag(services.get_fragment(db_session(), g.api_user, fragment_id))
 
 
 @api.operation(
     "PATCH",
     "/fragments/<int:fragment_id>",
-    summary="Change a fragment; every change is a new version",
+    summary="Change a fragment; every change is a new version. Name the version you edited "
+    "(body 'version' or If-Match): 428 without, 409 with the current version when it moved on",
     tags=["fragments"],
     response=FragmentOut,
     body=FragmentPatch,
-    errors=(403, 409),
+    errors=(403, 409, 428),
 )
-def update_fragment(fragment_id: int, body: FragmentPatch) -> FragmentOut:
+def update_fragment(fragment_id: int, body: FragmentPatch) -> Response:
     session = db_session()
     fragment = services.get_fragment(session, g.api_user, fragment_id)
+    expected = body.version if body.version is not None else _if_match_version()
+    if expected is None:
+        return problem(
+            428,
+            "Precondition required",
+            "Name the version you edited: 'version' in the body or an If-Match header "
+            "with the ETag of GET. Nothing was saved.",
+            type_="version-required",
+            version=fragment.version,
+        )
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     lists = ("parts", "hashtags", "photo_ids")
     changes = {k: v for k, v in changes.items() if not (v is None and k in lists)}
@@ -200,12 +237,36 @@ def update_fragment(fragment_id: int, body: FragmentPatch) -> FragmentOut:
         changes.pop("is_sponsored")
     try:
         services.update_fragment(
-            session, g.api_user, fragment, expected_version=body.version, **changes
+            session, g.api_user, fragment, expected_version=expected, **changes
         )
     except ValidationError as exc:
         # Well-formed, but wrong for this fragment (two parts for a post): a state conflict.
         raise ConflictError(exc.message, field=exc.field) from exc
-    return fragment_out(fragment)
+    return _with_etag(fragment)
+
+
+def _document_if_match(document: dict[str, Any]) -> None:
+    """The OpenAPI document names the If-Match header the PATCH accepts, and the ETag of GET."""
+    item = document["paths"].get("/api/v1/fragments/{fragment_id}", {})
+    if "patch" in item:
+        item["patch"]["parameters"].append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "description": "The ETag of GET (the version edited); or 'version' in the body.",
+                "schema": {"type": "string", "maxLength": 40},
+            }
+        )
+    for method in ("get", "patch"):
+        ok = item.get(method, {}).get("responses", {}).get("200")
+        if ok is not None:
+            ok["headers"] = {
+                "ETag": {"description": "The fragment's version", "schema": {"type": "string"}}
+            }
+
+
+DOCUMENT_HOOKS.append(_document_if_match)
 
 
 @api.operation(
@@ -273,3 +334,162 @@ def check_text(body: CheckIn) -> list[AlertOut]:
         sponsored=body.sponsored,
     )
     return [alert_out(alert) for alert in alerts]
+
+
+# --- the review workflow --------------------------------------------------------------------
+
+
+class SubmitIn(BaseModel):
+    #: the version being submitted (what the author last saw)
+    version: int = Field(ge=1, le=MAX_ID)
+
+
+class AcknowledgeIn(BaseModel):
+    """A warning from GET /fragments/{id}/checks, named by its field, check and match."""
+
+    field: str = Field(min_length=1, max_length=32, pattern=NO_NUL)
+    check: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    match: str = Field(max_length=500, pattern=NO_NUL)
+    reason: str = Field(min_length=1, max_length=gate.MAX_REASON, pattern=NO_NUL)
+
+
+class AcknowledgementOut(BaseModel):
+    id: int
+    fragment_id: int
+    field: str
+    check: str
+    match: str
+    reason: str
+    fragment_version: int
+    acknowledged_by: str | None
+    acknowledged_at: datetime
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=comments.MAX_COMMENT, pattern=NO_NUL)
+
+
+class CommentOut(BaseModel):
+    id: int
+    author: str | None
+    body: str
+    #: the fragment version it was made on (fragment comments only)
+    version: int | None = None
+    created_at: datetime
+
+
+def _moved(fragment: Fragment, version: int) -> None:
+    if version != fragment.version:
+        raise ConflictError(
+            "The fragment changed after you read it; read the new version first.",
+            version=fragment.version,
+            seen_version=version,
+        )
+
+
+@api.operation(
+    "POST",
+    "/fragments/<int:fragment_id>/submit",
+    summary="Submit a draft for review (the brand gate decides; 409 with the findings, or with "
+    "the current version when it moved on)",
+    tags=["fragments"],
+    response=FragmentOut,
+    body=SubmitIn,
+    errors=(403, 409),
+)
+def submit_fragment(fragment_id: int, body: SubmitIn) -> FragmentOut:
+    session = db_session()
+    fragment = services.get_fragment(session, g.api_user, fragment_id)
+    services.lock_for_change(session, fragment)
+    _moved(fragment, body.version)
+    services.submit_for_review(session, g.api_user, fragment)
+    return fragment_out(fragment)
+
+
+@api.operation(
+    "POST",
+    "/fragments/<int:fragment_id>/acknowledgements",
+    summary="Let a warning stand, with a reason (approval and scheduling wait for this)",
+    tags=["fragments"],
+    response=AcknowledgementOut,
+    body=AcknowledgeIn,
+    status=201,
+    errors=(403, 409),
+)
+def acknowledge_warning(fragment_id: int, body: AcknowledgeIn) -> AcknowledgementOut:
+    session = db_session()
+    fragment = services.get_fragment(session, g.api_user, fragment_id)
+    try:
+        row = gate.acknowledge_warning(
+            session,
+            g.api_user,
+            fragment,
+            field=body.field,
+            check=body.check,
+            match=body.match,
+            reason=body.reason,
+            now=runtime.now(),
+        )
+    except ValidationError as exc:
+        if exc.field == "reason" and body.reason.strip():
+            # Well-formed, but no such warning in the saved text (or it is an error).
+            raise ConflictError(exc.message) from exc
+        raise
+    return AcknowledgementOut(
+        id=row.id,
+        fragment_id=fragment.id,
+        field=row.field,
+        check=row.check,
+        match=row.match,
+        reason=row.reason,
+        fragment_version=row.fragment_version,
+        acknowledged_by=row.acknowledged_by.name if row.acknowledged_by else None,
+        acknowledged_at=row.acknowledged_at,
+    )
+
+
+@api.operation(
+    "GET",
+    "/fragments/<int:fragment_id>/comments",
+    summary="Colleagues' comments on a fragment, oldest first",
+    tags=["fragments"],
+    response=CommentOut,
+    errors=(403,),
+    many=True,
+)
+def list_fragment_comments(fragment_id: int) -> list[CommentOut]:
+    session = db_session()
+    fragment = services.get_fragment(session, g.api_user, fragment_id)
+    return [
+        CommentOut(
+            id=c.id,
+            author=c.author.name if c.author else None,
+            body=c.body,
+            version=c.version,
+            created_at=c.created_at,
+        )
+        for c in comments.list_comments(session, g.api_user, fragment)
+    ]
+
+
+@api.operation(
+    "POST",
+    "/fragments/<int:fragment_id>/comments",
+    summary="Comment on a fragment (editors)",
+    tags=["fragments"],
+    response=CommentOut,
+    body=CommentIn,
+    status=201,
+    errors=(403,),
+)
+def add_fragment_comment(fragment_id: int, body: CommentIn) -> CommentOut:
+    session = db_session()
+    fragment = services.get_fragment(session, g.api_user, fragment_id)
+    comment = comments.add_comment(session, g.api_user, fragment, body.body)
+    return CommentOut(
+        id=comment.id,
+        author=g.api_user.name,
+        body=comment.body,
+        version=comment.version,
+        created_at=comment.created_at,
+    )

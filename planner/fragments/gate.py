@@ -20,8 +20,8 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.brand import services as brand_services
-from planner.brand.channel_checks import ChannelCheckSettings
-from planner.brand.engine import Alert, LoadedConfig, check_text
+from planner.brand.channel_checks import ChannelCheckSettings, check_for_channel
+from planner.brand.engine import Alert, LoadedConfig
 from planner.brand.messages import in_language
 from planner.errors import ConflictError, ValidationError
 from planner.fragments.models import Fragment, WarningAcknowledgement
@@ -135,8 +135,8 @@ def check_draft(
     the organisation's domains (read once per call unless ``settings`` are given)."""
     config = brand_config(language, session)
     chosen = settings or check_settings(session, sponsored=sponsored, language=language)
-    alerts = check_text(
-        text, markdown=markdown, config=config, channel=channel_kind, channel_settings=chosen
+    alerts = check_for_channel(
+        text, channel_kind, markdown=markdown, config=config, settings=chosen
     )
     return in_language(alerts, language)
 

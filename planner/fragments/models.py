@@ -138,3 +138,23 @@ class WarningAcknowledgement(Base):
     acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     acknowledged_by: Mapped[User | None] = relationship()
+
+
+class FragmentComment(Base):
+    """A colleague's remark on a fragment, apart from approval decisions (which carry their own)."""
+
+    __tablename__ = "fragment_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fragment_id: Mapped[int] = mapped_column(
+        ForeignKey("fragments.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: the version the remark was made on
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()

@@ -16,7 +16,7 @@ from planner.accounts.guards import current_actor
 from planner.accounts.models import Role, User
 from planner.fragments.forms import kind_labels, status_labels
 from planner.fragments.models import Fragment, FragmentStatus
-from planner.fragments.services import list_fragments, list_story_spread
+from planner.fragments.services import list_fragments, list_story_spread, list_urgent
 from planner.home.dashboard import PANEL_SIZE, Panel
 from planner.stories.models import Story
 from planner.web.database import db_session
@@ -29,11 +29,14 @@ EDITOR: Slot[Callable[[Fragment], Markup | None]] = Slot("fragment-editor")
 def review_panel(session: Session, actor: User, _now: datetime) -> Panel | None:
     if not actor.has_role(Role.EDITOR):
         return None
-    waiting = [
-        f
-        for f in list_fragments(session, actor, status=FragmentStatus.IN_REVIEW)
-        if f.created_by_id != actor.id
-    ]
+    waiting = sorted(
+        (
+            f
+            for f in list_fragments(session, actor, status=FragmentStatus.IN_REVIEW)
+            if f.created_by_id != actor.id
+        ),
+        key=lambda f: not f.is_urgent,  # urgent first, otherwise in the list's order
+    )
     return Panel(
         title=_("Waiting for your review"),
         items=[
@@ -45,6 +48,28 @@ def review_panel(session: Session, actor: User, _now: datetime) -> Panel | None:
         ],
         empty=_("Nothing waits for your review."),
         link=(_("All fragments"), url_for("fragments.index", status="in_review")),
+    )
+
+
+def urgent_panel(session: Session, actor: User, _now: datetime) -> Panel | None:
+    """The rapid-response lane first: urgent fragments not yet published, before every panel."""
+    if not actor.has_role(Role.EDITOR):
+        return None
+    waiting = list_urgent(session, actor)
+    if not waiting:
+        return None
+    labels = status_labels()
+    return Panel(
+        title=_("Urgent"),
+        items=[
+            (
+                f"{labels.get(f.status.value, f.status.value)}: "
+                f"{f.title or f.story.title} · {f.channel.name}",
+                url_for("fragments.edit", fragment_id=f.id),
+            )
+            for f in waiting[:PANEL_SIZE]
+        ],
+        urgent=True,
     )
 
 
@@ -62,3 +87,11 @@ def spread_panel(story: Story) -> Markup | None:
             fragment_kind_labels=kind_labels(),
         )
     )
+
+
+def review_count(session: Session, actor: User) -> tuple[str, int] | None:
+    """The approvals' live count in the menu: fragments in review by someone else (planner.live)."""
+    if not actor.has_role(Role.EDITOR):
+        return None
+    waiting = list_fragments(session, actor, status=FragmentStatus.IN_REVIEW)
+    return "fragments.index", sum(1 for f in waiting if f.created_by_id != actor.id)

@@ -21,11 +21,20 @@ from planner.brand.engine import Alert
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
 from planner.channels.preview import Preview, render_preview
+from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.events import fragment_changing
 from planner.fragments.gate import check_draft, check_settings, require_gate_clear
-from planner.fragments.models import FRAGMENT_KINDS, Fragment, FragmentRevision, FragmentStatus
+from planner.fragments.models import (
+    FRAGMENT_KINDS,
+    Fragment,
+    FragmentRevision,
+    FragmentStatus,
+)
 from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
+from planner.live.services import record_change
+from planner.notifications.models import NotificationKind
+from planner.notifications.services import approvers, notify
 from planner.organisation.services import get_organisation
 from planner.stories.models import Photo, Story
 from planner.stories.photos import usable_photos
@@ -201,6 +210,21 @@ def list_revisions(
 _UNSET: Any = object()
 
 
+def lock_for_change(session: Session, fragment: Fragment) -> Fragment:
+    """Fence a change of the fragment row: lock it and read it again before deciding anything.
+
+    On PostgreSQL this is ``SELECT … FOR UPDATE``: an approval and an edit arriving together run
+    one after the other, and the second sees the first's version and status (so nothing is left
+    "approved" with an approval of an older version, and two saves of one version give one new
+    version and one conflict). On SQLite a writing request holds the write lock from its start
+    (BEGIN IMMEDIATE), so the read is already current; reading again costs one statement.
+    Every service that changes a fragment's status or text calls this first.
+    """
+    session.flush()
+    session.refresh(fragment, with_for_update=True)
+    return fragment
+
+
 def _require_editable(fragment: Fragment, *, scheduled_ok: bool = False) -> None:
     allowed = {FragmentStatus.DRAFT, FragmentStatus.IN_REVIEW}
     if scheduled_ok:
@@ -264,6 +288,7 @@ def update_fragment(
 ) -> Fragment:
     """Save the given fields as a new version; nothing given, nothing saved."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     _require_editable(fragment, scheduled_ok=True)
     if expected_version is not None and expected_version != fragment.version:
         raise ConflictError(
@@ -302,6 +327,15 @@ def update_fragment(
     except StaleDataError as exc:
         raise ConflictError(BEING_PUBLISHED) from exc
     record_event(session, actor, "fragment.update", fragment, version=fragment.version)
+    # Whoever else has it open is warned before they overwrite it (planner.live).
+    record_change(
+        session,
+        "fragment",
+        utcnow(),
+        subject_id=fragment.id,
+        actor=actor,
+        data={"version": fragment.version},
+    )
     return fragment
 
 
@@ -310,6 +344,7 @@ def restore_revision(
 ) -> Fragment:
     """Put an earlier version back, as a new version (history is never rewritten)."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     _require_editable(fragment)
     revision = session.scalar(
         select(FragmentRevision).where(
@@ -328,16 +363,67 @@ def restore_revision(
     return fragment
 
 
+#: an urgent fragment waits in the rapid-response lane until it is published
+URGENT_OPEN = (
+    FragmentStatus.DRAFT,
+    FragmentStatus.IN_REVIEW,
+    FragmentStatus.APPROVED,
+    FragmentStatus.SCHEDULED,
+    FragmentStatus.FAILED,
+)
+
+
+def list_urgent(session: Session, actor: User | None) -> list[Fragment]:
+    """Urgent fragments not yet published, waiting for review first, newest first."""
+    require_role(actor, Role.EDITOR)
+    found = session.scalars(
+        select(Fragment)
+        .where(Fragment.is_urgent.is_(True), Fragment.status.in_(URGENT_OPEN))
+        .order_by(Fragment.id.desc())
+        .limit(50)
+    )
+    order = {FragmentStatus.IN_REVIEW: 0, FragmentStatus.APPROVED: 1}
+    return sorted(found, key=lambda f: order.get(f.status, 2))
+
+
 def submit_for_review(session: Session, actor: User | None, fragment: Fragment) -> Fragment:
     """The brand gate: a draft goes to review only when no error-level finding remains."""
     actor = require_role(actor, Role.EDITOR)
+    lock_for_change(session, fragment)
     if fragment.status != FragmentStatus.DRAFT:
         raise ConflictError("Only a draft can be submitted for review.")
     require_gate_clear(session, fragment, "submit")
     fragment.status = FragmentStatus.IN_REVIEW
     session.flush()
     record_event(session, actor, "fragment.submit", fragment)
+    _ask_approvers(session, actor, fragment)
     return fragment
+
+
+def _ask_approvers(session: Session, actor: User, fragment: Fragment) -> None:
+    """A review is requested from every possible approver at once (the author cannot approve);
+    an urgent fragment says so in the title and comes first in their bell and mail."""
+    now = utcnow()
+    title = fragment.title or fragment.story.title
+    notify(
+        session,
+        approvers(session, besides=fragment.created_by_id or actor.id),
+        NotificationKind.REVIEW_REQUESTED,
+        ("Spoed ter beoordeling: " if fragment.is_urgent else "Ter beoordeling: ") + title,
+        now,
+        link=f"/fragments/{fragment.id}",
+        body=f"{actor.name} vraagt je dit fragment ({fragment.channel.name}) te beoordelen.",
+        dedupe_key=f"review:{fragment.id}:{fragment.version}",
+        urgent=fragment.is_urgent,
+    )
+    record_change(
+        session,
+        "approval",
+        now,
+        subject_id=fragment.id,
+        actor=actor,
+        data={"urgent": fragment.is_urgent},
+    )
 
 
 # --- live editing ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     from planner.inbox.privacy import erase_messages, export_messages
     from planner.inbox.replies import register_kinds
     from planner.inbox.views import bp, hooks
+    from planner.live.views import COUNTS
     from planner.publishing import runtime as publishing_runtime
     from planner.scheduling.panels import WORKLOAD
     from planner.stories.panels import STORY_PAGE
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(hooks)
     app.register_blueprint(hooks)
     add_nav(app, NavItem("inbox.index", _l("Inbox"), Role.EDITOR, "/inbox", 35))
+    COUNTS.contribute(app, panels.open_count, order=10)
     DASHBOARD.contribute(app, panels.inbox_panel, order=5)
     EDITOR.contribute(app, panels.fragment_reactions, order=60)
     STORY_PAGE.contribute(app, panels.story_reactions, order=60)

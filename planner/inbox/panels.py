@@ -88,3 +88,10 @@ def webcare_workload(period: Period) -> Markup | None:
     return Markup(  # noqa: S704 - a rendered template
         render_template("inbox/_workload.html", report=report, period=period)
     )
+
+
+def open_count(session: Session, actor: User) -> tuple[str, int] | None:
+    """The inbox's live count in the menu: open conversations (planner.live)."""
+    if not actor.has_role(Role.EDITOR):
+        return None
+    return "inbox.index", services.count_open(session)

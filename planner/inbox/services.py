@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session, joinedload
 from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
-from planner.brand.engine import Alert, check_text
+from planner.brand.channel_checks import check_for_channel
+from planner.brand.engine import Alert
 from planner.brand.services import active_config
+from planner.db import utcnow
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.models import Fragment
 from planner.fragments.services import split_story
@@ -42,6 +44,8 @@ from planner.inbox.models import (
     SourceKind,
 )
 from planner.inbox.sources.mastodon import reply_text
+from planner.live.services import record_change
+from planner.notifications.services import notify_mentions
 from planner.publishing.models import Delivery, DeliveryState
 from planner.stories.models import Story, StorySource, StoryStatus, Theme
 
@@ -176,6 +180,15 @@ def add_note(session: Session, actor: User | None, conversation: Conversation, b
     note = Note(conversation_id=conversation.id, author=actor, body=text[:5000])
     session.add(note)
     session.flush()
+    notify_mentions(
+        session,
+        actor,
+        note.body,
+        utcnow(),
+        where=f"inbox-gesprek #{conversation.id}",
+        link=f"/inbox/{conversation.id}",
+        dedupe_key=f"note:{note.id}",
+    )
     return note
 
 
@@ -209,6 +222,7 @@ def close(
     conversation.waiting_since = None
     session.flush()
     record_event(session, actor, "inbox.close", conversation, no_action=no_action)
+    record_change(session, "inbox", now, subject_id=conversation.id, actor=actor)
     return conversation
 
 
@@ -222,6 +236,7 @@ def reopen(session: Session, actor: User | None, conversation: Conversation) -> 
     conversation.closed_at = None
     session.flush()
     record_event(session, actor, "inbox.reopen", conversation)
+    record_change(session, "inbox", utcnow(), subject_id=conversation.id, actor=actor)
     return conversation
 
 
@@ -233,9 +248,7 @@ def check_reply(
 ) -> list[Alert]:
     """The brand engine's findings on an answer, against the channel it goes to."""
     channel = "mastodon" if conversation.source.kind == SourceKind.MASTODON else None
-    return check_text(
-        text, markdown=False, config=active_config(session, language), channel=channel
-    )
+    return check_for_channel(text, channel, markdown=False, config=active_config(session, language))
 
 
 def _last_inbound(conversation: Conversation) -> Message:

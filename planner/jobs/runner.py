@@ -44,6 +44,7 @@ def _build(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
         next_run_time=started_at,
     )
     tasks.install_scheduler(app, scheduler)
+    tasks.start_waker(app, scheduler)
     return scheduler
 
 

@@ -31,3 +31,23 @@ def init_app(app: Flask, publishing: Publishing) -> None:
     by_hand = NavItem("publishing.by_hand", _l("To post by hand"), Role.EDITOR, "/publishing", 50)
     add_nav(app, by_hand)
     DASHBOARD.contribute(app, attention_panel, order=10)
+    pause_item = NavItem(
+        "publishing.pause_page", _l("Crisis pause"), Role.EDITOR, "/publishing/pause", 90
+    )
+    add_nav(app, pause_item)
+
+    @app.context_processor
+    def _pause_banner() -> dict[str, object]:
+        # The banner on every page while publishing is paused: one read of a small table.
+        from flask_login import current_user
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from planner.publishing.pause import active_pauses
+        from planner.web.database import db_session
+
+        if not current_user.is_authenticated:
+            return {"publishing_pauses": []}
+        try:
+            return {"publishing_pauses": active_pauses(db_session())}
+        except SQLAlchemyError:  # an error page after a failed transaction still renders
+            return {"publishing_pauses": []}

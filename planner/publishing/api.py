@@ -10,15 +10,17 @@ from typing import Annotated, Literal
 from flask import g
 from pydantic import BaseModel, Field
 
+from planner.accounts.models import Role
+from planner.accounts.permissions import require_role
 from planner.api import api
 from planner.api.spec import MAX_ID, NO_NUL
 from planner.channels import services
 from planner.channels.api import KIND_PATTERN, SOME_TEXT, ChannelOut, channel_out
 from planner.channels.models import Channel
 from planner.errors import ConflictError, ValidationError
-from planner.publishing import deliveries
+from planner.publishing import deliveries, pause
 from planner.publishing import runtime as publishing_runtime
-from planner.publishing.models import Delivery
+from planner.publishing.models import Delivery, PublishingPause
 from planner.publishing.publisher_settings import PublisherInput, configure_publisher
 from planner.publishing.registry import PUBLISHER_KINDS
 from planner.web import runtime
@@ -43,6 +45,9 @@ class DeliveryOut(BaseModel):
     remote_id: str | None
     remote_url: str | None
     sent_at: datetime | None
+    #: held by a crisis pause since then; it waits for release or cancel
+    held_at: datetime | None = None
+    released_at: datetime | None = None
 
 
 class DeliveryQuery(BaseModel):
@@ -50,7 +55,7 @@ class DeliveryQuery(BaseModel):
 
 
 class ResolveIn(BaseModel):
-    action: Literal["retry", "mark_posted", "cancel"]
+    action: Literal["retry", "mark_posted", "cancel", "release"]
     url: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
 
 
@@ -68,6 +73,8 @@ def delivery_out(delivery: Delivery) -> DeliveryOut:
         remote_id=delivery.remote_id,
         remote_url=delivery.remote_url,
         sent_at=delivery.sent_at,
+        held_at=delivery.held_at,
+        released_at=delivery.released_at,
     )
 
 
@@ -89,7 +96,7 @@ def list_deliveries(query: DeliveryQuery) -> list[DeliveryOut]:
 @api.operation(
     "POST",
     "/deliveries/<int:delivery_id>/resolve",
-    summary="Resolve a delivery: retry, mark_posted (with url) or cancel (editors)",
+    summary="Resolve a delivery: retry, mark_posted (with url), cancel or release (editors)",
     tags=["publishing"],
     response=DeliveryOut,
     body=ResolveIn,
@@ -183,3 +190,85 @@ def _configure_publisher(channel: Channel, body: ChannelIn) -> None:
         publishing_runtime.secret_box(),
         allow_loopback=runtime.settings().allow_loopback_targets,
     )
+
+
+class PauseIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000, pattern=SOME_TEXT)
+    #: one channel; without it everything is paused
+    channel_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class ResumeIn(BaseModel):
+    channel_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class PauseOut(BaseModel):
+    id: int
+    scope: str
+    channel_id: int | None
+    reason: str
+    started_at: datetime
+    started_by_id: int | None
+    ended_at: datetime | None
+    #: deliveries already being sent when the pause committed (only in the pause's answer)
+    in_flight: int | None = None
+
+
+def pause_out(paused: PublishingPause, in_flight: int | None = None) -> PauseOut:
+    return PauseOut(
+        id=paused.id,
+        scope=paused.scope,
+        channel_id=paused.channel_id,
+        reason=paused.reason,
+        started_at=paused.started_at,
+        started_by_id=paused.started_by_id,
+        ended_at=paused.ended_at,
+        in_flight=in_flight,
+    )
+
+
+@api.operation(
+    "POST",
+    "/publishing/pause",
+    summary="Crisis pause: stop publishing everywhere or on one channel, with a reason (editors)",
+    tags=["publishing"],
+    response=PauseOut,
+    body=PauseIn,
+    status=201,
+    errors=(403, 404, 409),
+)
+def pause_publishing(body: PauseIn) -> PauseOut:
+    result = pause.pause_publishing(
+        db_session(), g.api_user, _now(), reason=body.reason, channel_id=body.channel_id
+    )
+    return pause_out(result.pause, result.in_flight)
+
+
+@api.operation(
+    "POST",
+    "/publishing/resume",
+    summary="End the crisis pause everywhere or on one channel; held deliveries stay held",
+    tags=["publishing"],
+    response=PauseOut,
+    body=ResumeIn,
+    errors=(403, 404, 409),
+)
+def resume_publishing(body: ResumeIn) -> PauseOut:
+    return pause_out(
+        pause.resume_publishing(db_session(), g.api_user, _now(), channel_id=body.channel_id)
+    )
+
+
+@api.operation(
+    "GET",
+    "/publishing/pauses",
+    summary="The open crisis pauses (editors)",
+    tags=["publishing"],
+    response=PauseOut,
+    errors=(403,),
+    many=True,
+)
+def list_pauses() -> list[PauseOut]:
+    session = db_session()
+    require_role(g.api_user, Role.EDITOR)
+    return [pause_out(p) for p in pause.active_pauses(session)]

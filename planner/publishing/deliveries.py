@@ -24,6 +24,7 @@ from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.gate import fragment_photos
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.fragments.progress import story_follows_fragments
+from planner.publishing import pause
 from planner.publishing.archive import publication_content
 from planner.publishing.models import (
     ACTIVE_DELIVERY_STATES,
@@ -35,8 +36,8 @@ from planner.publishing.models import (
 )
 from planner.stories.photos import photos_may_go_out
 
-Action = Literal["retry", "mark_posted", "cancel"]
-ACTIONS: tuple[Action, ...] = ("retry", "mark_posted", "cancel")
+Action = Literal["retry", "mark_posted", "cancel", "release"]
+ACTIONS: tuple[Action, ...] = ("retry", "mark_posted", "cancel", "release")
 
 #: deliveries a person has to look at
 ATTENTION_STATES = (DeliveryState.FAILED, DeliveryState.MISSED, DeliveryState.NEEDS_CHECK)
@@ -90,8 +91,9 @@ def list_by_hand(
 
 
 def list_attention(session: Session, actor: User | None, now: datetime) -> list[Delivery]:
-    """Failed, missed and needs-check deliveries, and by-hand posts that are overdue."""
+    """Held, failed, missed and needs-check deliveries, and by-hand posts that are overdue."""
     require_role(actor, Role.EDITOR)
+    held = pause.list_held(session, actor)
     problems = session.scalars(
         select(Delivery)
         .where(Delivery.state.in_(ATTENTION_STATES), Delivery.kind == FRAGMENT_DELIVERY)
@@ -111,7 +113,9 @@ def list_attention(session: Session, actor: User | None, now: datetime) -> list[
         .order_by(Delivery.due_at, Delivery.id)
         .limit(200)
     )
-    return sorted([*problems, *overdue], key=lambda d: (d.due_at, d.id))
+    seen = {d.id for d in held}
+    rest = [d for d in [*problems, *overdue] if d.id not in seen]
+    return [*held, *sorted(rest, key=lambda d: (d.due_at, d.id))]
 
 
 def is_overdue(delivery: Delivery, now: datetime) -> bool:
@@ -146,7 +150,7 @@ def _approvers(session: Session, fragment: Fragment, version: int) -> list[str]:
         )
         .order_by(FragmentApproval.id)
     )
-    return [a.who() for a in approvals]
+    return [a.archive_label() for a in approvals]
 
 
 def _media(fragment: Fragment) -> list[dict[str, str]]:
@@ -278,11 +282,14 @@ def resolve_delivery(
     *,
     url: str | None = None,
 ) -> Delivery:
-    """The next step a person chose for a delivery: retry, mark_posted (with the URL) or cancel."""
+    """The next step a person chose for a delivery: retry, mark_posted (with the URL), cancel,
+    or release (one a crisis pause held)."""
     if action == "retry":
         return retry_delivery(session, actor, delivery, now)
     if action == "mark_posted":
         return mark_posted(session, actor, delivery, url, now)
     if action == "cancel":
         return cancel_delivery(session, actor, delivery, now)
-    raise ValidationError("Choose retry, mark_posted or cancel.", field="action")
+    if action == "release":
+        return pause.release_delivery(session, actor, delivery, now)
+    raise ValidationError("Choose retry, mark_posted, cancel or release.", field="action")

@@ -24,6 +24,14 @@ class MarkPostedForm(FlaskForm):
     )
 
 
+class PauseForm(FlaskForm):
+    reason = StringField(
+        _l("Why are you pausing?"),
+        validators=[DataRequired(_l("Say why publishing is paused.")), Length(max=1000)],
+    )
+    channel = SelectField(_l("What to pause"), default="")
+
+
 class ResolveForm(FlaskForm):
     action = HiddenField()
     url = StringField(_l("Address of the post"), validators=[Optional(), Length(max=2000)])

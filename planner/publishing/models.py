@@ -105,6 +105,11 @@ class Delivery(Base):
     remote_id: Mapped[str | None] = mapped_column(String(300))
     remote_url: Mapped[str | None] = mapped_column(String(2000))
     sent_at: Mapped[datetime | None]
+    #: set when it fell due while publishing was paused (planner.publishing.pause): the engine
+    #: leaves it alone until a person releases or cancels it
+    held_at: Mapped[datetime | None]
+    #: a person released it: it goes out even while its channel is still paused
+    released_at: Mapped[datetime | None]
     scheduled_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -161,3 +166,60 @@ class Publication(Base):
     method: Mapped[str] = mapped_column(String(16), default="engine")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublisherHeartbeat(Base):
+    """A publisher process saying "still working on my claims" (engine/heartbeat.py).
+
+    A process beats while a run holds claims; a claimer whose beat has gone quiet for a few
+    heartbeat intervals is dead, and its ``sending`` rows are reclaimed with the same idempotency
+    key instead of waiting for their lease (docs/publishing.md).
+    """
+
+    __tablename__ = "publisher_heartbeats"
+
+    #: the claimer's name, as written to ``Delivery.claimed_by`` (host:pid:incarnation)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(index=True)
+
+
+#: a pause's scope: everything, or one channel
+PAUSE_ALL = "all"
+
+
+def pause_scope(channel_id: int | None) -> str:
+    return PAUSE_ALL if channel_id is None else f"channel:{channel_id}"
+
+
+class PublishingPause(Base):
+    """A crisis pause: while one is open (``ended_at`` empty) for everything or for a channel,
+    the engine claims nothing there and holds what falls due (planner.publishing.pause)."""
+
+    __tablename__ = "publishing_pauses"
+    __table_args__ = (
+        # One open pause per scope, however two people press the button at once.
+        Index(
+            "uq_publishing_pauses_one_open_per_scope",
+            "scope",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_publishing_pauses_ended_at", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "all", or "channel:<id>"
+    scope: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime]
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    channel: Mapped[Channel | None] = relationship()
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])

@@ -14,16 +14,18 @@ import logging
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from planner.accounts.models import User
 from planner.fragments.models import Fragment
+from planner.notifications.models import NotificationKind
+from planner.notifications.services import email_kinds, notify
 from planner.publishing.models import FRAGMENT_DELIVERY, Delivery, DeliveryState
 from planner.web import runtime
 
@@ -119,6 +121,8 @@ class OwnerNotifications:
                 if owner is None:
                     log.info("delivery %s needs attention but has nobody to tell", delivery.id)
                     continue
+                if NotificationKind.DELIVERY_FAILED.value not in email_kinds(session, owner):
+                    continue  # they chose the bell only (planner.notifications)
                 notices.append((delivery.id, self._compose(delivery, owner)))
         sent = 0
         for delivery_id, notice in notices:
@@ -177,3 +181,43 @@ class OwnerNotifications:
                 gettext("Retry it, mark it as posted or cancel it here: %(link)s", link=link),
             ]
         return Notice(to=owner.email, subject=subject, body="\n".join(lines) + "\n")
+
+
+def bell_for_attention(session: Session, delivery_ids: Sequence[int], now: datetime) -> int:
+    """The owner's bell for every listed delivery a person has to act on (failed, missed, to
+    check). The e-mail is OwnerNotifications' own message, so these rows queue none."""
+    deliveries = session.scalars(
+        select(Delivery)
+        .where(
+            Delivery.id.in_(list(delivery_ids)),
+            Delivery.state.in_(ATTENTION_STATES),
+            Delivery.kind == FRAGMENT_DELIVERY,
+        )
+        .options(
+            joinedload(Delivery.channel),
+            joinedload(Delivery.scheduled_by),
+            joinedload(Delivery.fragment).joinedload(Fragment.story),
+            joinedload(Delivery.fragment).joinedload(Fragment.assignee),
+            joinedload(Delivery.fragment).joinedload(Fragment.created_by),
+        )
+    ).all()
+    rung = 0
+    for delivery in deliveries:
+        owner = owner_of(delivery)
+        if owner is None:
+            continue
+        title = delivery.fragment.title or delivery.fragment.story.title
+        rung += len(
+            notify(
+                session,
+                [owner],
+                NotificationKind.DELIVERY_FAILED,
+                f"Publicatie vraagt om actie: {title} · {delivery.channel.name}",
+                now,
+                link=f"/publishing/attention#delivery-{delivery.id}",
+                body=delivery.last_error,
+                dedupe_key=f"delivery:{delivery.id}:{delivery.attempt}:{delivery.state.value}",
+                email=False,
+            )
+        )
+    return rung

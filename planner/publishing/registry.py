@@ -129,6 +129,17 @@ def is_idempotent(kind: str) -> bool:
     return kind in IDEMPOTENT_KINDS
 
 
+def may_send_again(kind: str) -> bool:
+    """Whether the engine may try again after an outcome nobody knows (a lost answer, a process
+    that died mid-send): the platform dedups by our key, or, for a reconciling kind, the engine
+    looks for the post on the account before it sends again (engine/run.py)."""
+    return kind in IDEMPOTENT_KINDS or kind in RECONCILING_KINDS
+
+
+def reconciles(kind: str) -> bool:
+    return kind in RECONCILING_KINDS and kind not in IDEMPOTENT_KINDS
+
+
 @dataclass
 class PublisherRegistry:
     """Channel → Publisher. ``overrides`` lets tests put a fake behind one kind."""

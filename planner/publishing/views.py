@@ -32,11 +32,12 @@ from planner.accounts.guards import (
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments.models import Fragment
 from planner.organisation.current import timezone as organisation_timezone
-from planner.publishing import deliveries
+from planner.publishing import deliveries, pause
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.forms import (
     ArchiveForm,
     MarkPostedForm,
+    PauseForm,
     PublisherForm,
     ResolveForm,
     approval_step_choices,
@@ -46,7 +47,7 @@ from planner.publishing.public_media import public_media_mime
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.files import send_stored
-from planner.web.forms import csrf_failed
+from planner.web.forms import ActionForm, csrf_failed
 from planner.web.problems import status_for
 
 bp = Blueprint("publishing", __name__)
@@ -176,9 +177,82 @@ def resolve(delivery_id: int) -> Response | tuple[str, int]:
         "retry": _("The delivery will be sent again in a moment."),
         "mark_posted": _("Marked as posted; the publication is in the archive."),
         "cancel": _("The delivery is cancelled; the fragment is approved and off the calendar."),
+        "release": _("Released: it will be published in a moment."),
     }
     flash(messages.get(form.action.data or "", _("Done.")), "success")
     return redirect(url_for("publishing.by_hand" if back else "publishing.attention"))
+
+
+# --- the crisis pause -----------------------------------------------------------------------------
+
+
+def _pause_form() -> PauseForm:
+    from planner.channels import services as channel_services
+
+    form = PauseForm()
+    channels = channel_services.list_channels(db_session(), current_actor())
+    form.channel.choices = [("", _("Everything, on every channel"))] + [
+        (str(c.id), c.name) for c in channels
+    ]
+    return form
+
+
+def _pause_page(form: PauseForm, status: int = 200) -> tuple[str, int]:
+    session = db_session()
+    return render_template(
+        "publishing/pause.html",
+        form=form,
+        pauses=pause.active_pauses(session),
+        held=pause.list_held(session, current_actor()),
+    ), status
+
+
+@bp.get("/publishing/pause")
+@editor_required
+def pause_page() -> tuple[str, int]:
+    return _pause_page(_pause_form())
+
+
+@bp.post("/publishing/pause")
+@editor_required
+def pause_publishing() -> Response | tuple[str, int]:
+    form = _pause_form()
+    if not form.validate_on_submit():
+        if csrf_failed(form):
+            abort(400)
+        return _pause_page(form, 422)
+    channel_id = int(form.channel.data) if form.channel.data else None
+    try:
+        result = pause.pause_publishing(
+            db_session(), current_actor(), _now(), reason=form.reason.data, channel_id=channel_id
+        )
+    except (ValidationError, ConflictError) as exc:
+        form.reason.errors = [*form.reason.errors, _(exc.message)]
+        return _pause_page(form, status_for(exc))
+    message = _("Publishing is paused. Nothing goes out until you resume; what falls due is held.")
+    if result.in_flight:
+        message += " " + _(
+            "%(n)s deliveries were already being sent at that moment.", n=result.in_flight
+        )
+    flash(message, "success")
+    return redirect(url_for("publishing.pause_page"))
+
+
+@bp.post("/publishing/resume")
+@editor_required
+def resume_publishing() -> Response | tuple[str, int]:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = request.form.get("channel", "")
+    channel_id = int(raw) if raw.isdigit() else None
+    try:
+        pause.resume_publishing(db_session(), current_actor(), _now(), channel_id=channel_id)
+    except ConflictError as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for("publishing.pause_page"))
+    flash(_("Publishing resumed. Held deliveries stay held until you release them."), "success")
+    return redirect(url_for("publishing.pause_page"))
 
 
 # --- channel publisher settings (admins) ----------------------------------------------------------

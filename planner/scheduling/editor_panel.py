@@ -16,7 +16,6 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import current_actor, editor_required
-from planner.approval.forms import ApproveForm
 from planner.approval.views import decision_page
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments import services as fragment_services
@@ -31,7 +30,7 @@ from planner.timekeeping.wallclock import (
 )
 from planner.web import runtime
 from planner.web.database import db_session, discard
-from planner.web.forms import csrf_failed, error_message
+from planner.web.forms import ActionForm, csrf_failed, error_message
 from planner.web.problems import status_for
 
 
@@ -110,7 +109,7 @@ def unschedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
     session = db_session()
     actor = current_actor()
     fragment = fragment_services.get_fragment(session, actor, fragment_id)
-    form = ApproveForm(prefix="unschedule")
+    form = ActionForm(prefix="unschedule")
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -120,4 +119,24 @@ def unschedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
         flash(error_message(exc), "error")
         return _back(fragment)
     flash(_("The fragment is off the calendar; it stays approved."), "success")
+    return _back(fragment)
+
+
+@bp.post("/fragments/<int:fragment_id>/publish-now")
+@editor_required
+def publish_now_from_editor(fragment_id: int) -> Response | tuple[str, int]:
+    """ "Nu publiceren": the rapid-response lane for an approved urgent fragment."""
+    session = db_session()
+    actor = current_actor()
+    fragment = fragment_services.get_fragment(session, actor, fragment_id)
+    form = ActionForm(prefix="publishnow")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        planning.publish_now(session, actor, fragment, runtime.now())
+    except (ValidationError, ConflictError, PermissionDeniedError) as exc:
+        discard()
+        flash(_(exc.message), "error")
+        return _back(fragment)
+    flash(_("It goes out now: the publisher was woken."), "success")
     return _back(fragment)

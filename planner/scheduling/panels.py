@@ -23,6 +23,9 @@ from planner.web.panels import Slot
 #: the page shows); None shows nothing
 WORKLOAD: Slot[Callable[[Period], Markup | None]] = Slot("workload")
 
+#: panels below the theme balance (the themes' goals and what they reached), for its period
+BALANCE: Slot[Callable[[Period], Markup | None]] = Slot("balance")
+
 
 def coming_week_panel(session: Session, actor: User, now: datetime) -> Panel | None:
     if not actor.has_role(Role.EDITOR):

@@ -27,7 +27,9 @@ from planner.fragments.gate import require_gate_clear
 from planner.fragments.models import Fragment, FragmentStatus
 from planner.fragments.progress import story_follows_fragments
 from planner.fragments.services import BEING_PUBLISHED
+from planner.live.services import record_change
 from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
+from planner.publishing.wake import request_wake
 from planner.scheduling.models import (
     PostingSlot,
 )
@@ -80,7 +82,13 @@ def _on_fragment_changing(session: Session, **kwargs: Any) -> None:
 
 
 def schedule_fragment(
-    session: Session, actor: User | None, fragment: Fragment, at: datetime, now: datetime
+    session: Session,
+    actor: User | None,
+    fragment: Fragment,
+    at: datetime,
+    now: datetime,
+    *,
+    immediately: bool = False,
 ) -> Delivery:
     """Put an approved fragment on the calendar at ``at`` (an aware instant), or move it there.
 
@@ -91,8 +99,9 @@ def schedule_fragment(
     actor = require_role(actor, Role.EDITOR)
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValidationError("A publication time needs its timezone.", field="at")
-    if at <= now:
+    if at <= now and not immediately:
         raise ValidationError("Choose a time in the future.", field="at")
+    fragment_services.lock_for_change(session, fragment)
     approval_services.require_consent(fragment)
     allowed = {FragmentStatus.APPROVED, FragmentStatus.SCHEDULED}
     if approval_services.approvals_needed(fragment) == 0:
@@ -136,6 +145,36 @@ def schedule_fragment(
         at=at.isoformat(),
         previous=previous.isoformat() if previous else None,
     )
+    _calendar_changed(session, actor, fragment, now)
+    return delivery
+
+
+def _calendar_changed(session: Session, actor: User, fragment: Fragment, now: datetime) -> None:
+    """Tell the team's open calendars (planner.live): they refetch."""
+    record_change(
+        session,
+        "calendar",
+        now,
+        subject_id=fragment.id,
+        actor=actor,
+        data={"status": fragment.status.value},
+    )
+
+
+def publish_now(
+    session: Session, actor: User | None, fragment: Fragment, now: datetime
+) -> Delivery:
+    """The rapid-response lane: an approved urgent fragment goes out now, not at a planned time.
+
+    The four-eyes rule holds exactly as for scheduling (an approved fragment only); the engine is
+    woken (planner.publishing.wake) so it goes out within seconds of this commit.
+    """
+    actor = require_role(actor, Role.EDITOR)
+    if not fragment.is_urgent:
+        raise ConflictError("Only an urgent fragment can be published right away; schedule it.")
+    delivery = schedule_fragment(session, actor, fragment, now, now, immediately=True)
+    request_wake(session)
+    record_event(session, actor, "fragment.publish_now", fragment, delivery=delivery.id)
     return delivery
 
 
@@ -144,6 +183,7 @@ def unschedule_fragment(
 ) -> Fragment:
     """Take a scheduled fragment off the calendar: it stays approved, its delivery is cancelled."""
     actor = require_role(actor, Role.EDITOR)
+    fragment_services.lock_for_change(session, fragment)
     if fragment.status != FragmentStatus.SCHEDULED:
         raise ConflictError("This fragment is not scheduled.")
     delivery = active_delivery(session, fragment)
@@ -156,6 +196,7 @@ def unschedule_fragment(
     fragment.status = FragmentStatus.APPROVED
     session.flush()
     record_event(session, actor, "fragment.unschedule", fragment)
+    _calendar_changed(session, actor, fragment, now)
     return fragment
 
 

@@ -27,7 +27,7 @@ from planner.scheduling import reports
 from planner.scheduling.forms import (
     EffortForm,
 )
-from planner.scheduling.panels import WORKLOAD
+from planner.scheduling.panels import BALANCE, WORKLOAD
 from planner.scheduling.views import PLAN_WEEKS, bp, calendar_timezone, plan_period
 from planner.timekeeping.periods import Period
 from planner.timekeeping.wallclock import (
@@ -79,6 +79,7 @@ def balance() -> str:
         scale=scale,
         previous=(previous, period.start_on - timedelta(days=1)),
         following=(following, following + length - timedelta(days=1)),
+        extra_panels=[p for c in BALANCE.contributors() if (p := c(period)) is not None],
     )
 
 

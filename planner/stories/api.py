@@ -1,5 +1,6 @@
 """The stories part of the JSON API: list (with filters), submit, read and change one story, add
-photos to it (multipart), and the themes stories are about."""
+photos to it (multipart) and fetch their files with the bearer token, comment on it, and the
+themes stories are about."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated, Any, Literal
 from flask import g, request, url_for
 from pydantic import BaseModel, Field
 from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response as BaseResponse
 
 from planner.accounts.models import Role
 from planner.accounts.permissions import require_role
@@ -18,9 +20,10 @@ from planner.errors import ConflictError, ValidationError
 from planner.media.storage import Storage
 from planner.stories import photos as photo_services
 from planner.stories import services, themes
-from planner.stories.models import Photo, Story, StorySource, StoryStatus, Theme
+from planner.stories.models import Photo, Story, StoryComment, StorySource, StoryStatus, Theme
 from planner.web import runtime
 from planner.web.database import db_session
+from planner.web.files import send_stored
 from planner.web.problems import problem
 
 #: no NUL characters (PostgreSQL cannot store them) and at least one visible character
@@ -39,7 +42,7 @@ class PhotoOut(BaseModel):
     focal_x: float
     focal_y: float
     position: int
-    #: where signed-in staff fetch the stored (metadata-free) file
+    #: where the stored (metadata-free) file is fetched, with the same bearer token
     url: str
     created_at: datetime
 
@@ -119,7 +122,7 @@ def photo_out(photo: Photo) -> PhotoOut:
         focal_x=photo.focal_x,
         focal_y=photo.focal_y,
         position=photo.position,
-        url=url_for("stories.media", key=photo.storage_key),
+        url=url_for("api.media_file", key=photo.storage_key),
         created_at=photo.created_at,
     )
 
@@ -354,3 +357,83 @@ def create_theme(body: ThemeIn) -> ThemeOut:
             raise
         raise _state_conflict(exc, {"name": "name"}) from exc
     return theme_out(theme)
+
+
+# --- comments and photo files -------------------------------------------------------------------
+
+
+class StoryCommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=5000, pattern=SOME_TEXT)
+
+
+class StoryCommentOut(BaseModel):
+    id: int
+    story_id: int
+    author: str | None
+    body: str
+    created_at: datetime
+
+
+def _comment_out(comment: StoryComment) -> StoryCommentOut:
+    return StoryCommentOut(
+        id=comment.id,
+        story_id=comment.story_id,
+        author=comment.author.name if comment.author else None,
+        body=comment.body,
+        created_at=comment.created_at,
+    )
+
+
+@api.operation(
+    "GET",
+    "/stories/<int:story_id>/comments",
+    summary="Editors' comments on a story, oldest first",
+    tags=["stories"],
+    response=StoryCommentOut,
+    errors=(403,),
+    many=True,
+)
+def list_story_comments(story_id: int) -> list[StoryCommentOut]:
+    require_role(g.api_user, Role.EDITOR)
+    story = services.get_story(db_session(), g.api_user, story_id)
+    return [_comment_out(c) for c in sorted(story.comments, key=lambda c: c.id)]
+
+
+@api.operation(
+    "POST",
+    "/stories/<int:story_id>/comments",
+    summary="Comment on a story (editors)",
+    tags=["stories"],
+    response=StoryCommentOut,
+    body=StoryCommentIn,
+    status=201,
+    errors=(403,),
+)
+def add_story_comment(story_id: int, body: StoryCommentIn) -> StoryCommentOut:
+    return _comment_out(services.add_comment(db_session(), g.api_user, story_id, body.body))
+
+
+@api.operation(
+    "GET",
+    "/media/<path:key>",
+    summary="A stored photo file (the url of a photo in any answer), with the same bearer token",
+    tags=["stories"],
+    response=None,
+    errors=(403,),
+)
+def media_file(key: str) -> BaseResponse:
+    mime = photo_services.authorise_media_key(db_session(), g.api_user, key)
+    return send_stored(key, mime, immutable=True)
+
+
+def _document_media(document: dict[str, Any]) -> None:
+    """The photo file answers with the image itself, not JSON."""
+    item = document["paths"].get("/api/v1/media/{key}", {}).get("get")
+    if item is not None:
+        item["responses"]["200"] = {
+            "description": "The image",
+            "content": {"image/*": {"schema": {"type": "string", "contentMediaType": "image/*"}}},
+        }
+
+
+DOCUMENT_HOOKS.append(_document_media)

@@ -14,12 +14,15 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.home.dashboard import PANEL_SIZE, Panel
-from planner.stories.models import Story, StoryStatus
+from planner.stories.models import Campaign, Story, StoryStatus
 from planner.stories.services import StoryFilters, list_stories
 from planner.web.panels import Slot
 
 #: panels below a story, each rendered by the feature that owns it; None shows nothing
 STORY_PAGE: Slot[Callable[[Story], Markup | None]] = Slot("story-page")
+
+#: panels on a campaign's page (its goals and what they reached); None shows nothing
+CAMPAIGN_PAGE: Slot[Callable[[Campaign], Markup | None]] = Slot("campaign-page")
 
 
 def new_stories_panel(session: Session, actor: User, _now: datetime) -> Panel | None:

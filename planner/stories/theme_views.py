@@ -22,6 +22,7 @@ from planner.stories.forms import (
     CampaignForm,
     ThemeForm,
 )
+from planner.stories.panels import CAMPAIGN_PAGE
 from planner.stories.views import attach_story_error, bp
 from planner.web import runtime
 from planner.web.database import db_session
@@ -103,4 +104,7 @@ def campaigns(campaign_id: int | None = None) -> str | Response:
         campaign=campaign,
         campaigns=theme_services.list_campaigns(session),
         today=runtime.now().date(),
+        panels=[p for c in CAMPAIGN_PAGE.contributors() if (p := c(campaign)) is not None]
+        if campaign
+        else [],
     )

@@ -64,8 +64,10 @@ def test_openapi_document_matches_registered_routes(app, client) -> None:
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
             path = rule.rule
             for arg in rule.arguments:
-                path = path.replace(f"<int:{arg}>", "{" + arg + "}").replace(
-                    f"<{arg}>", "{" + arg + "}"
+                path = (
+                    path.replace(f"<int:{arg}>", "{" + arg + "}")
+                    .replace(f"<path:{arg}>", "{" + arg + "}")
+                    .replace(f"<{arg}>", "{" + arg + "}")
                 )
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 routed.add((method, path))

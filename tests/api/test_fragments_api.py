@@ -119,14 +119,54 @@ def test_fragments_carry_the_photos_chosen_for_them(
     assert fragment["photo_ids"] == [first, second]  # drafted with the described photos
 
     patched = client.patch(
-        f"/api/v1/fragments/{fragment['id']}", json={"photo_ids": [second]}, headers=auth
+        f"/api/v1/fragments/{fragment['id']}",
+        json={"photo_ids": [second], "version": fragment["version"]},
+        headers=auth,
     )
     assert patched.status_code == 200
     assert patched.get_json()["photo_ids"] == [second]
     foreign = client.patch(
-        f"/api/v1/fragments/{fragment['id']}", json={"photo_ids": [second + 1000]}, headers=auth
+        f"/api/v1/fragments/{fragment['id']}",
+        json={"photo_ids": [second + 1000]},
+        headers={**auth, "If-Match": patched.headers["ETag"]},
     )
     assert foreign.status_code == 409
     assert client.get(f"/api/v1/fragments/{fragment['id']}", headers=auth).get_json()[
         "photo_ids"
     ] == [second]
+
+
+def test_patch_without_a_version_is_refused_with_428_and_if_match_works(
+    client: FlaskClient, db: Session, editor: User
+) -> None:
+    """Issue 12 item 5: an edit that does not say which version it changed overwrites nobody."""
+    auth = _bearer(db, editor)
+    channel = client.post(
+        "/api/v1/channels", json={"name": "Mastodon", "kind": "mastodon"}, headers=auth
+    ).get_json()
+    story = _story(db)
+    fragment = client.post(
+        f"/api/v1/stories/{story.id}/fragments", json={"channel": channel["id"]}, headers=auth
+    ).get_json()[0]
+    url = f"/api/v1/fragments/{fragment['id']}"
+    blind = client.patch(url, json={"parts": ["Zomaar overschreven."]}, headers=auth)
+    assert blind.status_code == 428
+    assert blind.mimetype == "application/problem+json"
+    assert blind.get_json()["version"] == 1
+    read = client.get(url, headers=auth)
+    assert read.headers["ETag"] == '"1"'
+    edited = client.patch(
+        url,
+        json={"parts": ["Nieuwe bankjes in het Havenpark."]},
+        headers={**auth, "If-Match": read.headers["ETag"]},
+    )
+    assert edited.status_code == 200
+    assert edited.headers["ETag"] == '"2"'
+    stale = client.patch(
+        url, json={"parts": ["Te laat."]}, headers={**auth, "If-Match": read.headers["ETag"]}
+    )
+    assert stale.status_code == 409
+    assert stale.get_json()["version"] == 2
+    nonsense = client.patch(url, json={"parts": ["x"]}, headers={**auth, "If-Match": "*"})
+    assert nonsense.status_code == 422
+    assert client.get(url, headers=auth).get_json()["parts"] == ["Nieuwe bankjes in het Havenpark."]

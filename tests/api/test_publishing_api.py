@@ -89,20 +89,23 @@ def test_approve_list_deliveries_and_resolve(
 ) -> None:
     fragment = make.fragment(db, editor)
     other = make.second_editor(db)
+    seen = {"version": fragment.version}
     own = client.post(
-        f"/api/v1/fragments/{fragment.id}/approve", json={}, headers=_bearer(db, editor)
+        f"/api/v1/fragments/{fragment.id}/approve", json=seen, headers=_bearer(db, editor)
     )
     assert own.status_code == 403
-    assert "own fragment" in own.get_json()["detail"]
+    assert "You wrote or edited this version" in own.get_json()["detail"]
     headers = _bearer(db, other)
     approved = client.post(
-        f"/api/v1/fragments/{fragment.id}/approve", json={"comment": "Prima"}, headers=headers
+        f"/api/v1/fragments/{fragment.id}/approve",
+        json={"comment": "Prima", **seen},
+        headers=headers,
     )
     assert approved.status_code == 200
     body = approved.get_json()
     assert body["status"] == "approved"
     assert body["approvals"][0]["approver"] == "Sam Second"
-    again = client.post(f"/api/v1/fragments/{fragment.id}/approve", json={}, headers=headers)
+    again = client.post(f"/api/v1/fragments/{fragment.id}/approve", json=seen, headers=headers)
     assert again.status_code == 409
     db.refresh(fragment)
     delivery = planning.schedule_fragment(

@@ -108,7 +108,7 @@ def test_post_media_adds_a_photo_and_story_lists_it(
     assert photo["alt_text"] == "Een bankje van eikenhout"
     assert (photo["width"], photo["height"], photo["mime"]) == (320, 240, "image/jpeg")
     assert (photo["focal_x"], photo["focal_y"]) == (0.5, 0.5)
-    stored = Path(runtime.storage(app).path(photo["url"].removeprefix("/media/")))
+    stored = Path(runtime.storage(app).path(photo["url"].removeprefix("/api/v1/media/")))
     assert b"GPS" not in stored.read_bytes()
     got = client.get(f"/api/v1/stories/{story.id}", headers=_bearer(db, contributor)).get_json()
     assert [p["id"] for p in got["photos"]] == [photo["id"]]

@@ -89,6 +89,8 @@ def test_collaborators_are_reached_through_typed_accessors() -> None:
         "web/panels.py",
         "web/shell.py",
         "publishing/runtime.py",
+        "effect/runtime.py",
+        "live/runtime.py",
         "jobs/tasks.py",
         "api/__init__.py",
     }

@@ -107,7 +107,9 @@ def test_intake_refuses_a_too_large_photo_before_sending(page: Any) -> None:
     page.get_by_label("Titel van je verhaal").fill("Grote foto")
     big = b"\xff\xd8\xff\xe0" + b"\x00" * (21 * 1024 * 1024)
     page.set_input_files(
-        "#photos-0-file", files=[{"name": "groot.jpg", "mimeType": "image/jpeg", "buffer": big}]
+        "#photos-0-file",
+        files=[{"name": "groot.jpg", "mimeType": "image/jpeg", "buffer": big}],
+        timeout=60_000,  # 21 MB through the DevTools protocol takes a while on a busy machine
     )
     error = page.locator(".photo-limits__error")
     error.wait_for()

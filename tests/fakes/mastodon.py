@@ -8,6 +8,8 @@ notifications.md and statuses.md; entities Notification, Status and Account):
   40, at most 80); newest first; a ``Link`` header with ``rel="next"`` (``max_id`` = the last id
   of the page) and ``rel="prev"`` (``min_id`` = the first id), which, as on the real server,
   carry ``types[]`` and ``limit`` but not ``since_id``.
+- ``GET /api/v1/statuses/:id``: one of the statuses posted here, with ``favourites_count``,
+  ``reblogs_count`` and ``replies_count`` (set with ``react``); every read is kept in ``reads``.
 - ``POST /api/v1/statuses``: JSON with ``status``, ``in_reply_to_id``, ``visibility``; the
   ``Idempotency-Key`` header makes a repeated request return the first status (the real server
   keeps keys for an hour per account).
@@ -34,6 +36,8 @@ class FakeMastodon(FakeApp):
         self.statuses: list[dict[str, Any]] = []
         self.by_key: dict[str, dict[str, Any]] = {}
         self._next_id = 109_000_000_000_000_000
+        #: status id -> how many times GET /api/v1/statuses/:id asked for it
+        self.reads: dict[str, int] = {}
 
     # -- test helpers --------------------------------------------------------------------------
 
@@ -85,6 +89,19 @@ class FakeMastodon(FakeApp):
             self.notifications.append(notification)
             return notification
 
+    def react(
+        self, status_id: str, *, favourites: int = 0, reblogs: int = 0, replies: int = 0
+    ) -> None:
+        """Residents favourite, boost and answer one of our statuses (totals so far)."""
+        with self.lock:
+            for status in self.statuses:
+                if status["id"] == status_id:
+                    status["favourites_count"] = favourites
+                    status["reblogs_count"] = reblogs
+                    status["replies_count"] = replies
+                    return
+        raise KeyError(status_id)
+
     # -- the API -------------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Reply:
@@ -94,6 +111,8 @@ class FakeMastodon(FakeApp):
             return self._notifications(request)
         if request.method == "POST" and request.path == "/api/v1/statuses":
             return self._post_status(request)
+        if request.method == "GET" and request.path.startswith("/api/v1/statuses/"):
+            return self._get_status(request.path.rsplit("/", 1)[1])
         return json_reply(404, {"error": "Record not found"})
 
     def _notifications(self, request: Request) -> Reply:
@@ -123,6 +142,18 @@ class FakeMastodon(FakeApp):
             previous = urlencode([*keep, ("min_id", page[0]["id"])])
             headers["Link"] = f'<{base}?{following}>; rel="next", <{base}?{previous}>; rel="prev"'
         return json_reply(200, page, headers)
+
+    def _get_status(self, status_id: str) -> Reply:
+        with self.lock:
+            self.reads[status_id] = self.reads.get(status_id, 0) + 1
+            for status in self.statuses:
+                if status["id"] == status_id:
+                    counts = {
+                        f"{name}_count": status.get(f"{name}_count", 0)
+                        for name in ("favourites", "reblogs", "replies")
+                    }
+                    return json_reply(200, {**status, **counts})
+        return json_reply(404, {"error": "Record not found"})
 
     def _post_status(self, request: Request) -> Reply:
         key = request.headers.get("idempotency-key")

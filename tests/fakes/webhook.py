@@ -42,8 +42,8 @@ class Receiver:
     secret: str = WEBHOOK_SECRET
     arrivals: list[Arrival] = field(default_factory=list)
     accepted: dict[str, Arrival] = field(default_factory=dict)
-    #: the last document received under each webhook-id
-    payloads: dict[str, Any] = field(default_factory=dict)
+    #: every signed payload that arrived, in order
+    payloads: list[dict[str, Any]] = field(default_factory=list)
     script: Callable[[str, int], Fault | None] | None = None
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -80,7 +80,7 @@ class Receiver:
             duplicate = msg_id in self.accepted
             arrival = Arrival(msg_id, int(payload["data"]["delivery_id"]), now, duplicate)
             self.arrivals.append(arrival)
-            self.payloads[msg_id] = payload
+            self.payloads.append(payload)
             fault = self.script(msg_id, nth) if self.script else None
             if fault is None or fault[0] == "hang_after":
                 self.accepted.setdefault(msg_id, arrival)

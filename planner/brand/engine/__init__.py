@@ -3,7 +3,7 @@
 Import from here; the submodules are implementation. Nothing here touches Flask or a database.
 """
 
-from planner.brand.engine.alerts import LEVELS, Action, Alert
+from planner.brand.engine.alerts import LEVELS, Action, Alert, Positions
 from planner.brand.engine.config import (
     ImportReport,
     LoadedConfig,
@@ -17,7 +17,7 @@ from planner.brand.engine.config import (
 from planner.brand.engine.errors import ConfigError
 from planner.brand.engine.examples import ExampleOutcome, ExampleReport, run_rule_examples
 from planner.brand.engine.markup import Document, parse
-from planner.brand.engine.runner import Positions, check_document, check_text
+from planner.brand.engine.runner import check_document, check_text
 
 __all__ = [
     "LEVELS",

@@ -6,6 +6,7 @@ highlight the match without re-deriving it from line and column.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,3 +62,50 @@ class Alert:
             "Match": self.match,
             "Line": self.line,
         }
+
+
+class Positions:
+    """Line and column (1-based, code points) of absolute offsets in one text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        at = text.find("\n")
+        while at != -1:
+            self.starts.append(at + 1)
+            at = text.find("\n", at + 1)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def alert(
+        self,
+        check: str,
+        severity: str,
+        start: int,
+        end: int,
+        message: str,
+        *,
+        action: Action | None = None,
+        link: str = "",
+        description: str = "",
+        first_column: bool = False,
+    ) -> Alert:
+        line, column = self.line_col(start)
+        if first_column:
+            column = 1
+        match = self.text[start:end]
+        return Alert(
+            check=check,
+            severity=severity,
+            line=line,
+            span=(column, column + max(len(match), 1) - 1),
+            match=match,
+            message=message,
+            action=action or Action(),
+            link=link,
+            description=description,
+            start=start,
+            end=end,
+        )

@@ -10,7 +10,8 @@ from typing import Any
 
 import regex
 
-from planner.brand.engine.rules import Hit, Rule, RunState, Selector, build_rule, format_message
+from planner.brand.engine.kinds import build_rule
+from planner.brand.engine.rules import Hit, Rule, RunState, Selector, format_message
 
 
 class B1Indication(Rule):

@@ -18,9 +18,10 @@ import regex
 from planner.brand.engine.alerts import LEVELS
 from planner.brand.engine.builtin import builtin_rules
 from planner.brand.engine.errors import ConfigError
+from planner.brand.engine.kinds import parse_rule
 from planner.brand.engine.markup import DEFAULT_OPTIONS, ParseOptions
 from planner.brand.engine.matching import WordListScanner
-from planner.brand.engine.rules import Rule, parse_rule
+from planner.brand.engine.rules import Rule
 
 #: Styles that exist without a folder: Vale's own and the engine's Dutch readability checks.
 BUILTIN_STYLES = frozenset({"Vale", "Leesbaarheid"})

@@ -2,66 +2,18 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 
 import regex
 
 from planner.brand.engine import safety
-from planner.brand.engine.alerts import Action, Alert, level_rank
+from planner.brand.engine.alerts import Alert, Positions, level_rank
 from planner.brand.engine.config import LoadedConfig
 from planner.brand.engine.markup import Document, parse, sentences
 from planner.brand.engine.rules import Rule, RunState
 
 #: A hook that adds alerts of its own (channel checks) to what the style rules found.
 ExtraCheck = Callable[[Document], Sequence[Alert]]
-
-
-class Positions:
-    """Line and column (1-based, code points) of absolute offsets in one text."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0]
-        at = text.find("\n")
-        while at != -1:
-            self.starts.append(at + 1)
-            at = text.find("\n", at + 1)
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset) - 1
-        return line + 1, offset - self.starts[line] + 1
-
-    def alert(
-        self,
-        check: str,
-        severity: str,
-        start: int,
-        end: int,
-        message: str,
-        *,
-        action: Action | None = None,
-        link: str = "",
-        description: str = "",
-        first_column: bool = False,
-    ) -> Alert:
-        line, column = self.line_col(start)
-        if first_column:
-            column = 1
-        match = self.text[start:end]
-        return Alert(
-            check=check,
-            severity=severity,
-            line=line,
-            span=(column, column + max(len(match), 1) - 1),
-            match=match,
-            message=message,
-            action=action or Action(),
-            link=link,
-            description=description,
-            start=start,
-            end=end,
-        )
 
 
 _SPACE_RUN = regex.compile(r"\s{2,}")
@@ -291,23 +243,17 @@ def check_text(
     *,
     markdown: bool,
     config: LoadedConfig,
-    channel: str | None = None,
     filename: str | None = None,
-    channel_settings: object | None = None,
-    media: Sequence[object] | None = None,
+    extra: Sequence[ExtraCheck] = (),
 ) -> list[Alert]:
-    """Every alert for `text`: the configuration's rules, plus channel checks when `channel` is set.
+    """Every alert for `text`: the configuration's rules, plus what the `extra` checks add (a
+    channel's own rules: planner.brand.channel_checks.check_for_channel hands them in, so the
+    engine knows nothing of channels).
 
-    `filename` picks the .vale.ini sections that apply (default: a .md or .txt name);
-    `channel_settings` and `media` go to planner.brand.channel_checks.
+    `filename` picks the .vale.ini sections that apply (default: a .md or .txt name).
     """
     name = filename or ("fragment.md" if markdown else "fragment.txt")
     doc = parse(text, markdown=markdown, options=config.parse_options(name))
-    extra: list[ExtraCheck] = []
-    if channel:
-        from planner.brand.channel_checks import channel_check
-
-        extra.append(channel_check(channel, settings=channel_settings, media=media))
     return check_document(
-        doc, config, filename=name, extra=extra, fmt=file_format(name, markdown=markdown)
+        doc, config, filename=name, extra=list(extra), fmt=file_format(name, markdown=markdown)
     )

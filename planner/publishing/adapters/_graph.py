@@ -7,7 +7,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from planner.channels.catalogue import PublishingRules
@@ -24,8 +24,23 @@ from planner.publishing.ports import (
     AccessTokenSource,
     AmbiguousPublishError,
     PermanentPublishError,
+    PublishError,
+    StaticToken,
     TransientPublishError,
 )
+
+
+class GraphSettings(Protocol):
+    """What every Graph channel's settings carry."""
+
+    @property
+    def access_token(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def allow_loopback(self) -> bool: ...
 
 
 class GraphApi:
@@ -58,6 +73,32 @@ class GraphApi:
             ),
             error_code=meta_code_with_fallback(rules),
             clock=clock,
+        )
+
+    @classmethod
+    def for_channel(
+        cls,
+        channel: str,
+        rules: PublishingRules,
+        settings: GraphSettings,
+        *,
+        tokens: AccessTokenSource | None,
+        clock: Callable[[], datetime],
+        resolver: Resolver,
+        ssl_context: ssl.SSLContext | None,
+    ) -> GraphApi:
+        """The client a Graph publisher builds from its settings (a refreshed token source
+        when the channel was connected with OAuth, else the settings' static token)."""
+        return cls(
+            channel=channel,
+            rules=rules,
+            base_url=settings.base_url,
+            tokens=tokens if tokens is not None else StaticToken(settings.access_token),
+            timeout=settings.timeout,
+            allow_loopback=settings.allow_loopback,
+            clock=clock,
+            resolver=resolver,
+            ssl_context=ssl_context,
         )
 
     def url(self, path: str, query: Mapping[str, Any] | None = None) -> str:
@@ -103,6 +144,52 @@ class GraphApi:
         if not post_id:
             raise AmbiguousPublishError(f"{self.channel} accepted the post but returned no id.")
         return str(post_id)
+
+    def create_container(self, path: str, fields: Mapping[str, str]) -> str:
+        """A media container (Instagram, Threads): the id the publish call takes."""
+        container = str(self.post(path, fields).get("id") or "")
+        if not container:
+            raise PermanentPublishError(f"{self.channel} returned no media container id.")
+        return container
+
+    def publish_container(
+        self,
+        path: str,
+        container: str,
+        *,
+        status_field: str,
+        find_published: Callable[[], str | None],
+    ) -> str:
+        """Publish a FINISHED container; its post id.
+
+        A lost answer is settled by the container itself: FINISHED means the post did not go
+        out (publish again: a container publishes once), PUBLISHED that it did (then
+        ``find_published`` looks the post up on the account); anything else stays ambiguous.
+        """
+        try:
+            return self.publish(path, {"creation_id": container})
+        except AmbiguousPublishError:
+            state = self.container_state(container, status_field)
+            if state == "FINISHED":
+                return self.publish(path, {"creation_id": container})
+            found = find_published() if state == "PUBLISHED" else None
+            if found is None:
+                raise
+            return found
+
+    def permalink(self, media_id: str) -> str | None:
+        """A published post's public link, or None when the platform will not say (the post
+        is out all the same; the archive keeps its id)."""
+        try:
+            link = self.get(f"/{media_id}", fields="permalink").get("permalink")
+        except PublishError:
+            return None
+        return link if isinstance(link, str) else None
+
+    def recent(self, path: str, fields: str, limit: int = 25) -> list[dict[str, Any]]:
+        """An account's latest posts, to reconcile against."""
+        document = self.get(path, fields=fields, limit=limit)
+        return [post for post in document.get("data") or [] if isinstance(post, dict)]
 
     def wait_for_container(
         self,

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from planner.channels.catalogue import ErrorOutcome, PublishingRules, RateLimitRules
 from planner.publishing.adapters._transport import send
+from planner.publishing.adapters._transport import utcnow as utcnow
 from planner.publishing.outbound import Resolver, Response, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
@@ -40,10 +41,6 @@ ErrorCode = Callable[[Response], str | None]
 
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class DuplicatePostError(PermanentPublishError):
@@ -374,6 +371,31 @@ def fingerprint(text: str) -> str:
 def within(window: timedelta, when: datetime | None, now: datetime) -> bool:
     """True when `when` is recent enough to be the post we sent (unknown times count)."""
     return when is None or now - when <= window
+
+
+def find_recent(
+    posts: Iterable[Any],
+    text: str,
+    *,
+    text_of: Callable[[dict[str, Any]], str],
+    time_of: Callable[[dict[str, Any]], Any],
+    window_hours: float,
+    now: datetime,
+    accept: Callable[[dict[str, Any]], bool] = lambda post: True,
+) -> dict[str, Any] | None:
+    """The first of an account's recent posts that is the one we sent: the same words (by
+    fingerprint) within the reconcile window, and whatever else ``accept`` asks (the right
+    parent for a thread's reply, a published lifecycle state)."""
+    wanted = fingerprint(text)
+    window = timedelta(hours=window_hours)
+    for post in posts:
+        if not isinstance(post, dict):
+            continue
+        if fingerprint(text_of(post)) != wanted:
+            continue
+        if within(window, parse_time(time_of(post)), now) and accept(post):
+            return post
+    return None
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -10,8 +10,9 @@ import json
 import re
 import ssl
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
 from planner.publishing.outbound import (
     OutboundURLRefusedError,
@@ -21,6 +22,33 @@ from planner.publishing.outbound import (
     system_resolver,
 )
 from planner.publishing.ports import PermanentPublishError, TransientPublishError
+
+SettingsT = TypeVar("SettingsT")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class HttpPublisher(Generic[SettingsT]):
+    """What every HTTP publisher is built from: its channel's settings, the clock (tests freeze
+    it), the resolver that vets outbound addresses (publishing.md) and the TLS context (tests
+    trust their own certificate authority)."""
+
+    supports_idempotency: bool = False
+
+    def __init__(
+        self,
+        settings: SettingsT,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        resolver: Resolver = system_resolver,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._resolver = resolver
+        self._ssl_context = ssl_context
 
 
 def send(

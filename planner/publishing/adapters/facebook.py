@@ -13,7 +13,7 @@ import mimetypes
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from planner.channels.catalogue import get_kind, get_publishing_rules
@@ -22,11 +22,9 @@ from planner.publishing.adapters._platform import (
     DuplicatePostError,
     check_bytes,
     check_media,
-    fingerprint,
-    parse_time,
+    find_recent,
     unreadable,
     utcnow,
-    within,
 )
 from planner.publishing.adapters._transport import multipart, safe_filename
 from planner.publishing.outbound import Resolver, system_resolver
@@ -37,7 +35,6 @@ from planner.publishing.ports import (
     PublishError,
     PublishRequest,
     PublishResult,
-    StaticToken,
 )
 
 _KIND = get_kind("facebook")
@@ -69,13 +66,11 @@ class FacebookPublisher:
     ) -> None:
         self.settings = settings
         self._clock = clock
-        self.graph = GraphApi(
-            channel="Facebook",
-            rules=_RULES,
-            base_url=settings.base_url,
-            tokens=tokens if tokens is not None else StaticToken(settings.access_token),
-            timeout=settings.timeout,
-            allow_loopback=settings.allow_loopback,
+        self.graph = GraphApi.for_channel(
+            "Facebook",
+            _RULES,
+            settings,
+            tokens=tokens,
             clock=clock,
             resolver=resolver,
             ssl_context=ssl_context,
@@ -132,23 +127,19 @@ class FacebookPublisher:
         )
 
     def recent_posts(self) -> list[dict[str, Any]]:
-        document = self.graph.get(
-            f"/{self.settings.page_id}/published_posts",
-            fields="id,message,created_time,permalink_url",
-            limit=25,
+        return self.graph.recent(
+            f"/{self.settings.page_id}/published_posts", "id,message,created_time,permalink_url"
         )
-        return [post for post in document.get("data") or [] if isinstance(post, dict)]
 
     def _match(self, posts: list[dict[str, Any]], message: str) -> dict[str, Any] | None:
-        wanted = fingerprint(message)
-        window = timedelta(hours=self.settings.reconcile_window_hours)
-        for post in posts:
-            when = parse_time(post.get("created_time"))
-            if fingerprint(str(post.get("message") or "")) == wanted and within(
-                window, when, self._clock()
-            ):
-                return post
-        return None
+        return find_recent(
+            posts,
+            message,
+            text_of=lambda post: str(post.get("message") or ""),
+            time_of=lambda post: post.get("created_time"),
+            window_hours=self.settings.reconcile_window_hours,
+            now=self._clock(),
+        )
 
     def find_published(self, request: PublishRequest) -> PublishResult | None:
         try:

@@ -12,7 +12,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._graph import GraphApi
@@ -20,23 +20,19 @@ from planner.publishing.adapters._platform import (
     check_aspect,
     check_bytes,
     check_media,
-    fingerprint,
+    find_recent,
     image_size,
-    parse_time,
     unreadable,
     utcnow,
-    within,
 )
 from planner.publishing.outbound import Resolver, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
-    AmbiguousPublishError,
     MediaItem,
     PermanentPublishError,
     PublishError,
     PublishRequest,
     PublishResult,
-    StaticToken,
 )
 
 _KIND = get_kind("instagram")
@@ -74,13 +70,11 @@ class InstagramPublisher:
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
-        self.graph = GraphApi(
-            channel="Instagram",
-            rules=_RULES,
-            base_url=settings.base_url,
-            tokens=tokens if tokens is not None else StaticToken(settings.access_token),
-            timeout=settings.timeout,
-            allow_loopback=settings.allow_loopback,
+        self.graph = GraphApi.for_channel(
+            "Instagram",
+            _RULES,
+            settings,
+            tokens=tokens,
             clock=clock,
             resolver=resolver,
             ssl_context=ssl_context,
@@ -93,11 +87,7 @@ class InstagramPublisher:
         check_aspect("Instagram", _RULES, image_size(item, data))
 
     def _container(self, fields: dict[str, str]) -> str:
-        document = self.graph.post(f"/{self.settings.ig_user_id}/media", fields)
-        container = str(document.get("id") or "")
-        if not container:
-            raise PermanentPublishError("Instagram returned no media container id.")
-        return container
+        return self.graph.create_container(f"/{self.settings.ig_user_id}/media", fields)
 
     def _wait(self, container: str) -> None:
         self.graph.wait_for_container(
@@ -145,25 +135,25 @@ class InstagramPublisher:
             )
         self._wait(container)
 
-        try:
-            media_id = self.graph.publish(
-                f"/{self.settings.ig_user_id}/media_publish", {"creation_id": container}
-            )
-        except AmbiguousPublishError:
-            # The container knows: PUBLISHED means the post went out, FINISHED that it did not.
-            state = self.graph.container_state(container, "status_code")
-            if state == "FINISHED":
-                media_id = self.graph.publish(
-                    f"/{self.settings.ig_user_id}/media_publish", {"creation_id": container}
-                )
-            else:
-                found = self._found(request) if state == "PUBLISHED" else None
-                if found is None:
-                    raise
-                return found
+        found: list[PublishResult] = []
+
+        def look_up() -> str | None:
+            result = self._found(request)
+            if result is not None:
+                found.append(result)
+            return result.remote_id if result is not None else None
+
+        media_id = self.graph.publish_container(
+            f"/{self.settings.ig_user_id}/media_publish",
+            container,
+            status_field="status_code",
+            find_published=look_up,
+        )
+        if found:
+            return found[0]
         return PublishResult(
             remote_id=media_id,
-            remote_url=self._permalink(media_id),
+            remote_url=self.graph.permalink(media_id),
             raw={
                 "container": container,
                 "children": children,
@@ -171,34 +161,22 @@ class InstagramPublisher:
             },
         )
 
-    def _permalink(self, media_id: str) -> str | None:
-        try:
-            link = self.graph.get(f"/{media_id}", fields="permalink").get("permalink")
-        except PublishError:
-            return None  # published all the same; the archive keeps the id
-        return link if isinstance(link, str) else None
-
     def _found(self, request: PublishRequest) -> PublishResult | None:
-        document = self.graph.get(
-            f"/{self.settings.ig_user_id}/media",
-            fields="id,caption,permalink,timestamp",
-            limit=25,
+        media = find_recent(
+            self.graph.recent(
+                f"/{self.settings.ig_user_id}/media", "id,caption,permalink,timestamp"
+            ),
+            request.text,
+            text_of=lambda post: str(post.get("caption") or ""),
+            time_of=lambda post: post.get("timestamp"),
+            window_hours=self.settings.reconcile_window_hours,
+            now=self._clock(),
         )
-        wanted = fingerprint(request.text)
-        window = timedelta(hours=self.settings.reconcile_window_hours)
-        for media in document.get("data") or []:
-            if not isinstance(media, dict):
-                continue
-            when = parse_time(media.get("timestamp"))
-            if fingerprint(str(media.get("caption") or "")) == wanted and within(
-                window, when, self._clock()
-            ):
-                return PublishResult(
-                    remote_id=str(media["id"]),
-                    remote_url=media.get("permalink"),
-                    raw={"reconciled": True},
-                )
-        return None
+        if media is None:
+            return None
+        return PublishResult(
+            remote_id=str(media["id"]), remote_url=media.get("permalink"), raw={"reconciled": True}
+        )
 
     def find_published(self, request: PublishRequest) -> PublishResult | None:
         try:

@@ -15,7 +15,7 @@ import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -27,11 +27,9 @@ from planner.publishing.adapters._platform import (
     PlatformClient,
     check_bytes,
     check_media,
-    fingerprint,
-    parse_time,
+    find_recent,
     unreadable,
     utcnow,
-    within,
 )
 from planner.publishing.adapters._transport import join_url, json_body
 from planner.publishing.outbound import Resolver, Response, system_resolver
@@ -220,17 +218,15 @@ class LinkedInPublisher:
         return [post for post in elements if isinstance(post, dict)]
 
     def _match(self, posts: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
-        wanted = fingerprint(text)
-        window = timedelta(hours=self.settings.reconcile_window_hours)
-        now = self._clock()
-        for post in posts:
-            if post.get("lifecycleState") not in (None, "PUBLISHED"):
-                continue
-            shown = plain_text(str(post.get("commentary") or ""))
-            when = parse_time(post.get("publishedAt") or post.get("createdAt"))
-            if fingerprint(shown) == wanted and within(window, when, now):
-                return post
-        return None
+        return find_recent(
+            posts,
+            text,
+            text_of=lambda post: plain_text(str(post.get("commentary") or "")),
+            time_of=lambda post: post.get("publishedAt") or post.get("createdAt"),
+            window_hours=self.settings.reconcile_window_hours,
+            now=self._clock(),
+            accept=lambda post: post.get("lifecycleState") in (None, "PUBLISHED"),
+        )
 
     def _result(self, urn: str, **raw: Any) -> PublishResult:
         return PublishResult(

@@ -289,6 +289,21 @@ class MastodonPublisher:
             },
         )
 
+    def status_counts(self, status_id: str) -> dict[str, int]:
+        """Favourites, boosts and replies of one of our statuses (GET /api/v1/statuses/:id);
+        the effect's snapshots read them at fixed moments after publication."""
+        if not status_id.isdigit() and not status_id.isalnum():
+            raise PermanentPublishError("A Mastodon status id is letters and digits.")
+        response = self._call("GET", f"/api/v1/statuses/{status_id}")
+        self._check(response)
+        status = response.json()
+        if not isinstance(status, dict):
+            raise PermanentPublishError("Mastodon answered something other than a status.")
+        return {
+            name: max(0, _int(status.get(f"{name}_count"), 0))
+            for name in ("favourites", "reblogs", "replies")
+        }
+
 
 def _dig(document: Any, *keys: str) -> dict[str, Any]:
     for key in keys:

@@ -11,9 +11,9 @@ import re
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -21,11 +21,10 @@ from email.utils import format_datetime
 from typing import NoReturn
 
 from planner.publishing.adapters._html import text_to_html
+from planner.publishing.adapters._transport import HttpPublisher
 from planner.publishing.outbound import (
     OutboundURLRefusedError,
-    Resolver,
     check_host,
-    system_resolver,
 )
 from planner.publishing.ports import (
     AmbiguousPublishError,
@@ -131,26 +130,7 @@ class _PinnedSMTP(smtplib.SMTP):
         raise last
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class NewsletterPublisher:
-    supports_idempotency: bool = False
-
-    def __init__(
-        self,
-        settings: NewsletterSettings,
-        *,
-        clock: Callable[[], datetime] = _utcnow,
-        resolver: Resolver = system_resolver,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
-        self.settings = settings
-        self._clock = clock
-        self._resolver = resolver
-        self._ssl_context = ssl_context
-
+class NewsletterPublisher(HttpPublisher[NewsletterSettings]):
     def publish(self, request: PublishRequest) -> PublishResult:
         settings = self.settings
         if not settings.recipients:

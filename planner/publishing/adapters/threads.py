@@ -12,7 +12,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from planner.channels import counting
@@ -20,22 +20,18 @@ from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._graph import GraphApi
 from planner.publishing.adapters._platform import (
     check_media,
-    fingerprint,
-    parse_time,
+    find_recent,
     unreadable,
     utcnow,
-    within,
 )
 from planner.publishing.outbound import Resolver, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
     AccountUnreadableError,
-    AmbiguousPublishError,
     PermanentPublishError,
     PublishError,
     PublishRequest,
     PublishResult,
-    StaticToken,
 )
 
 _KIND = get_kind("threads")
@@ -71,24 +67,18 @@ class ThreadsPublisher:
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
-        self.graph = GraphApi(
-            channel="Threads",
-            rules=_RULES,
-            base_url=settings.base_url,
-            tokens=tokens if tokens is not None else StaticToken(settings.access_token),
-            timeout=settings.timeout,
-            allow_loopback=settings.allow_loopback,
+        self.graph = GraphApi.for_channel(
+            "Threads",
+            _RULES,
+            settings,
+            tokens=tokens,
             clock=clock,
             resolver=resolver,
             ssl_context=ssl_context,
         )
 
     def _container(self, fields: dict[str, str]) -> str:
-        document = self.graph.post(f"/{self.settings.user_id}/threads", fields)
-        container = str(document.get("id") or "")
-        if not container:
-            raise PermanentPublishError("Threads returned no media container id.")
-        return container
+        return self.graph.create_container(f"/{self.settings.user_id}/threads", fields)
 
     def _wait(self, container: str) -> None:
         self.graph.wait_for_container(
@@ -126,21 +116,17 @@ class ThreadsPublisher:
             fields["media_type"] = "TEXT"
         container = self._container(fields)
         self._wait(container)
-        try:
-            return self.graph.publish(
-                f"/{self.settings.user_id}/threads_publish", {"creation_id": container}
-            )
-        except AmbiguousPublishError:
-            state = self.graph.container_state(container, "status")
-            if state == "FINISHED":
-                return self.graph.publish(
-                    f"/{self.settings.user_id}/threads_publish", {"creation_id": container}
-                )
-            if state == "PUBLISHED":
-                found = self._match(self._posts(index > 0), text, reply_to)
-                if found is not None:
-                    return str(found["id"])
-            raise
+
+        def look_up() -> str | None:
+            found = self._match(self._posts(index > 0), text, reply_to)
+            return str(found["id"]) if found is not None else None
+
+        return self.graph.publish_container(
+            f"/{self.settings.user_id}/threads_publish",
+            container,
+            status_field="status",
+            find_published=look_up,
+        )
 
     def publish(self, request: PublishRequest) -> PublishResult:
         parts = tuple(request.parts)
@@ -162,42 +148,33 @@ class ThreadsPublisher:
                 raise
         return PublishResult(
             remote_id=ids[0],
-            remote_url=self._permalink(ids[0]),
+            remote_url=self.graph.permalink(ids[0]),
             raw={"ids": ids, "media_sha256": [m.sha256 for m in request.media]},
         )
 
-    def _permalink(self, media_id: str) -> str | None:
-        try:
-            link = self.graph.get(f"/{media_id}", fields="permalink").get("permalink")
-        except PublishError:
-            return None
-        return link if isinstance(link, str) else None
-
     def _posts(self, replies: bool) -> list[dict[str, Any]]:
         edge = "replies" if replies else "threads"
-        document = self.graph.get(
-            f"/{self.settings.user_id}/{edge}",
-            fields="id,text,timestamp,permalink,replied_to",
-            limit=25,
+        return self.graph.recent(
+            f"/{self.settings.user_id}/{edge}", "id,text,timestamp,permalink,replied_to"
         )
-        return [post for post in document.get("data") or [] if isinstance(post, dict)]
 
     def _match(
         self, posts: list[dict[str, Any]], text: str, reply_to: str | None
     ) -> dict[str, Any] | None:
-        wanted = fingerprint(text)
-        window = timedelta(hours=self.settings.reconcile_window_hours)
-        for post in posts:
+        def parent_is_ours(post: dict[str, Any]) -> bool:
             parent = post.get("replied_to")
             parent_id = parent.get("id") if isinstance(parent, dict) else None
-            if reply_to is not None and parent_id != reply_to:
-                continue
-            when = parse_time(post.get("timestamp"))
-            if fingerprint(str(post.get("text") or "")) == wanted and within(
-                window, when, self._clock()
-            ):
-                return post
-        return None
+            return reply_to is None or parent_id == reply_to
+
+        return find_recent(
+            posts,
+            text,
+            text_of=lambda post: str(post.get("text") or ""),
+            time_of=lambda post: post.get("timestamp"),
+            window_hours=self.settings.reconcile_window_hours,
+            now=self._clock(),
+            accept=parent_is_ours,
+        )
 
     def find_published(self, request: PublishRequest) -> PublishResult | None:
         try:

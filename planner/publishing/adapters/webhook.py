@@ -10,14 +10,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-import ssl
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from planner.publishing.adapters._transport import json_body, send
-from planner.publishing.outbound import Resolver, raise_for_status, system_resolver
+from planner.publishing.adapters._transport import HttpPublisher, json_body, send
+from planner.publishing.outbound import raise_for_status
 from planner.publishing.ports import (
     PermanentPublishError,
     PublishError,
@@ -115,27 +113,10 @@ def build_payload(request: PublishRequest, event_type: str, sent_at: datetime) -
     }
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class WebhookPublisher:
+class WebhookPublisher(HttpPublisher[WebhookSettings]):
     """POSTs a signed JSON document to the configured URL."""
 
     supports_idempotency: bool = True
-
-    def __init__(
-        self,
-        settings: WebhookSettings,
-        *,
-        clock: Callable[[], datetime] = _utcnow,
-        resolver: Resolver = system_resolver,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
-        self.settings = settings
-        self._clock = clock
-        self._resolver = resolver
-        self._ssl_context = ssl_context
 
     def publish(self, request: PublishRequest) -> PublishResult:
         now = self._clock()

@@ -12,23 +12,22 @@ import base64
 import html
 import mimetypes
 import re
-import ssl
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from planner.publishing.adapters._html import text_to_html
 from planner.publishing.adapters._platform import fingerprint, parse_time, unreadable, within
 from planner.publishing.adapters._transport import (
+    HttpPublisher,
     join_url,
     json_before_publishing,
     json_body,
     safe_filename,
     send,
 )
-from planner.publishing.outbound import Resolver, Response, raise_for_status, system_resolver
+from planner.publishing.outbound import Response, raise_for_status
 from planner.publishing.ports import (
     AmbiguousPublishError,
     MediaItem,
@@ -55,26 +54,7 @@ class WordPressSettings:
     reconcile_window_hours: float = 48.0
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class WordPressPublisher:
-    supports_idempotency: bool = False
-
-    def __init__(
-        self,
-        settings: WordPressSettings,
-        *,
-        clock: Callable[[], datetime] = _utcnow,
-        resolver: Resolver = system_resolver,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
-        self.settings = settings
-        self._clock = clock
-        self._resolver = resolver
-        self._ssl_context = ssl_context
-
+class WordPressPublisher(HttpPublisher[WordPressSettings]):
     def _call(
         self, path: str, body: bytes | None, headers: dict[str, str], method: str = "POST"
     ) -> Response:

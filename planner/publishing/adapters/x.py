@@ -13,7 +13,7 @@ import mimetypes
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,11 +26,9 @@ from planner.publishing.adapters._platform import (
     PlatformClient,
     check_bytes,
     check_media,
-    fingerprint,
-    parse_time,
+    find_recent,
     unreadable,
     utcnow,
-    within,
 )
 from planner.publishing.adapters._transport import join_url, json_body, multipart, safe_filename
 from planner.publishing.outbound import Resolver, Response, system_resolver
@@ -185,22 +183,26 @@ class XPublisher:
     def _match(
         self, posts: list[dict[str, Any]], text: str, reply_to: str | None
     ) -> dict[str, Any] | None:
-        wanted = fingerprint(text)
-        now = self._clock()
-        window = timedelta(hours=self.settings.reconcile_window_hours)
-        for post in posts:
-            if fingerprint(str(post.get("text") or "")) != wanted:
-                continue
-            if not within(window, parse_time(post.get("created_at")), now):
-                continue
+
+        def same_parent(post: dict[str, Any]) -> bool:
             replied = [
                 ref.get("id")
                 for ref in post.get("referenced_tweets") or []
                 if isinstance(ref, dict) and ref.get("type") == "replied_to"
             ]
-            if (reply_to is None and not replied) or (reply_to is not None and reply_to in replied):
-                return post
-        return None
+            return (reply_to is None and not replied) or (
+                reply_to is not None and reply_to in replied
+            )
+
+        return find_recent(
+            posts,
+            text,
+            text_of=lambda post: str(post.get("text") or ""),
+            time_of=lambda post: post.get("created_at"),
+            window_hours=self.settings.reconcile_window_hours,
+            now=self._clock(),
+            accept=same_parent,
+        )
 
     def create_post(self, text: str, media_ids: list[str], reply_to: str | None) -> str:
         payload: dict[str, Any] = {"text": text}

@@ -2,7 +2,9 @@
 
 PostgreSQL selects due rows ``FOR UPDATE SKIP LOCKED``; SQLite takes the write lock first
 (``BEGIN IMMEDIATE``); either way each row is claimed by one process at a time, with a lease and
-a raised attempt number that fences every later write. Expired leases go back to ``retrying`` on
+a raised attempt number that fences every later write. A claim is lost when its lease expires or,
+much sooner, when its claimer's heartbeat went stale (planner.publishing.engine.heartbeat: the
+process was killed); lost claims go back to ``retrying`` with the same idempotency key on
 idempotent kinds and to ``needs_check`` elsewhere; rows overdue past the grace period are
 ``missed``. Idle probes read only, so an idle tick takes no write lock.
 """
@@ -20,6 +22,7 @@ from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.db import write_session
 from planner.publishing.engine import kinds
+from planner.publishing.engine.heartbeat import forget_dead, next_stale_at, stale_claimers
 from planner.publishing.engine.shared import (
     ATTENTION,
     CLAIMABLE,
@@ -30,7 +33,8 @@ from planner.publishing.engine.shared import (
     follow,
 )
 from planner.publishing.models import FRAGMENT_DELIVERY, Delivery, DeliveryState
-from planner.publishing.registry import ENGINE_KINDS, is_idempotent
+from planner.publishing.pause import held_by_pause, hold_due, share_fence
+from planner.publishing.registry import ENGINE_KINDS, may_send_again
 
 MISSED = "Not sent within the grace period after its time (the scheduler was not running)."
 
@@ -63,18 +67,29 @@ def engine_rows(*, idempotent: bool | None = None) -> Any:
     if idempotent is None:
         publisher_kinds = list(ENGINE_KINDS)
     else:
-        publisher_kinds = [k for k in ENGINE_KINDS if is_idempotent(k) == idempotent]
+        publisher_kinds = [k for k in ENGINE_KINDS if may_send_again(k) == idempotent]
     return or_(
         _fragments_on(publisher_kinds),
         Delivery.kind.in_(kinds.registered(idempotent=idempotent)),
     )
 
 
+def lost_claims(now: datetime, config: EngineConfig) -> tuple[Any, ...]:
+    """``sending`` rows whose claimer is gone: the lease ran out, or the heartbeat went stale."""
+    return (
+        Delivery.state == DeliveryState.SENDING,
+        or_(
+            Delivery.lease_expires_at < now,
+            Delivery.claimed_by.in_(stale_claimers(now, config.claimer_stale)),
+        ),
+    )
+
+
 def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -> PublishReport:
-    """Expired leases and overdue rows; one transaction, every change conditional on its state."""
+    """Lost claims and overdue rows; one transaction, every change conditional on its state."""
     report = PublishReport()
     with write_session(factory) as session:
-        expired = (Delivery.state == DeliveryState.SENDING, Delivery.lease_expires_at < now)
+        expired = lost_claims(now, config)
         reclaimed = session.execute(
             update(Delivery)
             .where(
@@ -110,14 +125,18 @@ def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -
             update(Delivery)
             .where(
                 Delivery.state.in_(CLAIMABLE),
+                Delivery.held_at.is_(None),
                 Delivery.not_before < now - config.grace,
                 engine_rows(),
+                # a paused row is held by the claim below, not missed
+                ~held_by_pause(),
             )
             .values(state=DeliveryState.MISSED, last_error=MISSED, updated_at=now)
             .returning(Delivery.id, Delivery.fragment_id),
             execution_options={"synchronize_session": False},
         ).all()
         _record_bulk(session, late, DeliveryState.MISSED, report)
+        forget_dead(session, now, config.lease)
     return report
 
 
@@ -147,16 +166,27 @@ def claim_due(
     config: EngineConfig,
     *,
     limit: int | None = None,
+    held: list[int] | None = None,
 ) -> list[Claim]:
     """Take up to ``limit`` (or ``batch_size``) due rows for this worker and commit, so nobody
-    else takes them."""
+    else takes them.
+
+    A crisis pause is fenced here (planner.publishing.pause): the shared fence first, then what
+    falls due under an open pause is held (its ids added to ``held``), and only the rest is read.
+    """
     with write_session(factory) as session:
+        share_fence(session)
+        newly_held = hold_due(session, now)
+        if held is not None:
+            held.extend(newly_held)
         due = (
             select(Delivery.id)
             .where(
                 Delivery.state.in_(CLAIMABLE),
+                Delivery.held_at.is_(None),
                 Delivery.not_before <= now,
                 engine_rows(),
+                ~held_by_pause(),
             )
             .order_by(Delivery.not_before, Delivery.id)
             .limit(limit or config.batch_size)
@@ -185,26 +215,29 @@ def claim_due(
     return claims
 
 
-def probe(factory: sessionmaker[Session], now: datetime) -> tuple[datetime | None, bool]:
-    """The earliest claimable time and whether any lease has expired; read only."""
+def probe(
+    factory: sessionmaker[Session], now: datetime, config: EngineConfig
+) -> tuple[datetime | None, bool]:
+    """The earliest moment there is work (a claimable row, or a claim whose claimer will count
+    as stopped) and whether any claim is lost already; read only."""
     with factory() as session:
-        upcoming = session.scalar(
-            select(func.min(Delivery.not_before)).where(
-                Delivery.state.in_(CLAIMABLE), engine_rows()
-            )
-        )
-        expired = session.scalar(
-            select(Delivery.id)
-            .where(Delivery.state == DeliveryState.SENDING, Delivery.lease_expires_at < now)
-            .limit(1)
-        )
+        upcoming = _next_work(session, config)
+        expired = session.scalar(select(Delivery.id).where(*lost_claims(now, config)).limit(1))
     return upcoming, expired is not None
 
 
-def next_due_at(factory: sessionmaker[Session]) -> datetime | None:
-    with factory() as session:
-        return session.scalar(
-            select(func.min(Delivery.not_before)).where(
-                Delivery.state.in_(CLAIMABLE), engine_rows()
-            )
+def _next_work(session: Session, config: EngineConfig) -> datetime | None:
+    due = session.scalar(
+        select(func.min(Delivery.not_before)).where(
+            Delivery.state.in_(CLAIMABLE), Delivery.held_at.is_(None), engine_rows()
         )
+    )
+    stale = next_stale_at(session, config.claimer_stale)
+    return min((t for t in (due, stale) if t is not None), default=None)
+
+
+def next_due_at(factory: sessionmaker[Session], config: EngineConfig) -> datetime | None:
+    """When to wake next: the next claimable row, or the moment a silent claimer's rows may be
+    reclaimed (so a restarted publisher does not wait for its next interval tick)."""
+    with factory() as session:
+        return _next_work(session, config)

@@ -2,19 +2,26 @@
 into a plain ``PublishRequest`` for the adapter plus the archive record's content.
 
 Withdrawn consent or a fragment changed since it was scheduled cancels the delivery here, before
-anything leaves; photos travel as the channel's crop (planner.stories.photos.channel_crop).
+anything leaves; a version without the approvals its channel needs (from people who did not write
+it: planner.approval.services.approval_shortfall) fails it with that reason, whatever raced before;
+photos travel as the channel's crop (planner.stories.photos.channel_crop).
+This is the one place a fragment's text becomes the outgoing payload, so it is also where the
+links in it become tracked short links (``EngineConfig.links``, planner.publishing.engine.links):
+the request carries the short links, the archive record the text as sent (``parts``) next to the
+text as written (``body``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from planner.approval.models import ApprovalDecision, FragmentApproval
+from planner.approval.services import approval_shortfall
 from planner.channels.catalogue import find_kind
 from planner.channels.models import Channel
 from planner.fragments.gate import fragment_photos
@@ -22,6 +29,7 @@ from planner.fragments.models import Fragment
 from planner.media.storage import Storage, parse_key
 from planner.publishing.archive import publication_content
 from planner.publishing.engine import kinds
+from planner.publishing.engine.links import LinkTracker, Outgoing
 from planner.publishing.engine.shared import (
     Claim,
     EngineConfig,
@@ -55,6 +63,8 @@ class Job:
     request: PublishRequest | None = None
     archive: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None
+    #: why the delivery fails without being sent (a version short of approvals)
+    refuse_reason: str | None = None
     #: a registered kind's own publisher; None: the channel's
     publisher: Publisher | None = None
 
@@ -158,6 +168,7 @@ def prepare_jobs(
     """Read what each claimed delivery needs, in one read-only transaction, into plain values."""
     by_id = {claim.delivery_id: claim for claim in claims}
     jobs = []
+    outgoing: list[tuple[Job, Outgoing]] = []
     with factory() as session:
         deliveries = session.scalars(
             select(Delivery)
@@ -169,6 +180,7 @@ def prepare_jobs(
                 .options(
                     selectinload(Story.photos),
                     selectinload(Story.consents),
+                    selectinload(Story.themes),
                     joinedload(Story.campaign),
                 ),
             )
@@ -201,6 +213,9 @@ def prepare_jobs(
             if fragment.version != delivery.fragment_version:
                 job.cancel_reason = CHANGED_SINCE_SCHEDULED
                 continue
+            job.refuse_reason = approval_shortfall(session, fragment, fragment.version)
+            if job.refuse_reason is not None:
+                continue
             media = _media(factory, story, config.base_url, storage, fragment)
             parts = list(fragment.parts) if fragment.kind in ("post", "thread") else []
             text = publish_text(fragment)
@@ -230,9 +245,53 @@ def prepare_jobs(
                 channel,
                 parts=job.request.parts,
                 approvers=[
-                    a.who() for a in approvals.get(fragment.id, []) if a.version == fragment.version
+                    a.archive_label()
+                    for a in approvals.get(fragment.id, [])
+                    if a.version == fragment.version
                 ],
                 media=[{"sha256": m.sha256, "alt": m.alt, "mime": m.mime} for m in media],
             )
+            if config.links is not None:
+                request = job.request
+                label = (
+                    campaign.name if campaign else (story.themes[0].name if story.themes else "")
+                )
+                texts = (request.text, *request.parts, request.html or "")
+                outgoing.append(
+                    (
+                        job,
+                        Outgoing(
+                            delivery.id,
+                            fragment.id,
+                            channel.id,
+                            channel.name,
+                            channel.kind_key,
+                            label,
+                            texts,
+                        ),
+                    )
+                )
         session.expunge_all()
+    if config.links is not None:
+        for job, values in outgoing:
+            _track_links(factory, config.links, job, values)
     return jobs
+
+
+def _track_links(
+    factory: sessionmaker[Session], tracker: LinkTracker, job: Job, outgoing: Outgoing
+) -> None:
+    """Put the tracker's short links in the request and the archive's text as sent."""
+    assert job.request is not None
+    texts = list(tracker(factory, outgoing))
+    if texts == list(outgoing.texts):
+        return
+    request = job.request
+    count = len(request.parts)
+    job.request = replace(
+        request,
+        text=texts[0],
+        parts=texts[1 : 1 + count],
+        html=texts[1 + count] if request.html else request.html,
+    )
+    job.archive["parts"] = list(job.request.parts)

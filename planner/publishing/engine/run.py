@@ -8,9 +8,12 @@ engine takes a session factory and commits itself, unlike the feature services, 
 
 Rules, in the order a tick applies them:
 
-- **Expired lease** (the sending process died or hung): on idempotent kinds (webhook, Mastodon,
-  blog) the row goes back to ``retrying`` and is sent again with the same idempotency key; on the
-  others (WordPress, newsletter) nobody knows whether it went out, so it becomes ``needs_check``.
+- **Lost claim** (the sending process died or hung): its lease expired, or, within seconds, its
+  claimer stopped beating (every run holding claims keeps a heartbeat row, see
+  ``heartbeat``). On idempotent kinds (webhook, Mastodon, blog) the row goes back to
+  ``retrying`` and is sent again with the same idempotency key (on reconciling kinds after
+  looking for it first, below); on the others (the newsletter) nobody knows whether it went
+  out, so it becomes ``needs_check``.
 - **Grace period**: a claimable row whose ``not_before`` lies further back than the grace period
   (the scheduler was down) becomes ``missed`` instead of going out late.
 - **Claim**: ``pending``/``retrying`` rows with ``not_before <= now`` on channels the engine sends
@@ -18,12 +21,17 @@ Rules, in the order a tick applies them:
   committed. PostgreSQL selects them ``FOR UPDATE SKIP LOCKED``; SQLite takes the write lock first
   (``BEGIN IMMEDIATE``), so several publisher processes never claim one row twice.
 - **Before the call**: withdrawn consent on the story, or a fragment changed since it was
-  scheduled, cancels the delivery (with the reason in ``last_error``).
+  scheduled, cancels the delivery (with the reason in ``last_error``); a version lacking the
+  approvals its channel needs fails it, with the reason, and nothing is sent.
 - **Outcome**: a result → ``sent`` plus the Publication archive record in the same transaction;
   a transient error → ``retrying`` after backoff with jitter (Retry-After is a floor), ``failed``
   after the last attempt; a permanent error → ``failed``; an ambiguous one → ``retrying`` with the
-  same key on idempotent kinds, ``needs_check`` otherwise. Anything else escaping an adapter
-  counts as ambiguous, because the request may have left.
+  same key on idempotent kinds and on reconciling ones, ``needs_check`` otherwise. Anything else
+  escaping an adapter counts as ambiguous, because the request may have left.
+- **Reconcile instead of asking a person**: before a reconciling kind (WordPress, LinkedIn, X,
+  Facebook, Instagram, Threads: no idempotency key) is sent a second time, its publisher reads the
+  account's latest posts and matches a fingerprint of what we sent: found → ``sent`` with that
+  post's id and URL; not found → sent again; unreadable → ``needs_check``.
 
 The fragment follows its delivery: ``published`` when sent; ``failed`` when the delivery ends in
 failed, missed, needs_check or cancelled-by-consent, so it shows up for a person; it stays
@@ -56,6 +64,7 @@ from planner.db import write_session
 from planner.errors import ValidationError
 from planner.media.storage import Storage
 from planner.publishing.engine.claim import claim_due, next_due_at, probe, sweep
+from planner.publishing.engine.heartbeat import beating
 from planner.publishing.engine.request import Job, prepare_jobs
 from planner.publishing.engine.settle import Outcome, classify, fenced, settle, settle_all
 from planner.publishing.engine.shared import (
@@ -65,12 +74,15 @@ from planner.publishing.engine.shared import (
     PublishReport,
 )
 from planner.publishing.models import Delivery, DeliveryState
+from planner.publishing.pause import held_by_pause, share_fence
 from planner.publishing.ports import (
     AmbiguousPublishError,
     PermanentPublishError,
     Publisher,
+    Reconciler,
     TransientPublishError,
 )
+from planner.publishing.registry import reconciles
 from planner.publishing.secrets import SecretDecryptionError
 
 log = logging.getLogger(__name__)
@@ -97,11 +109,25 @@ PublisherFor = Callable[[Channel], Publisher]
 # --- running -----------------------------------------------------------------------------------
 
 
-def _send(clock: Clock, job: Job, publisher_for: PublisherFor, config: EngineConfig) -> Outcome:
+PausedCheck = Callable[[Job], bool]
+
+
+def _send(
+    clock: Clock,
+    job: Job,
+    publisher_for: PublisherFor,
+    config: EngineConfig,
+    paused: PausedCheck | None = None,
+) -> Outcome:
     """Make the external call for one claimed delivery and say what should be written."""
     if job.cancel_reason is not None:
         return Outcome(DeliveryState.CANCELLED, job.cancel_reason)
+    if job.refuse_reason is not None:
+        return Outcome(DeliveryState.FAILED, job.refuse_reason)
     assert job.request is not None
+    if paused is not None and paused(job):
+        # Claimed just before a crisis pause committed: it has not left, so it waits instead.
+        return Outcome(DeliveryState.PENDING, PAUSED_BEFORE_SEND, held=True)
     try:
         # A registered delivery kind brings its own publisher (an inbox reply's sender).
         if job.publisher is not None:
@@ -109,6 +135,14 @@ def _send(clock: Clock, job: Job, publisher_for: PublisherFor, config: EngineCon
         else:
             assert job.channel is not None
             publisher = publisher_for(job.channel)
+        if job.claim.attempt > 1 and reconciles(job.kind) and isinstance(publisher, Reconciler):
+            # Look before sending again: an earlier attempt may have gone out unseen.
+            try:
+                found = publisher.find_published(job.request)
+            except Exception as exc:  # an unreadable account: a person checks
+                return Outcome(DeliveryState.NEEDS_CHECK, f"Outcome unknown: {exc}")
+            if found is not None:
+                return Outcome(DeliveryState.SENT, result=found)
         return Outcome(DeliveryState.SENT, result=publisher.publish(job.request))
     except (PermanentPublishError, TransientPublishError, AmbiguousPublishError) as exc:
         return classify(exc, job, clock.now(), config)
@@ -139,6 +173,9 @@ def _settle_group(
         written = settle_all(session, done, now)
     report.fenced_out += len(done) - len(written)
     for job, outcome in written:
+        if outcome.held:
+            report.held += 1
+            continue
         report.count(outcome.state)
         if outcome.state == DeliveryState.SENT:
             report.sent_ids.append(job.claim.delivery_id)
@@ -161,12 +198,18 @@ def _send_in_transaction(
     """
     if job.cancel_reason is not None:
         return Outcome(DeliveryState.CANCELLED, job.cancel_reason)
+    if job.refuse_reason is not None:
+        return Outcome(DeliveryState.FAILED, job.refuse_reason)
     now = clock.now()
     try:
         with write_session(factory) as session:
+            share_fence(session)
             owned = session.scalar(select(Delivery.id).where(*fenced(job.claim)))
             if owned is None:
                 return None
+            if _covered_by_pause(session, job):
+                # Exactly under the fence: the post and this check share one transaction.
+                return Outcome(DeliveryState.PENDING, PAUSED_BEFORE_SEND, held=True)
             delivery = session.get(Delivery, job.claim.delivery_id)
             assert delivery is not None
             result = publisher.publish_in_transaction(
@@ -178,6 +221,32 @@ def _send_in_transaction(
     except (PermanentPublishError, TransientPublishError, AmbiguousPublishError) as exc:
         # The transaction rolled back: nothing was published, so even "ambiguous" is safe to retry.
         return classify(exc, job, clock.now(), config)
+
+
+PAUSED_BEFORE_SEND = "Held: publishing was paused before this went out."
+
+
+def _covered_by_pause(session: Session, job: Job) -> bool:
+    if job.fragment_id is None:
+        return False  # inbox answers are not paused (planner.publishing.pause)
+    return (
+        session.scalar(
+            select(Delivery.id).where(Delivery.id == job.claim.delivery_id, held_by_pause())
+        )
+        is not None
+    )
+
+
+def pause_check(factory: sessionmaker[Session]) -> PausedCheck:
+    """The last look before a request leaves: one read of a small table."""
+
+    def paused(job: Job) -> bool:
+        if job.fragment_id is None:
+            return False
+        with factory() as session:
+            return _covered_by_pause(session, job)
+
+    return paused
 
 
 #: settle when this many outcomes wait, or when no further call finished for SETTLE_WAIT seconds
@@ -205,7 +274,7 @@ def publish_due(
     """
     config = config or EngineConfig()
     now = clock.now()
-    upcoming, expired = probe(factory, now)
+    upcoming, expired = probe(factory, now, config)
     if not expired and (upcoming is None or upcoming > now):
         # Idle ticks take no write lock: on SQLite a writer, however brief, makes a concurrent
         # web request's read-then-write fail, so the engine only writes when there is work.
@@ -223,12 +292,22 @@ def publish_due(
             return cache[channel.id]
 
     batches = 0
+    checked_at = now
+    paused = pause_check(factory)
 
     def claim(limit: int) -> list[Job]:
-        nonlocal batches
+        nonlocal batches, checked_at
         if max_batches is not None and batches >= max_batches:
             return []
-        claims = claim_due(factory, clock.now(), worker, config, limit=limit)
+        current = clock.now()
+        if current - checked_at >= config.heartbeat:
+            # A long run (a big backlog) also picks up what a dead claimer left meanwhile.
+            checked_at = current
+            if probe(factory, current, config)[1]:
+                report.absorb(sweep(factory, current, config))
+        held: list[int] = []
+        claims = claim_due(factory, current, worker, config, limit=limit, held=held)
+        report.held += len(held)
         if not claims:
             return []
         batches += 1
@@ -247,13 +326,17 @@ def publish_due(
                 _settle_group(factory, clock, [(job, outcome)], report)
         return others
 
-    if config.concurrency <= 1:
-        while jobs := claim(config.batch_size):
-            for job in jobs:
-                _settle_group(factory, clock, [(job, _send(clock, job, publisher, config))], report)
-    else:
-        _pipeline(factory, clock, config, claim, publisher, report)
-    report.next_due_at = next_due_at(factory)
+    # The heartbeat says "these claims are still mine" for as long as the run holds any; a run
+    # whose process dies stops beating, and a live process reclaims its rows within seconds.
+    with beating(factory, clock, worker, config.heartbeat.total_seconds()):
+        if config.concurrency <= 1:
+            while jobs := claim(config.batch_size):
+                for job in jobs:
+                    outcome = _send(clock, job, publisher, config, paused)
+                    _settle_group(factory, clock, [(job, outcome)], report)
+        else:
+            _pipeline(factory, clock, config, claim, publisher, report, paused)
+    report.next_due_at = next_due_at(factory, config)
     if notify is not None and report.attention_ids:
         # After every commit, outside any lock: a person hears about what needs them, and
         # mail trouble never touches a delivery (planner.publishing.notify).
@@ -271,6 +354,7 @@ def _pipeline(
     claim: Callable[[int], list[Job]],
     publisher: PublisherFor,
     report: PublishReport,
+    paused: PausedCheck,
 ) -> None:
     # Claim when the queue has drained to the number of request slots, topping it up to a few
     # times that: claims and their reads stay batched, and the slots never run dry in a burst.
@@ -284,7 +368,7 @@ def _pipeline(
                 jobs = claim(min(config.batch_size, window - len(inflight)))
                 more = bool(jobs)
                 for job in jobs:
-                    inflight[pool.submit(_send, clock, job, publisher, config)] = job
+                    inflight[pool.submit(_send, clock, job, publisher, config, paused)] = job
             if not inflight:
                 break
             finished, _ = wait(set(inflight), timeout=SETTLE_WAIT, return_when=FIRST_COMPLETED)

@@ -33,7 +33,7 @@ from planner.publishing.ports import (
     PublishResult,
     TransientPublishError,
 )
-from planner.publishing.registry import is_idempotent
+from planner.publishing.registry import may_send_again
 from planner.publishing.retry import next_attempt_at
 
 
@@ -43,6 +43,8 @@ class Outcome:
     error: str | None = None
     not_before: datetime | None = None
     result: PublishResult | None = None
+    #: back to pending and held: a crisis pause began before the request left
+    held: bool = False
 
 
 def fenced(claim: Claim) -> tuple[Any, ...]:
@@ -112,6 +114,9 @@ def settle_all(
                 sent_at=func.coalesce(
                     bindparam("b_sent_at", type_=table.c.sent_at.type), table.c.sent_at
                 ),
+                held_at=func.coalesce(
+                    bindparam("b_held_at", type_=table.c.held_at.type), table.c.held_at
+                ),
             ),
             [
                 {
@@ -123,6 +128,7 @@ def settle_all(
                     "b_remote_id": outcome.result.remote_id[:300] if outcome.result else None,
                     "b_remote_url": (outcome.result.remote_url or None) if outcome.result else None,
                     "b_sent_at": now if outcome.result else None,
+                    "b_held_at": now if outcome.held else None,
                 }
                 for job, outcome in written
             ],
@@ -164,7 +170,7 @@ def settle_all(
         record_event(
             session,
             None,
-            f"delivery.{outcome.state.value}",
+            "delivery.held" if outcome.held else f"delivery.{outcome.state.value}",
             audit_target(job.fragment_id, job.claim.delivery_id),
             **details,
         )
@@ -177,7 +183,7 @@ def classify(exc: BaseException, job: Job, now: datetime, config: EngineConfig) 
     if isinstance(exc, PermanentPublishError):
         return Outcome(DeliveryState.FAILED, str(exc))
     retry_after = exc.retry_after if isinstance(exc, TransientPublishError) else None
-    if not isinstance(exc, TransientPublishError) and not is_idempotent(job.kind):
+    if not isinstance(exc, TransientPublishError) and not may_send_again(job.kind):
         return Outcome(DeliveryState.NEEDS_CHECK, f"Outcome unknown: {exc}")
     when = next_attempt_at(
         attempt,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.publishing.engine.links import LinkTracker
 from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.ports import PublishResult
 from planner.publishing.retry import BASE_DELAY, MAX_ATTEMPTS, RandomSource
@@ -28,6 +29,10 @@ ATTENTION = (DeliveryState.FAILED, DeliveryState.MISSED, DeliveryState.NEEDS_CHE
 @dataclass(frozen=True)
 class EngineConfig:
     lease: timedelta = timedelta(minutes=5)
+    #: how often a run holding claims beats (planner.publishing.engine.heartbeat)
+    heartbeat: timedelta = timedelta(seconds=1)
+    #: beats missed before a claimer counts as stopped and its rows are reclaimed
+    stale_beats: int = 5
     grace: timedelta = timedelta(minutes=15)
     max_attempts: int = MAX_ATTEMPTS
     #: rows claimed per transaction
@@ -37,6 +42,13 @@ class EngineConfig:
     retry_base: float = BASE_DELAY
     rand: RandomSource = random.random
     base_url: str = "http://127.0.0.1:5000"
+    #: puts tracked short links in outgoing text (planner.publishing.engine.links); None: as is
+    links: LinkTracker | None = None
+
+    @property
+    def claimer_stale(self) -> timedelta:
+        """A claimer quiet for this long has stopped; never longer than the lease."""
+        return min(self.heartbeat * self.stale_beats, self.lease)
 
 
 @dataclass
@@ -51,6 +63,8 @@ class PublishReport:
     missed: int = 0
     cancelled: int = 0
     reclaimed: int = 0
+    #: fell due under a crisis pause and wait for a person (planner.publishing.pause)
+    held: int = 0
     #: settles refused by the fencing rule (someone else owns the row now)
     fenced_out: int = 0
     next_due_at: datetime | None = None
@@ -61,6 +75,15 @@ class PublishReport:
     def count(self, state: DeliveryState) -> None:
         name = state.value
         setattr(self, name, getattr(self, name) + 1)
+
+    def absorb(self, other: PublishReport) -> None:
+        """Add another step's counts and ids (a sweep in the middle of a run)."""
+        for item in fields(self):
+            mine, theirs = getattr(self, item.name), getattr(other, item.name)
+            if isinstance(mine, int):
+                setattr(self, item.name, mine + theirs)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
 
 
 @dataclass(frozen=True)

@@ -147,17 +147,18 @@ def test_expired_lease_is_reclaimed_and_sent_again_with_the_same_key(
     assert receiver.raw_counts() == {delivery.idempotency_key: 1}
 
 
-def test_expired_lease_without_idempotency_needs_a_person(
+def test_expired_lease_without_idempotency_and_an_unreadable_account_needs_a_person(
     live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
 ) -> None:
+    # The receiver is no WordPress: the engine cannot read back what is on the "site".
     delivery_id = _setup(live, receiver, frozen, kind="wordpress")
     claim_due(live.factory, frozen.now(), "crashed", EngineConfig())
     frozen.advance(timedelta(minutes=6))
     report = _run(live, frozen, registry)
-    assert (report.needs_check, report.claimed) == (1, 0)
+    assert (report.reclaimed, report.needs_check) == (1, 1)
     assert _delivery(live, delivery_id).state == DeliveryState.NEEDS_CHECK
     assert _fragment_status(live, delivery_id) == FragmentStatus.FAILED
-    assert receiver.arrivals == []
+    assert receiver.arrivals == []  # never sent blindly
 
 
 def test_a_stale_attempt_cannot_overwrite_a_newer_one(
@@ -243,7 +244,7 @@ def test_commit_then_timeout_on_a_webhook_retries_with_the_same_id(
     assert len(receiver.accepted) == 1
 
 
-def test_commit_then_timeout_without_idempotency_needs_a_person(
+def test_commit_then_timeout_without_idempotency_looks_then_needs_a_person(
     live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
 ) -> None:
     receiver.script = lambda _id, _nth: ("hang_after", 0, {})
@@ -252,10 +253,12 @@ def test_commit_then_timeout_without_idempotency_needs_a_person(
             session, kind="wordpress", url=receiver.url, settings={"timeout": 0.5}
         )
         delivery_id = engine_delivery(session, channel, frozen.now()).id
-    assert _run(live, frozen, registry).needs_check == 1
+    assert _run(live, frozen, registry).retrying == 1  # to look first, next time
+    frozen.advance(timedelta(minutes=2))
+    assert _run(live, frozen, registry).needs_check == 1  # the "site" could not be read
     frozen.advance(timedelta(hours=1))
-    assert _run(live, frozen, registry).claimed == 0  # never retried blindly
-    assert len(receiver.arrivals) == 1
+    assert _run(live, frozen, registry).claimed == 0
+    assert len(receiver.arrivals) == 1  # never retried blindly
     assert _fragment_status(live, delivery_id) == FragmentStatus.FAILED
 
 

@@ -76,7 +76,7 @@ def test_an_article_goes_to_the_webhook_with_its_lead_once_and_its_hashtags(
         live.factory, frozen, registry.build, worker="test", config=EngineConfig(concurrency=1)
     )
     assert report.sent == 1
-    [payload] = receiver.payloads.values()
+    [payload] = receiver.payloads
     data = payload["data"]
     assert data["title"] == "Veertig bankjes"
     assert data["text"].count(LEAD) == 1

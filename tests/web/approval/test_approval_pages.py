@@ -35,7 +35,7 @@ def test_author_sees_no_approve_button(
     fragment = make.fragment(db, editor)
     login(client, editor)
     page = client.get(f"/fragments/{fragment.id}", headers=EN).get_data(as_text=True)
-    assert "You wrote this fragment" in page
+    assert "You wrote or edited this version" in page
     assert f'action="/fragments/{fragment.id}/approve"' not in page
 
 
@@ -45,7 +45,10 @@ def test_approve_records_who_and_which_version(
     fragment = make.fragment(db, editor)
     other = make.second_editor(db)
     login(client, other)
-    response = client.post(f"/fragments/{fragment.id}/approve", data={"approve-comment": "Mooi"})
+    response = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={"approve-comment": "Mooi", "approve-version": str(fragment.version)},
+    )
     assert response.status_code == 302
     db.refresh(fragment)
     assert fragment.status == FragmentStatus.APPROVED
@@ -62,12 +65,12 @@ def test_own_fragment_refusal_is_shown_on_the_page_and_keeps_the_comment(
     login(client, editor)
     response = client.post(
         f"/fragments/{fragment.id}/approve",
-        data={"approve-comment": "Ziet er goed uit"},
+        data={"approve-comment": "Ziet er goed uit", "approve-version": str(fragment.version)},
         headers=EN,
     )
     assert response.status_code == 403
     page = response.get_data(as_text=True)
-    assert "Nobody approves their own fragment" in page
+    assert "You wrote or edited this version" in page
     assert "Ziet er goed uit" in page
     db.refresh(fragment)
     assert fragment.status == FragmentStatus.IN_REVIEW
@@ -78,7 +81,11 @@ def test_approve_refused_for_a_draft(
 ) -> None:
     fragment = make.fragment(db, editor, submit=False)
     login(client, make.second_editor(db))
-    response = client.post(f"/fragments/{fragment.id}/approve", data={}, headers=EN)
+    response = client.post(
+        f"/fragments/{fragment.id}/approve",
+        data={"approve-version": str(fragment.version)},
+        headers=EN,
+    )
     assert response.status_code == 409
     assert "Submit the fragment for review" in response.get_data(as_text=True)
 
@@ -88,12 +95,17 @@ def test_request_changes_needs_a_comment_and_returns_the_draft(
 ) -> None:
     fragment = make.fragment(db, editor)
     login(client, make.second_editor(db))
-    empty = client.post(f"/fragments/{fragment.id}/request-changes", data={}, headers=EN)
+    version = str(fragment.version)
+    empty = client.post(
+        f"/fragments/{fragment.id}/request-changes",
+        data={"changes-version": version},
+        headers=EN,
+    )
     assert empty.status_code == 400
     assert "Say what should change." in empty.get_data(as_text=True)
     response = client.post(
         f"/fragments/{fragment.id}/request-changes",
-        data={"changes-comment": "Noem het park bij naam."},
+        data={"changes-comment": "Noem het park bij naam.", "changes-version": version},
     )
     assert response.status_code == 302
     db.refresh(fragment)
@@ -105,7 +117,8 @@ def test_request_changes_needs_a_comment_and_returns_the_draft(
 def _approved(db: Session, editor: User, client: FlaskClient, login: Login):  # type: ignore[no-untyped-def]
     fragment = make.fragment(db, editor)
     login(client, make.second_editor(db))
-    assert client.post(f"/fragments/{fragment.id}/approve", data={}).status_code == 302
+    data = {"approve-version": str(fragment.version)}
+    assert client.post(f"/fragments/{fragment.id}/approve", data=data).status_code == 302
     return fragment
 
 
@@ -113,7 +126,7 @@ def test_reviewer_link_lets_a_person_without_account_approve_once(
     client: FlaskClient, login: Login, editor: User, db: Session, clock: FrozenClock, app
 ) -> None:
     fragment = make.fragment(db, editor)
-    login(client, editor)
+    login(client, make.second_editor(db))
     made = client.post(f"/fragments/{fragment.id}/review-links", data={"link-days": "3"})
     assert made.status_code == 201
     path = re.search(r"(/review/[A-Za-z0-9_\-]+)", made.get_data(as_text=True))
@@ -122,10 +135,15 @@ def test_reviewer_link_lets_a_person_without_account_approve_once(
     page = stranger.get(path.group(1), headers=EN)
     assert page.status_code == 200
     assert CLEAN_TEXT_FRAGMENT in page.get_data(as_text=True)
-    nameless = stranger.post(path.group(1), data={"decision": "approve"}, headers=EN)
+    version = str(fragment.version)
+    nameless = stranger.post(
+        path.group(1), data={"decision": "approve", "version": version}, headers=EN
+    )
     assert nameless.status_code == 400
     done = stranger.post(
-        path.group(1), data={"decision": "approve", "name": "Mehmet Yilmaz"}, headers=EN
+        path.group(1),
+        data={"decision": "approve", "name": "Mehmet Yilmaz", "version": version},
+        headers=EN,
     )
     assert done.status_code == 200
     assert "your approval has been recorded" in done.get_data(as_text=True)
@@ -138,6 +156,9 @@ def test_reviewer_link_lets_a_person_without_account_approve_once(
     assert approval.reviewer_name == "Mehmet Yilmaz"
     assert approval.approver_id is None
     assert approval.decision == ApprovalDecision.APPROVED
+    again = stranger.get(path.group(1), headers=EN)
+    assert again.status_code == 410
+    assert "already been used" in again.get_data(as_text=True)
 
 
 def test_reviewer_link_refused_when_expired_or_withdrawn(
@@ -148,7 +169,8 @@ def test_reviewer_link_refused_when_expired_or_withdrawn(
     from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
-    link, token = create_review_link(db, editor, fragment, clock.now(), days=1)
+    colleague = make.second_editor(db)
+    link, token = create_review_link(db, colleague, fragment, clock.now(), days=1)
     db.commit()
     stranger = app.test_client()
     assert stranger.get(f"/review/{token}", headers=EN).status_code == 200
@@ -157,7 +179,7 @@ def test_reviewer_link_refused_when_expired_or_withdrawn(
     assert expired.status_code == 410
     assert "expired" in expired.get_data(as_text=True)
     clock.advance(timedelta(days=-1))
-    login(client, editor)
+    login(client, colleague)
     assert client.post(f"/review-links/{link.id}/revoke", data={}).status_code == 302
     withdrawn = stranger.get(f"/review/{token}", headers=EN)
     assert withdrawn.status_code == 410
@@ -171,17 +193,25 @@ def test_reviewer_comment_sends_the_fragment_back_as_a_draft(
     from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
-    _link, token = create_review_link(db, editor, fragment, clock.now())
+    _link, token = create_review_link(db, make.second_editor(db), fragment, clock.now())
     db.commit()
     stranger = app.test_client()
+    version = str(fragment.version)
     empty = stranger.post(
-        f"/review/{token}", data={"decision": "comment", "name": "Mehmet"}, headers=EN
+        f"/review/{token}",
+        data={"decision": "comment", "name": "Mehmet", "version": version},
+        headers=EN,
     )
     assert empty.status_code == 400
     assert "Say what should change." in empty.get_data(as_text=True)
     done = stranger.post(
         f"/review/{token}",
-        data={"decision": "comment", "name": "Mehmet", "comment": "Mijn naam klopt niet."},
+        data={
+            "decision": "comment",
+            "name": "Mehmet",
+            "comment": "Mijn naam klopt niet.",
+            "version": version,
+        },
         headers=EN,
     )
     assert done.status_code == 200
@@ -195,11 +225,13 @@ def test_public_review_form_needs_its_csrf_token(
     from planner.approval.reviewer_links import create_review_link
 
     fragment = make.fragment(db, editor)
-    _link, token = create_review_link(db, editor, fragment, clock.now())
+    _link, token = create_review_link(db, make.second_editor(db), fragment, clock.now())
     db.commit()
     stranger = app_factory(csrf=True).test_client()
     response = stranger.post(
-        f"/review/{token}", data={"decision": "approve", "name": "Mallory"}, headers=EN
+        f"/review/{token}",
+        data={"decision": "approve", "name": "Mallory", "version": str(fragment.version)},
+        headers=EN,
     )
     assert response.status_code == 400
     db.refresh(fragment)

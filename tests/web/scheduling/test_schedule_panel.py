@@ -20,7 +20,12 @@ from tests.conftest import EN, Login
 def _approved(db: Session, editor: User, client: FlaskClient, login: Login):  # type: ignore[no-untyped-def]
     fragment = make.fragment(db, editor)
     login(client, make.second_editor(db))
-    assert client.post(f"/fragments/{fragment.id}/approve", data={}).status_code == 302
+    assert (
+        client.post(
+            f"/fragments/{fragment.id}/approve", data={"approve-version": str(fragment.version)}
+        ).status_code
+        == 302
+    )
     return fragment
 
 
