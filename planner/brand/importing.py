@@ -9,6 +9,10 @@ Package layout (Vale's own): style folders holding `<Rule>.yml`; vocabularies un
 `config/vocabularies/<Name>/accept.txt|reject.txt`. A rule may carry examples in
 `<Style>/examples/<Rule>.yml` with lists `valid:` and `invalid:`; Vale refuses unknown keys in
 a rule file, so examples live beside it. A rule whose examples fail is loaded but not activated.
+
+The module is long because a package is read, judged and assembled in one place: the caps that
+keep an untrusted zip harmless and the rewrite an imported rule gets on the way in (a one-click fix
+for substitution rules) are easier to review next to each other than spread over files.
 """
 
 from __future__ import annotations
