@@ -14,6 +14,10 @@ class PlannerError(Exception):
 
     #: a short, stable machine name used in problem+json ``type`` URIs
     code = "planner-error"
+    #: the message as a catalogue entry with %(name)s places, for pages in other languages
+    template: str | None = None
+    #: the values for ``template`` (dates as dates, written out in the reader's language)
+    params: dict[str, Any] | None = None
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)

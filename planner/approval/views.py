@@ -40,7 +40,7 @@ from planner.fragments.models import Fragment, FragmentStatus
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.extensions import limiter
-from planner.web.forms import ActionForm, csrf_failed
+from planner.web.forms import ActionForm, csrf_failed, error_message
 from planner.web.problems import status_for
 
 bp = Blueprint("approval", __name__)
@@ -210,7 +210,7 @@ def request_changes(fragment_id: int) -> Response | tuple[str, int]:
             seen_version=seen_version(form),
         )
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return decision_page(fragment, form, "changes", _(exc.message), status_for(exc))
+        return decision_page(fragment, form, "changes", error_message(exc), status_for(exc))
     flash(_("The fragment went back to its author as a draft, with your comment."), "success")
     return back_to_panel(fragment)
 
@@ -235,7 +235,7 @@ def create_review_link(fragment_id: int) -> Response | tuple[str, int]:
             days=form.days.data or reviewer_links.DEFAULT_VALID_DAYS,
         )
     except (ValidationError, PermissionDeniedError) as exc:
-        return decision_page(fragment, form, "link", _(exc.message), status_for(exc))
+        return decision_page(fragment, form, "link", error_message(exc), status_for(exc))
     url = runtime.base_url() + url_for("approval.review_page", token=token)
     return (
         render_template("approval/review_link.html", fragment=fragment, link=link, url=url),
@@ -267,7 +267,7 @@ def review_page(token: str) -> Response | tuple[str, int]:
         link = reviewer_links.open_review_link(session, token, now)
     except (NotFoundError, ConflictError) as exc:
         status = 404 if isinstance(exc, NotFoundError) else 410
-        return render_template("approval/review_closed.html", message=_(exc.message)), status
+        return render_template("approval/review_closed.html", message=error_message(exc)), status
     fragment = link.fragment
     if request.method == "GET":
         form.version.data = str(fragment.version)
@@ -297,13 +297,13 @@ def review_page(token: str) -> Response | tuple[str, int]:
                     )
                     done = _("Thank you: your comment has been sent to the editors.")
             except (ValidationError, ConflictError) as exc:
-                refusal = _(exc.message)
+                refusal = error_message(exc)
                 status = 409 if isinstance(exc, ConflictError) else 400
                 if "version" in exc.details:
                     # The page shows the text as it is now; the next decision is about that.
                     form.version.data = str(fragment.version)
                 if isinstance(exc, ValidationError) and exc.field in ("name", "comment"):
-                    getattr(form, exc.field).errors = [_(exc.message)]
+                    getattr(form, exc.field).errors = [error_message(exc)]
             else:
                 return render_template(
                     "approval/review_closed.html", message=done, thanks=True

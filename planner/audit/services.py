@@ -21,6 +21,13 @@ class Actor(Protocol):
     def id(self) -> int: ...
 
 
+def _singular(table: str) -> str:
+    """A table's name for one row: stories → story, deliveries → delivery, fragments → fragment."""
+    if table.endswith("ies"):
+        return table[:-3] + "y"
+    return table.rstrip("s")
+
+
 def record_event(
     session: Session,
     actor: Actor | None,
@@ -31,7 +38,7 @@ def record_event(
     target_type = None
     target_id = None
     if target is not None:
-        target_type = getattr(target, "__tablename__", type(target).__name__).rstrip("s")
+        target_type = _singular(getattr(target, "__tablename__", type(target).__name__))
         target_id = str(getattr(target, "id", target))
     event = AuditEvent(
         actor_id=actor.id if actor else None,

@@ -28,7 +28,7 @@ from planner.fragments.models import Fragment
 from planner.markup import render_markdown
 from planner.publishing.models import Delivery
 from planner.publishing.ports import PermanentPublishError, PublishRequest, PublishResult
-from planner.stories.models import Story
+from planner.stories.models import Story, StorySource
 
 PER_PAGE = 10
 FEED_SIZE = 20
@@ -195,6 +195,18 @@ def correct_post(
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+
+def credit(post: BlogPost) -> str | None:
+    """The resident whose story this is, by name, when they agreed to be named (and still do)."""
+    story = post.fragment.story if post.fragment is not None else None
+    if story is None or story.source != StorySource.RESIDENT or not story.contributor_name:
+        return None
+    if story.consent_withdrawn_at is not None:
+        return None
+    if any(c.allow_name and c.withdrawn_at is None for c in story.consents):
+        return story.contributor_name
+    return None
 
 
 @dataclass(frozen=True)

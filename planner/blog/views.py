@@ -39,7 +39,11 @@ def feed() -> Response:
 def post(slug: str) -> str:
     post = blog.get_post(db_session(), slug[:200])
     return render_template(
-        "blog/post.html", post=post, show_hero=blog.hero_allowed(post), site_title=_org_title()
+        "blog/post.html",
+        post=post,
+        show_hero=blog.hero_allowed(post),
+        credit=blog.credit(post),
+        site_title=_org_title(),
     )
 
 

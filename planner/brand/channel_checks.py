@@ -33,10 +33,14 @@ class ChannelCheckSettings:
     max_hashtags: int | None = None
     #: Domains whose links must carry the UTM parameters (e.g. "zuiderhaven.nl").
     own_domains: tuple[str, ...] = ()
-    required_utm: tuple[str, ...] = ("utm_source", "utm_medium", "utm_campaign")
+    #: utm_campaign is not among them: a story outside any campaign has none (the splitter
+    #: leaves it out then), and a check that trips on the splitter's own drafts is noise.
+    required_utm: tuple[str, ...] = ("utm_source", "utm_medium")
     shorteners: tuple[str, ...] = ("bit.ly", "t.co", "tinyurl.com", "ow.ly")
     #: Whether the fragment is sponsored content that needs a disclosure.
     sponsored: bool = False
+    #: The language of the text; the findings speak it ("nl" or "en").
+    language: str = "nl"
     #: The disclosure must start within this many characters (Instagram folds after ~125).
     disclosure_window: int = 125
     disclosures: tuple[str, ...] = (
@@ -50,6 +54,47 @@ class ChannelCheckSettings:
         "betaalde samenwerking",
         "paid partnership",
     )
+
+
+#: channels that are the organisation's own site: a link within it carries no UTM parameters
+#: (they would start a new visit in the statistics)
+_OWN_SITE_KINDS = frozenset({"blog", "webhook"})
+
+#: every finding's words, by the language of the text checked (format with str.format)
+MESSAGES: dict[str, dict[str, str]] = {
+    "nl": {
+        "length": "Te lang voor {kind}: {size} van {limit} tekens, geteld zoals {kind} telt.",
+        "camelcase": "Schrijf '#{tag}' in CamelCase, zodat schermlezers de woorden voorlezen.",
+        "hashtags": "{count} hashtags; voor {kind} hooguit {limit}.",
+        "emoji": "Emoji nummer {n}: gebruik er hooguit {limit}.",
+        "shortener": "Gebruik geen linkverkorter ({host}): "
+        "lezers zien niet waar de link heen gaat.",
+        "utm": "Link naar de eigen site zonder {missing}.",
+        "disclosure": "Gesponsorde inhoud: zet binnen de eerste {window} tekens een vermelding "
+        "als #adv of 'in samenwerking met'.",
+        "image_alt": "Deze afbeelding heeft geen alt-tekst.",
+        "media_alt": "Media-item {n} heeft geen alt-tekst.",
+        "media": "{count} media-items; {kind} staat er hooguit {limit} toe.",
+    },
+    "en": {
+        "length": "Too long for {kind}: {size} of {limit} characters, counted as {kind} counts.",
+        "camelcase": "Write '#{tag}' in CamelCase, so screen readers read out the words.",
+        "hashtags": "{count} hashtags; {kind} takes {limit} at most.",
+        "emoji": "Emoji number {n}: use {limit} at most.",
+        "shortener": "Do not use a link shortener ({host}): readers cannot see where it leads.",
+        "utm": "Link to our own site without {missing}.",
+        "disclosure": "Sponsored content: put a disclosure such as #ad or 'paid partnership' "
+        "within the first {window} characters.",
+        "image_alt": "This image has no alt text.",
+        "media_alt": "Media item {n} has no alt text.",
+        "media": "{count} media items; {kind} allows {limit} at most.",
+    },
+}
+
+
+def _say(settings: ChannelCheckSettings, key: str, **values: object) -> str:
+    words = MESSAGES.get(settings.language, MESSAGES["en"])
+    return words[key].format(**values)
 
 
 _HASHTAG = regex.compile(r"(?<![\w&#/])#(\p{L}[\p{L}\p{N}\p{M}_]*)")
@@ -91,8 +136,7 @@ def check_channel(
                 "error",
                 over,
                 len(text),
-                f"Te lang voor {kind.label}: {size} van {kind.text_limit} tekens, "
-                f"geteld zoals {kind.label} telt.",
+                _say(settings, "length", kind=kind.label, size=size, limit=kind.text_limit),
             )
         )
 
@@ -106,7 +150,7 @@ def check_channel(
                     "suggestion",
                     m.start(),
                     m.end(),
-                    f"Schrijf '#{tag}' in CamelCase, zodat schermlezers de woorden voorlezen.",
+                    _say(settings, "camelcase", tag=tag),
                 )
             )
     limit = _hashtag_limit(kind, settings)
@@ -118,7 +162,7 @@ def check_channel(
                 "warning",
                 m.start(),
                 m.end(),
-                f"{len(tags)} hashtags; voor {kind.label} hooguit {limit}.",
+                _say(settings, "hashtags", count=len(tags), kind=kind.label, limit=limit),
             )
         )
 
@@ -136,7 +180,7 @@ def check_channel(
                         "warning",
                         offset,
                         offset + len(grapheme),
-                        f"Emoji nummer {emoji_seen}: gebruik er hooguit {settings.max_emoji}.",
+                        _say(settings, "emoji", n=emoji_seen, limit=settings.max_emoji),
                     )
                 )
         offset += len(grapheme)
@@ -155,11 +199,12 @@ def check_channel(
                     "warning",
                     start,
                     end,
-                    f"Gebruik geen linkverkorter ({host}): "
-                    "lezers zien niet waar de link heen gaat.",
+                    _say(settings, "shortener", host=host),
                 )
             )
-        elif any(host == d or host.endswith("." + d) for d in settings.own_domains):
+        elif kind.key not in _OWN_SITE_KINDS and any(
+            host == d or host.endswith("." + d) for d in settings.own_domains
+        ):
             query = parse_qs(parts.query)
             missing = [p for p in settings.required_utm if p not in query]
             if missing:
@@ -169,7 +214,7 @@ def check_channel(
                         "warning",
                         start,
                         end,
-                        "Link naar de eigen site zonder " + ", ".join(missing) + ".",
+                        _say(settings, "utm", missing=", ".join(missing)),
                     )
                 )
 
@@ -187,9 +232,7 @@ def check_channel(
                     "error",
                     start,
                     end,
-                    "Gesponsorde inhoud: zet binnen de eerste "
-                    f"{settings.disclosure_window} tekens een vermelding als #adv of "
-                    "'in samenwerking met'.",
+                    _say(settings, "disclosure", window=settings.disclosure_window),
                 )
             )
 
@@ -201,7 +244,7 @@ def check_channel(
                     "error",
                     image.start,
                     image.end,
-                    "Deze afbeelding heeft geen alt-tekst.",
+                    _say(settings, "image_alt"),
                 )
             )
     items = list(media or [])
@@ -213,7 +256,7 @@ def check_channel(
                     "error",
                     0,
                     0,
-                    f"Media-item {number} heeft geen alt-tekst.",
+                    _say(settings, "media_alt", n=number),
                 )
             )
     count = len(items) if media is not None else len(doc.images)
@@ -224,7 +267,7 @@ def check_channel(
                 "error",
                 0,
                 0,
-                f"{count} media-items; {kind.label} staat er hooguit {kind.media_per_post} toe.",
+                _say(settings, "media", count=count, kind=kind.label, limit=kind.media_per_post),
             )
         )
     return alerts

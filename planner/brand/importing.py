@@ -9,6 +9,10 @@ Package layout (Vale's own): style folders holding `<Rule>.yml`; vocabularies un
 `config/vocabularies/<Name>/accept.txt|reject.txt`. A rule may carry examples in
 `<Style>/examples/<Rule>.yml` with lists `valid:` and `invalid:`; Vale refuses unknown keys in
 a rule file, so examples live beside it. A rule whose examples fail is loaded but not activated.
+
+The module is long because a package is read, judged and assembled in one place: the caps that
+keep an untrusted zip harmless and the rewrite an imported rule gets on the way in (a one-click fix
+for substitution rules) are easier to review next to each other than spread over files.
 """
 
 from __future__ import annotations
@@ -431,6 +435,27 @@ def term_vocabulary(terms: Sequence[TermSpec]) -> list[str]:
 # --- assembling the configuration -----------------------------------------------------------
 
 
+def with_replace_action(path: str, text: str) -> str:
+    """An imported substitution rule without an action gets ``action: replace``, as the starter's
+    rules and the term list have: the editor then offers the same one-click fix for its swap.
+    Anything else (examples, vocabularies, other rule types, an unreadable file) is left as is."""
+    parts = PurePosixPath(path).parts
+    if len(parts) != 2 or PurePosixPath(path).suffix not in (".yml", ".yaml"):
+        return text
+    try:
+        # an alias would be expanded by the dump below; the engine refuses such a rule anyway
+        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text)):
+            return text
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if not isinstance(data, dict) or data.get("extends") != "substitution" or "action" in data:
+        return text
+    return yaml.safe_dump(
+        {**data, "action": {"name": "replace"}}, allow_unicode=True, sort_keys=False
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PackageFiles:
     files: dict[str, str]
@@ -460,7 +485,7 @@ def assemble_config(
             for path, text in package.files.items():
                 target = root / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
+                target.write_text(with_replace_action(path, text), encoding="utf-8")
             styles += sorted(package_styles(package.files))
             vocabs += sorted(
                 {p.split("/")[2] for p in package.files if p.startswith("config/vocabularies/")}

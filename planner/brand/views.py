@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -25,11 +26,11 @@ bp = Blueprint("brand", __name__)
 #: The verdict on each rule of a package, as the import report names it: imported, imported
 #: with a limitation (named in the details), not runnable (named), or refused by Vale itself.
 RULE_STATUS_LABELS = {
-    "supported": "Imported",
-    "partial": "Imported with a limitation",
-    "disabled": "Not runnable",
-    "broken": "Error: rule refused",
-    "examples-failed": "Examples failed: not active",
+    "supported": _l("Imported"),
+    "partial": _l("Imported with a limitation"),
+    "disabled": _l("Not runnable"),
+    "broken": _l("Error: rule refused"),
+    "examples-failed": _l("Examples failed: not active"),
 }
 
 
@@ -40,7 +41,7 @@ def _now() -> datetime:
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"rule_status_labels": {k: _(v) for k, v in RULE_STATUS_LABELS.items()}}
+    return {"rule_status_labels": {k: str(v) for k, v in RULE_STATUS_LABELS.items()}}
 
 
 # --- style packages -------------------------------------------------------------------------

@@ -15,8 +15,10 @@ def init_app(app: Flask) -> None:
 
     from planner.accounts.models import Role
     from planner.channels import api as _api  # noqa: F401  (declares its API operations)
+    from planner.channels.labels import kind_label
     from planner.channels.views import bp
     from planner.web.shell import NavItem, add_nav
 
     app.register_blueprint(bp)
+    app.add_template_global(kind_label)
     add_nav(app, NavItem("channels.index", _l("Channels"), Role.EDITOR, "/channels", 70))

@@ -81,6 +81,8 @@ class ChannelKind:
     title_limit: int | None = None
     #: Characters the platform rejects outright.
     forbidden_characters: frozenset[str] = frozenset()
+    #: A remote mention (@user@server) counts as its local part only (@user), as Mastodon does.
+    mentions_count_local_part: bool = False
     notes: str = ""
 
     @property
@@ -144,6 +146,7 @@ _KINDS: tuple[ChannelKind, ...] = (
         links_clickable=True,
         verified_on=_VERIFIED_ON,
         unconfirmed=frozenset({"images"}),
+        mentions_count_local_part=True,
         notes="The limit is per server: configuration.statuses.max_characters.",
     ),
     ChannelKind(

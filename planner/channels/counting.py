@@ -50,6 +50,9 @@ _EMOJI = regex.compile(
     r"\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F|\u20E3"
     r"|\p{Regional_Indicator}|\p{Emoji_Modifier}"
 )
+# A remote mention as Mastodon recognises it (not after a word character, "@" or "/"): the
+# "@server" part (group 1) does not count.
+_REMOTE_MENTION = regex.compile(r"(?<![\w@/])@\w+(@[\w.-]*\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,9 +207,30 @@ def _grapheme_weight(grapheme: str, method: CountingMethod) -> int:
     return 1  # GRAPHEMES and GRAPHEMES_AND_BYTES
 
 
+def _uncounted(text: str, kind: ChannelKind) -> list[tuple[int, int]]:
+    """Spans the platform does not count: the server part of remote mentions, on Mastodon."""
+    if not kind.mentions_count_local_part or "@" not in text:
+        return []
+    urls = _url_spans(text, kind)
+    return [
+        m.span(1)
+        for m in _REMOTE_MENTION.finditer(text)
+        if not any(start <= m.start() < end for start, end in urls)
+    ]
+
+
+def _local_mentions(text: str, kind: ChannelKind) -> str:
+    """The text with every remote mention's server part left out (what Mastodon counts)."""
+    spans = _uncounted(text, kind)
+    for start, end in reversed(spans):
+        text = text[:start] + text[end:]
+    return text
+
+
 def _units(text: str, kind: ChannelKind) -> list[_Unit]:
     """Cut text into counted units whose weights add up, so a running total finds the limit."""
     urls = dict(_url_spans(text, kind))
+    free = _uncounted(text, kind)
     x_weighted = kind.counting is CountingMethod.X_WEIGHTED
     units: list[_Unit] = []
     url_end = -1
@@ -223,6 +247,9 @@ def _units(text: str, kind: ChannelKind) -> list[_Unit]:
             units.append(_Unit(start, end, kind.url_weight, utf8_length(match.group())))
             continue
         grapheme = match.group()
+        if any(a <= start < b for a, b in free):
+            units.append(_Unit(start, end, 0, utf8_length(grapheme)))
+            continue
         if x_weighted:
             # parse_tweet scales weights by 100; a grapheme's weight is a whole multiple of it.
             weight = _x_weight(grapheme) // int(_twitter().options["scale"])
@@ -253,6 +280,7 @@ def count(text: str, kind: ChannelKind | str) -> int:
     method = resolved.counting
     if method is CountingMethod.X_WEIGHTED:
         return _x_count(text)
+    text = _local_mentions(text, resolved)
     # Fast paths for the common cases; _units gives the same totals (a test holds them to it).
     if method is CountingMethod.CHARACTERS and resolved.url_weight is None:
         return len(text)

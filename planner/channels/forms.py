@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FormValidationError
 
 from planner.channels.catalogue import all_kinds
+from planner.channels.labels import kind_label
 
 MIN_CONTRAST = 4.5
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -65,7 +66,7 @@ class ChannelForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.kind_key.choices = [(kind.key, kind.label) for kind in all_kinds()]
+        self.kind_key.choices = [(kind.key, kind_label(kind)) for kind in all_kinds()]
 
 
 class ChannelEditForm(FlaskForm):

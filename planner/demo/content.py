@@ -589,3 +589,25 @@ def story_input(story: DemoStory) -> StoryInput:
 
 def story_inputs() -> list[StoryInput]:
     return [story_input(story) for story in STORIES]
+
+
+@dataclass(frozen=True)
+class DemoTerm:
+    term: str
+    forbidden: tuple[str, ...]
+    note: str
+
+
+#: the municipality's term list: how its own names are spelled (checked as errors, with a fix)
+TERMS: tuple[DemoTerm, ...] = (
+    DemoTerm(
+        "Zuiderhaven",
+        ("Zuider Haven", "Zuider-Haven"),
+        "De naam van de gemeente schrijven we altijd als één woord.",
+    ),
+    DemoTerm(
+        "Afvalwijzer", ("afval-app", "afvalapp"), "De app heet Afvalwijzer, met een hoofdletter."
+    ),
+    DemoTerm("gemeentewerf", ("gemeente werf", "gemeente-werf"), "Eén woord, zonder streepje."),
+    DemoTerm("wijkagent", ("buurtagent", "buurt agent"), "Zo heet de functie bij de politie."),
+)

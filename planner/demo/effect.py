@@ -124,7 +124,8 @@ def _past_posts(session: Session, now: datetime, editor: User | None) -> None:
             story=story,
             channel=channel,
             kind="post",
-            parts=[f"{text} {page}"],
+            # written as the splitter writes links to the own site (the UTM check wants them)
+            parts=[f"{text} {page}?utm_source={kind}&utm_medium=social"],
             status=FragmentStatus.DRAFT,
             created_by=editor,
             created_at=at - timedelta(days=3),

@@ -176,27 +176,33 @@ def mark_published(session: Session, fragment: Fragment, at: datetime, planner: 
 
 
 def _failed_one(session: Session, now: datetime, planner: User) -> None:
-    """One delivery that went wrong yesterday, so the calendar shows what needs attention."""
+    """One post that needs attention: due yesterday on a channel posted by hand, and nobody
+    posted it. (The demo's channels other than the blog have no publisher, so an automatic
+    delivery that failed would contradict them.)"""
     fragment = session.scalar(
         select(Fragment)
-        .where(Fragment.status == FragmentStatus.APPROVED, Fragment.scheduled_at.is_(None))
+        .join(Channel, Fragment.channel_id == Channel.id)
+        .where(
+            Fragment.status == FragmentStatus.APPROVED,
+            Fragment.scheduled_at.is_(None),
+            Channel.publisher_kind == "manual",
+            Channel.kind_key != "blog",
+        )
         .order_by(Fragment.id.desc())
     )
     if fragment is None:
         return
     at = now - timedelta(days=1, hours=3)
     fragment.scheduled_at = at
-    fragment.status = FragmentStatus.FAILED
+    fragment.status = FragmentStatus.SCHEDULED
     session.add(
         Delivery(
             fragment=fragment,
             channel=fragment.channel,
             due_at=at,
             not_before=at,
-            state=DeliveryState.FAILED,
-            attempt=5,
+            state=DeliveryState.PENDING,
             fragment_version=fragment.version,
-            last_error="The platform answered 503 five times; gave up.",
             scheduled_by=planner,
             created_at=at - timedelta(days=2),
         )

@@ -101,7 +101,7 @@ def seed_stories(session: Session, now: datetime, storage: Storage) -> None:
             updated_at=created_at,
         )
         if source in (StorySource.RESIDENT, StorySource.PARTNER) and user is None:
-            text = consent_text("nl")
+            text = consent_text("nl", organisation="Gemeente Zuiderhaven")
             story.consents.append(
                 Consent(
                     consent_version=CONSENT_VERSION,

@@ -114,6 +114,8 @@ class CheckIn(BaseModel):
     format: Literal["markdown", "plain"] = "plain"
     channel: str | None = Field(default=None, max_length=32, pattern=KIND_PATTERN)
     language: Literal["nl", "en"] = "nl"
+    #: sponsored content must carry a disclosure early on
+    sponsored: bool = False
 
 
 def fragment_out(fragment: Fragment) -> FragmentOut:
@@ -349,5 +351,6 @@ def check_text(body: CheckIn) -> list[AlertOut]:
         body.language,
         markdown=body.format == "markdown",
         session=db_session(),
+        sponsored=body.sponsored,
     )
     return [alert_out(alert) for alert in alerts]

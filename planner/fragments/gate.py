@@ -10,7 +10,7 @@ the same reasons.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,10 +20,12 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.brand import services as brand_services
-from planner.brand.channel_checks import check_for_channel
+from planner.brand.channel_checks import ChannelCheckSettings, check_for_channel
 from planner.brand.engine import Alert, LoadedConfig
+from planner.brand.messages import in_language
 from planner.errors import ConflictError, ValidationError
 from planner.fragments.models import Fragment, WarningAcknowledgement, article_text
+from planner.organisation.services import own_domains
 from planner.stories.models import Photo
 
 MAX_REASON = 1000
@@ -109,6 +111,16 @@ def brand_config(language: str, session: Session | None = None) -> LoadedConfig:
     return brand_services.active_config(session, language)
 
 
+def check_settings(
+    session: Session | None, *, sponsored: bool = False, language: str = "nl"
+) -> ChannelCheckSettings:
+    """The channel checks' settings for this organisation: its own domains (links there need UTM
+    parameters), whether the text is sponsored (then it needs a disclosure), and the language
+    the findings speak (the text's)."""
+    domains = own_domains(session) if session is not None else ()
+    return ChannelCheckSettings(own_domains=domains, sponsored=sponsored, language=language)
+
+
 def check_draft(
     text: str,
     channel_kind: str | None,
@@ -116,10 +128,17 @@ def check_draft(
     *,
     markdown: bool = False,
     session: Session | None = None,
+    sponsored: bool = False,
+    settings: ChannelCheckSettings | None = None,
 ) -> list[Alert]:
-    """Brand and channel findings for a text being typed; pure apart from the cached style."""
+    """Brand and channel findings for a text being typed; pure apart from the cached style and
+    the organisation's domains (read once per call unless ``settings`` are given)."""
     config = brand_config(language, session)
-    return check_for_channel(text, channel_kind, markdown=markdown, config=config)
+    chosen = settings or check_settings(session, sponsored=sponsored, language=language)
+    alerts = check_for_channel(
+        text, channel_kind, markdown=markdown, config=config, settings=chosen
+    )
+    return in_language(alerts, language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,32 +162,43 @@ def check_texts(
     title: str | None = None,
     lead: str | None = None,
     body: str | None = None,
+    sponsored: bool | None = None,
 ) -> list[PartFindings]:
     """The one check of a fragment's texts, for the gate, the API and the editor alike.
 
     Without arguments it checks the stored text; the editor passes what is typed (None keeps the
-    stored value). An article is checked as its reader meets it: title, lead and body together,
-    under the field "body", so the editor shows the same findings the gate refuses on.
+    stored value, the sponsored flag included). An article is checked as its reader meets it:
+    title, lead and body together, under the field "body", so the editor shows the same findings
+    the gate refuses on.
     """
     language = fragment.story.language
     kind = fragment.channel.kind_key
     session = object_session(fragment)
+    # the disclosure belongs at the start: the first text carries it, not every post of a thread
+    first = check_settings(
+        session,
+        sponsored=fragment.is_sponsored if sponsored is None else sponsored,
+        language=language,
+    )
+    rest = replace(first, sponsored=False)
     if fragment.kind == "article":
         text = article_text(
             fragment.title if title is None else title,
             fragment.lead if lead is None else lead,
             fragment.body if body is None else body,
         )
-        return [
-            PartFindings(
-                "body", text, check_draft(text, kind, language, markdown=True, session=session)
-            )
-        ]
+        alerts = check_draft(text, kind, language, markdown=True, session=session, settings=first)
+        return [PartFindings("body", text, alerts)]
     if fragment.kind == "video_brief":
         text = fragment.text()
-        return [PartFindings("brief", text, check_draft(text, None, language, session=session))]
+        alerts = check_draft(text, None, language, session=session, settings=first)
+        return [PartFindings("brief", text, alerts)]
     return [
-        PartFindings(f"part-{i}", part, check_draft(part, kind, language, session=session))
+        PartFindings(
+            f"part-{i}",
+            part,
+            check_draft(part, kind, language, session=session, settings=rest if i else first),
+        )
         for i, part in enumerate(fragment.parts if parts is None else parts)
     ]
 
@@ -177,7 +207,7 @@ def check_texts(
 PHOTO_ALT_CHECK = "Channel.PhotoAltText"
 
 
-PHOTO_ALT_MESSAGE = "Photo without alt text"
+PHOTO_ALT_MESSAGE = {"nl": "Foto zonder alt-tekst", "en": "Photo without alt text"}
 
 
 def fragment_photos(fragment: Fragment) -> list[Photo]:
@@ -195,7 +225,7 @@ def _check_photos(fragment: Fragment) -> list[PartFindings]:
             line=1,
             span=(1, 1),
             match="",
-            message=PHOTO_ALT_MESSAGE,
+            message=PHOTO_ALT_MESSAGE.get(fragment.story.language, PHOTO_ALT_MESSAGE["en"]),
             description=f"photo {photo.id}",
         )
         for photo in fragment_photos(fragment)
@@ -280,12 +310,16 @@ def require_gate_clear(
             if any(a.severity == "error" for a in held)
             else "Fix or acknowledge these warnings first: "
         )
-        message = lead + " ".join(alert.message for alert in held)
-        raise ConflictError(
-            message,
+        said = " ".join(alert.message for alert in held)
+        refusal = ConflictError(
+            lead + said,
             action=action,
             findings=[
                 {"check": a.check, "severity": a.severity, "message": a.message, "match": a.match}
                 for a in held
             ],
         )
+        # pages say the lead in the reader's language (the findings speak the text's)
+        refusal.template = lead + "%(findings)s"
+        refusal.params = {"findings": said}
+        raise refusal

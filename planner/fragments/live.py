@@ -31,6 +31,7 @@ def preview_fragment(
     body: str | None = None,
     title: str | None = None,
     lead: str | None = None,
+    sponsored: bool | None = None,
 ) -> list[LivePart]:
     """Count, preview and check unsaved text of a fragment; nothing is written.
 
@@ -41,10 +42,12 @@ def preview_fragment(
     if fragment.kind in ("article", "video_brief"):
         return [
             LivePart(found.field, found.text, None, found.alerts)
-            for found in check_texts(fragment, title=title, lead=lead, body=body)
+            for found in check_texts(
+                fragment, title=title, lead=lead, body=body, sponsored=sponsored
+            )
         ]
     texts = [text[:MAX_PART_LENGTH] for text in (fragment.parts if parts is None else parts)]
     return [
         LivePart(found.field, found.text, render_preview(found.text, kind), found.alerts)
-        for found in check_texts(fragment, parts=texts[:MAX_PARTS])
+        for found in check_texts(fragment, parts=texts[:MAX_PARTS], sponsored=sponsored)
     ]

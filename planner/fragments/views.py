@@ -46,7 +46,7 @@ from planner.markup import render_markdown
 from planner.stories import services as story_services
 from planner.web import runtime
 from planner.web.database import db_session, read_only
-from planner.web.forms import ActionForm, int_arg
+from planner.web.forms import ActionForm, error_message, int_arg
 
 bp = Blueprint("fragments", __name__)
 
@@ -116,7 +116,7 @@ def split(story_id: int) -> str | Response:
         try:
             fragments = services.split_story(session, actor, story, form.channels.data or [])
         except (ValidationError, ConflictError) as exc:
-            form.form_errors.append(_(exc.message))
+            form.form_errors.append(error_message(exc))
         else:
             flash(_("%(n)s drafts have been made.", n=len(fragments)), "success")
             # An overview of what was made, not silently the first draft: the editor picks one.
@@ -284,7 +284,7 @@ def edit(fragment_id: int) -> str | Response | tuple[str, int]:
                     "fix the errors listed below."
                 )
                 return _editor(fragment, _form_for_stored(fragment), refusal=refusal)
-            form.form_errors.append(_(exc.message))
+            form.form_errors.append(error_message(exc))
             return _editor(fragment, form, parts=request.form.getlist("parts"), status=409)
         if submitting:
             flash(_("Your changes are saved and the fragment is waiting for review."), "success")
@@ -307,11 +307,13 @@ def live(fragment_id: int) -> str:
         if fragment.kind == "article"
         else {}
     )
+    # the whole form comes along (hx-include): an unticked box is simply absent
+    sponsored = bool(request.form.get("is_sponsored")) if "csrf_token" in request.form else None
     return render_template(
         "fragments/_live.html",
         fragment=fragment,
         kind=get_kind(fragment.channel.kind_key),
-        live=live_editing.preview_fragment(fragment, parts=parts, **typed),
+        live=live_editing.preview_fragment(fragment, parts=parts, sponsored=sponsored, **typed),
         acks=gate.acknowledgements(session, fragment),
         ack_form=AcknowledgeForm(formdata=None),
         oob=True,
@@ -356,7 +358,7 @@ def acknowledge(fragment_id: int) -> Response | tuple[str, int]:
         )
     except ValidationError as exc:
         return _editor(
-            fragment, _form_for(fragment), refusal=_(exc.message), status=422, ack_form=form
+            fragment, _form_for(fragment), refusal=error_message(exc), status=422, ack_form=form
         )
     flash(_("The warning has been acknowledged."), "success")
     return redirect(url_for("fragments.edit", fragment_id=fragment.id) + "#live")

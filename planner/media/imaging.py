@@ -80,6 +80,7 @@ class ImageRejectedError(ValidationError):
     """
 
     code = "image-rejected"
+    template: str
 
     def __init__(self, message: str, field: str | None = None, **details: object) -> None:
         self.template = message

@@ -6,6 +6,8 @@ cannot check roles.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -16,7 +18,7 @@ from planner.accounts.permissions import require_role
 from planner.audit.models import AuditEvent
 from planner.audit.services import list_events, record_event
 from planner.errors import ValidationError
-from planner.organisation.models import Organisation
+from planner.organisation.models import Organisation, domain_of
 
 
 def get_organisation(session: Session, default_timezone: str = "Europe/Amsterdam") -> Organisation:
@@ -29,6 +31,12 @@ def get_organisation(session: Session, default_timezone: str = "Europe/Amsterdam
     return org
 
 
+def own_domains(session: Session) -> tuple[str, ...]:
+    """The organisation's own domains, read without creating the row (checks are reads)."""
+    org = session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
+    return org.domains() if org is not None else ()
+
+
 def update_organisation(
     session: Session,
     actor: User,
@@ -37,6 +45,8 @@ def update_organisation(
     timezone: str,
     website: str | None,
     hashtag: str | None,
+    own_domains: str | None = None,
+    privacy_url: str | None = None,
 ) -> Organisation:
     require_role(actor, Role.ADMIN)
     if not name.strip():
@@ -50,8 +60,43 @@ def update_organisation(
     org.timezone = timezone
     org.website = (website or "").strip() or None
     org.hashtag = (hashtag or "").strip().lstrip("#") or None
+    org.own_domains = _clean_domains(own_domains)
+    org.privacy_url = _clean_url(privacy_url)
     record_event(session, actor, "organisation.update", org)
     return org
+
+
+def _clean_domains(text: str | None) -> str | None:
+    parts = [p for p in re.split(r"[\s,;]+", text or "") if p]
+    cleaned = []
+    for part in parts:
+        host = domain_of(part)
+        if not host or "." not in host:
+            raise ValidationError(
+                "Give domains such as zuiderhaven.nl, one per line.", field="own_domains"
+            )
+        if host not in cleaned:
+            cleaned.append(host)
+    joined = "\n".join(cleaned)
+    if len(joined) > 1000:
+        raise ValidationError("Too many domains.", field="own_domains")
+    return joined or None
+
+
+def _clean_url(text: str | None) -> str | None:
+    url = (text or "").strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            "Give the full address of the privacy statement, starting with https://.",
+            field="privacy_url",
+        )
+    return url
 
 
 def read_audit_log(

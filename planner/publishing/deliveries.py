@@ -23,6 +23,7 @@ from planner.channels.models import Channel
 from planner.errors import ConflictError, NotFoundError, ValidationError
 from planner.fragments.gate import fragment_photos
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.progress import story_follows_fragments
 from planner.fragments.services import lock_for_change
 from planner.publishing import pause
 from planner.publishing.archive import publication_content
@@ -211,6 +212,7 @@ def mark_posted(
     delivery.fragment.status = FragmentStatus.PUBLISHED
     archive_by_hand(session, actor, delivery, cleaned, now)
     session.flush()
+    story_follows_fragments(session, [delivery.fragment_id])
     record_event(
         session, actor, "delivery.mark_posted", delivery.fragment, delivery=delivery.id, url=cleaned
     )

@@ -90,12 +90,15 @@ class PublishRequest:
     link: str | None = None
     html: str | None = None
     excerpt: str | None = None
+    #: the fragment's hashtags ("#Zuiderhaven"), for channels that carry them apart from the text
+    hashtags: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         # Freeze the sequences so a request can be logged or archived and never change afterwards.
         parts = tuple(self.parts) if self.parts else (self.text,)
         object.__setattr__(self, "parts", parts)
         object.__setattr__(self, "media", tuple(self.media))
+        object.__setattr__(self, "hashtags", tuple(self.hashtags))
         if not self.idempotency_key:
             raise ValueError("a PublishRequest needs an idempotency key")
         if self.attempt < 1:

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from planner.accounts.guards import (
@@ -109,6 +110,22 @@ def by_hand() -> str:
         form=MarkPostedForm(formdata=None),
         errors={},
     )
+
+
+#: what the engine writes as a delivery's last error, for the catalogue: the attention page
+#: shows these in the reader's language (an adapter's own words from a platform stay as they are)
+ENGINE_ERRORS = (
+    _l("Not sent within the grace period after its time (the scheduler was not running)."),
+    _l(
+        "The publisher stopped while sending; this channel cannot tell whether the post went out. "
+        "Check the channel, then mark it as posted or try again."
+    ),
+    _l("The publisher stopped while sending; sending again with the same key."),
+    _l("Consent for the story was withdrawn; the publication was stopped."),
+    _l("The fragment changed after it was scheduled; approve it again."),
+    _l("No feature in this process knows how to send this kind of delivery."),
+    _l("The fragment was edited after it was scheduled."),
+)
 
 
 @bp.get("/publishing/attention")

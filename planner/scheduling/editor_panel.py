@@ -30,7 +30,7 @@ from planner.timekeeping.wallclock import (
 )
 from planner.web import runtime
 from planner.web.database import db_session, discard
-from planner.web.forms import ActionForm, csrf_failed
+from planner.web.forms import ActionForm, csrf_failed, error_message
 from planner.web.problems import status_for
 
 
@@ -107,7 +107,7 @@ def schedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
         )
         return decision_page(fragment, form, "schedule", message, 400)
     except (ValidationError, ConflictError, PermissionDeniedError) as exc:
-        return decision_page(fragment, form, "schedule", _(exc.message), status_for(exc))
+        return decision_page(fragment, form, "schedule", error_message(exc), status_for(exc))
     flash(_("The fragment is on the calendar."), "success")
     return _back(fragment)
 
@@ -125,7 +125,7 @@ def unschedule_from_editor(fragment_id: int) -> Response | tuple[str, int]:
         planning.unschedule_fragment(session, actor, fragment, runtime.now())
     except ConflictError as exc:
         discard()  # nothing of a refused change is saved
-        flash(_(exc.message), "error")
+        flash(error_message(exc), "error")
         return _back(fragment)
     flash(_("The fragment is off the calendar; it stays approved."), "success")
     return _back(fragment)

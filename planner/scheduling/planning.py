@@ -25,6 +25,7 @@ from planner.fragments import services as fragment_services
 from planner.fragments.events import fragment_changing
 from planner.fragments.gate import require_gate_clear
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.fragments.progress import story_follows_fragments
 from planner.fragments.services import BEING_PUBLISHED
 from planner.live.services import record_change
 from planner.publishing.models import ACTIVE_DELIVERY_STATES, Delivery, DeliveryState
@@ -151,6 +152,7 @@ def schedule_fragment(
     fragment.scheduled_at = at
     fragment.status = FragmentStatus.SCHEDULED
     session.flush()
+    story_follows_fragments(session, [fragment.id])
     record_event(
         session,
         actor,

@@ -56,7 +56,7 @@ from planner.timekeeping.wallclock import (
 )
 from planner.web import runtime
 from planner.web.database import db_session, discard
-from planner.web.forms import ActionForm, int_arg
+from planner.web.forms import ActionForm, error_message, int_arg
 from planner.web.problems import status_for
 
 bp = Blueprint("scheduling", __name__)
@@ -238,7 +238,7 @@ def events() -> Response | tuple[Response, int]:
             tz=tz,
         )
     except ValidationError as exc:
-        return jsonify({"message": _(exc.message)}), 400
+        return jsonify({"message": error_message(exc)}), 400
     now = _now()
     labels = _EventLabels()
     return json_response([_event(row, now, labels) for row in rows])
@@ -276,7 +276,7 @@ def move(fragment_id: int) -> Response | tuple[Response, int]:
         return jsonify({"message": message}), 422
     except PlannerError as exc:
         status = 422 if isinstance(exc, ValidationError) else status_for(exc)
-        return jsonify({"message": _(exc.message)}), status
+        return jsonify({"message": error_message(exc)}), status
     row = next(
         (
             r
@@ -349,10 +349,10 @@ def schedule(fragment_id: int) -> str | Response | tuple[str, int]:
             status = 422
         except ValidationError as exc:
             target = form.day if exc.field == "day" else form.time
-            target.errors = [*target.errors, _(exc.message)]
+            target.errors = [*target.errors, error_message(exc)]
             status = 422
         except PlannerError as exc:
-            form.form_errors.append(_(exc.message))
+            form.form_errors.append(error_message(exc))
             status = status_for(exc)
         else:
             flash(_("The fragment has been planned."), "success")
@@ -387,7 +387,7 @@ def unschedule(fragment_id: int) -> Response:
         planning.remove_from_calendar(db_session(), current_actor(), fragment_id, _now())
     except PlannerError as exc:
         discard()  # nothing of a refused change is saved
-        flash(_(exc.message), "error")
+        flash(error_message(exc), "error")
         return redirect(url_for("scheduling.schedule", fragment_id=fragment_id))
     flash(_("The fragment is off the calendar and back on the list to plan."), "success")
     return redirect(url_for("scheduling.calendar"))
@@ -403,7 +403,7 @@ def next_slot(fragment_id: int) -> Response:
         delivery = planning.add_to_next_free_slot(session, current_actor(), fragment_id, _now())
     except PlannerError as exc:
         discard()  # nothing of a refused change is saved
-        flash(_(exc.message), "error")
+        flash(error_message(exc), "error")
         return redirect(url_for("scheduling.calendar"))
     local = to_local(delivery.due_at, calendar_timezone())
     flash(_("Planned in the next free slot: %(when)s.", when=f"{local:%Y-%m-%d %H:%M}"), "success")

@@ -6,7 +6,8 @@ changes what somebody agreed to in the past: add a new version instead of editin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,8 @@ class ConsentText:
     name: str
     #: whether we may use photos they send or we take
     photos: str
+    #: the day this version took effect; people read the version as this date
+    effective: date = date(2026, 11, 1)
 
     @property
     def full_text(self) -> str:
@@ -33,7 +36,7 @@ CONSENT_TEXTS: dict[str, dict[str, ConsentText]] = {
             version="2026-11-1",
             language="nl",
             story=(
-                "Ik geef Gemeente Zuiderhaven toestemming om mijn verhaal te gebruiken op de "
+                "Ik geef {organisation} toestemming om mijn verhaal te gebruiken op de "
                 "website, in de nieuwsbrief en op sociale media. De gemeente mag de tekst "
                 "inkorten en in eenvoudige taal herschrijven. Ik kan mijn toestemming altijd "
                 "intrekken; dan publiceert de gemeente het verhaal niet meer."
@@ -45,7 +48,7 @@ CONSENT_TEXTS: dict[str, dict[str, ConsentText]] = {
             version="2026-11-1",
             language="en",
             story=(
-                "I allow the Municipality of Zuiderhaven to use my story on its website, in its "
+                "I allow {organisation} to use my story on its website, in its "
                 "newsletter and on social media. The municipality may shorten the text and "
                 "rewrite it in plain language. I can withdraw my consent at any time; the "
                 "municipality will then stop publishing the story."
@@ -57,7 +60,17 @@ CONSENT_TEXTS: dict[str, dict[str, ConsentText]] = {
 }
 
 
-def consent_text(language: str, version: str = CONSENT_VERSION) -> ConsentText:
-    """The text of a version in a language, falling back to Dutch (the default language)."""
+def consent_text(
+    language: str, version: str = CONSENT_VERSION, *, organisation: str
+) -> ConsentText:
+    """The text of a version in a language (falling back to Dutch, the default language), naming
+    the organisation the person gives consent to."""
     texts = CONSENT_TEXTS[version]
-    return texts.get(language) or texts["nl"]
+    text = texts.get(language) or texts["nl"]
+    return replace(text, story=text.story.replace("{organisation}", organisation))
+
+
+def version_date(version: str) -> date | None:
+    """The day a consent version took effect, to show instead of its code."""
+    texts = CONSENT_TEXTS.get(version)
+    return next(iter(texts.values())).effective if texts else None

@@ -28,8 +28,8 @@ def status_labels() -> dict[str, object]:
     return {
         StoryStatus.NEW.value: _l("New"),
         StoryStatus.ACCEPTED.value: _l("Accepted"),
-        StoryStatus.IN_PRODUCTION.value: _l("In production"),
-        StoryStatus.TOLD.value: _l("Told"),
+        StoryStatus.IN_PRODUCTION.value: _l("In use"),
+        StoryStatus.TOLD.value: _l("Published"),
         StoryStatus.DECLINED.value: _l("Declined"),
     }
 

@@ -17,6 +17,7 @@ from planner.audit.services import record_event
 from planner.db import utcnow
 from planner.errors import NotFoundError, ValidationError
 from planner.media.storage import Storage
+from planner.organisation.services import get_organisation
 from planner.stories import photos as photo_services
 from planner.stories.consent import CONSENT_VERSION, consent_text
 from planner.stories.models import (
@@ -105,7 +106,7 @@ def submit_public_story(
         created_at=now,
         updated_at=now,
     )
-    text = consent_text(language)
+    text = consent_text(language, organisation=get_organisation(session).name)
     story.consents.append(
         Consent(
             consent_version=CONSENT_VERSION,

@@ -1,5 +1,6 @@
 """Intake: the links editors hand out, and the public form where residents send their story with
-their consent (rate-limited, with a honeypot, named after the organisation)."""
+their consent (rate-limited, with a honeypot, named after the organisation), and the resident's
+own page to withdraw that consent again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import get_locale
@@ -21,8 +23,10 @@ from planner.accounts.guards import (
     editor_required,
 )
 from planner.errors import ValidationError
+from planner.organisation.services import get_organisation
 from planner.stories import intake as intake_services
-from planner.stories.consent import consent_text
+from planner.stories import privacy as privacy_services
+from planner.stories.consent import CONSENT_VERSION, consent_text, version_date
 from planner.stories.forms import (
     IntakeLinkForm,
     PublicStoryForm,
@@ -36,6 +40,7 @@ from planner.stories.views import (
     remap_upload_error,
     uploads_of,
 )
+from planner.stories.withdrawal import story_of_token, withdrawal_token
 from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.extensions import limiter
@@ -109,7 +114,7 @@ def intake(token: str) -> str | Response:
             website=form.website.data or "",
         )
         try:
-            intake_services.submit_public_story(
+            story = intake_services.submit_public_story(
                 session,
                 None,
                 token,
@@ -121,15 +126,53 @@ def intake(token: str) -> str | Response:
         except ValidationError as exc:
             attach_story_error(form, remap_upload_error(exc, uploads))
         else:
-            return redirect(url_for("stories.intake_thanks", token=token))
+            # the personal link to withdraw consent later (a bot caught by the honeypot gets one
+            # that leads nowhere, so it cannot tell)
+            key = runtime.settings().secret_key
+            keep = withdrawal_token(key, story.id) if story is not None else "-"
+            return redirect(url_for("stories.intake_thanks", token=token, w=keep))
     if form.is_submitted():
         photos_need_choosing_again(form, uploads)
+    org = get_organisation(session)
     return render_template(
-        "stories/intake.html", form=form, link=link, consent=consent_text(language)
+        "stories/intake.html",
+        form=form,
+        link=link,
+        consent=consent_text(language, organisation=org.name),
+        consent_date=version_date(CONSENT_VERSION),
+        public_org=org,
     )
 
 
 @bp.get("/i/<token>/thanks")
 def intake_thanks(token: str) -> str:
-    link = intake_services.get_open_intake_link(db_session(), token, runtime.now())
-    return render_template("stories/intake_thanks.html", link=link)
+    session = db_session()
+    link = intake_services.get_open_intake_link(session, token, runtime.now())
+    withdraw = request.args.get("w", "")[:200]
+    return render_template(
+        "stories/intake_thanks.html",
+        link=link,
+        withdraw_url=(
+            url_for("stories.withdraw_own", token=withdraw, _external=True) if withdraw else None
+        ),
+        public_org=get_organisation(session),
+    )
+
+
+@bp.route("/i/withdraw/<token>", methods=["GET", "POST"])
+@limiter.limit(_intake_limit, methods=["POST"])
+def withdraw_own(token: str) -> str | Response:
+    """The resident's own page to withdraw consent: read what it means, then confirm."""
+    session = db_session()
+    story_id = story_of_token(runtime.settings().secret_key, token)
+    org = get_organisation(session)
+    form = ActionForm()
+    if form.validate_on_submit():
+        story = privacy_services.withdraw_own_consent(session, story_id, runtime.now())
+        return render_template(
+            "stories/withdraw_own.html", story=story, done=True, form=form, public_org=org
+        )
+    story = privacy_services.find_story_to_withdraw(session, story_id)
+    return render_template(
+        "stories/withdraw_own.html", story=story, done=False, form=form, public_org=org
+    )

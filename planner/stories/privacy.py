@@ -15,7 +15,7 @@ from planner.accounts.models import Role, User
 from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.db import utcnow
-from planner.errors import ValidationError
+from planner.errors import NotFoundError, ValidationError
 from planner.media.storage import Storage
 from planner.stories import photos as photo_services
 from planner.stories.models import (
@@ -63,6 +63,28 @@ def withdraw_consent(
             consent.withdrawn_at = now
     session.flush()
     record_event(session, actor, "story.withdraw_consent", story)
+    return story
+
+
+def find_story_to_withdraw(session: Session, story_id: int | None) -> Story:
+    """The story a resident's withdrawal link names (the link was checked by its signature)."""
+    story = session.get(Story, story_id) if story_id is not None else None
+    if story is None:
+        raise NotFoundError("This link does not exist (any more).")
+    return story
+
+
+def withdraw_own_consent(session: Session, story_id: int | None, now: datetime) -> Story:
+    """The resident withdraws consent themselves, through the signed link they were given
+    (planner.stories.withdrawal checked it): no account, so no actor; the audit says who."""
+    story = find_story_to_withdraw(session, story_id)
+    if story.consent_withdrawn_at is None:
+        story.consent_withdrawn_at = now
+        for consent in story.consents:
+            if consent.withdrawn_at is None:
+                consent.withdrawn_at = now
+        session.flush()
+        record_event(session, None, "story.withdraw_consent", story, by="contributor")
     return story
 
 

@@ -30,9 +30,11 @@ from planner.accounts.guards import (
 )
 from planner.accounts.models import Role
 from planner.channels.catalogue import all_kinds
+from planner.channels.labels import kind_label
 from planner.errors import ConflictError, ValidationError
 from planner.stories import photos as photo_services
 from planner.stories import privacy, services, themes, workflow
+from planner.stories.consent import version_date
 from planner.stories.forms import (
     AltTextForm,
     AssignForm,
@@ -249,6 +251,7 @@ def story_page(story: Story, **forms: Any) -> str:
         status_form=status_form,
         assign_form=assign_form,
         comment_form=forms.get("comment_form") or CommentForm(prefix="cm"),
+        consent_version_date=version_date,
     )
 
 
@@ -278,7 +281,7 @@ def _crop_groups() -> list[dict[str, Any]]:
         group = groups.setdefault(
             shape, {"kind": kind.key, "aspect": spec.aspect, "labels": [], "spec": spec}
         )
-        group["labels"].append(kind.label)
+        group["labels"].append(kind_label(kind))
     return list(groups.values())
 
 

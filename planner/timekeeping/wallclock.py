@@ -172,7 +172,7 @@ def resolve_local(local: datetime, tz: str, *, fold: Fold | None = None) -> date
         after = _offset(res.earlier_at, zone)
         gap_starts = (res.earlier_at + before).replace(tzinfo=None)
         gap_ends = (res.earlier_at + after).replace(tzinfo=None)
-        raise NonexistentLocalTimeError(
+        gap = NonexistentLocalTimeError(
             f"{hm} does not exist {on}: clocks jump from {_hm(gap_starts)} to {_hm(gap_ends)}. "
             f"Choose a time before {_hm(gap_starts)} or from {_hm(gap_ends)}.",
             gap_starts=gap_starts,
@@ -180,14 +180,34 @@ def resolve_local(local: datetime, tz: str, *, fold: Fold | None = None) -> date
             first_valid_at=res.earlier_at,
             field="time",
         )
+        # for the pages: the same sentence as a catalogue message, its values apart (the day is
+        # a date, written out in the reader's language)
+        gap.template = GAP_TEMPLATE
+        gap.params = {
+            "time": hm,
+            "day": res.local.date(),
+            "zone": tz,
+            "start": _hm(gap_starts),
+            "end": _hm(gap_ends),
+        }
+        raise gap
     if fold is None:
-        raise AmbiguousLocalTimeError(
+        twice = AmbiguousLocalTimeError(
             f"{hm} occurs twice {on}: first at {_describe(res.earlier_at, zone)}, then at "
             f"{_describe(res.later_at, zone)}. Choose which one.",
             earlier_at=res.earlier_at,
             later_at=res.later_at,
             field="time",
         )
+        twice.template = TWICE_TEMPLATE
+        twice.params = {
+            "time": hm,
+            "day": res.local.date(),
+            "zone": tz,
+            "first": _describe(res.earlier_at, zone),
+            "second": _describe(res.later_at, zone),
+        }
+        raise twice
     return res.earlier_at if fold == "earlier" else res.later_at
 
 
@@ -262,6 +282,17 @@ def _transition_between(low: datetime, high: datetime, zone: ZoneInfo) -> dateti
         else:
             hi = mid
     return low + timedelta(seconds=lo)
+
+
+#: the two refusals as catalogue messages (planner.web.forms.error_message fills them in)
+GAP_TEMPLATE = (
+    "%(time)s does not exist on %(day)s in %(zone)s: clocks jump from %(start)s to %(end)s. "
+    "Choose a time before %(start)s or from %(end)s."
+)
+TWICE_TEMPLATE = (
+    "%(time)s occurs twice on %(day)s in %(zone)s: first at %(first)s, then at %(second)s. "
+    "Choose which one."
+)
 
 
 def _hm(wall: datetime) -> str:

@@ -53,6 +53,17 @@ def init_app(app: Flask, timezone_selector: Callable[[], str]) -> None:
             return str(format_decimal(value, format="#,##0.##"))
         return str(format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else "")))
 
+    @app.template_filter("ratio")
+    def _ratio(value: str | None) -> str:
+        """An aspect ratio such as "1.91:1" in the reader's notation ("1,91:1" in Dutch)."""
+        if not value:
+            return ""
+        parts = value.split(":")
+        try:
+            return ":".join(_number(float(p)) for p in parts)
+        except ValueError:
+            return value
+
     @app.context_processor
     def _language() -> dict[str, object]:
         return {

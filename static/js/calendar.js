@@ -170,6 +170,9 @@
     const calendar = new FullCalendar.Calendar(el, {
       timeZone: "UTC",
       locale: el.dataset.locale || "nl",
+      // FullCalendar's Dutch locale lacks the list view's column names; ours come translated.
+      timeHint: el.dataset.labelTime || "Tijd",
+      eventHint: el.dataset.labelEvent || "Gebeurtenis",
       firstDay: 1,
       // A phone has no room for a month grid: it opens on the list (the buttons still switch).
       initialView: window.matchMedia("(max-width: 600px)").matches ? "listMonth" : "dayGridMonth",

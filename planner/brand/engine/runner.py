@@ -223,8 +223,17 @@ def check_document(
             seen.add(key)
             unique.append(alert)
     alerts = unique
+    # A channel check that finds, at the same place, what a style rule of the same name found
+    # (Channel.Hashtags and Zuiderhaven.Hashtags on "#opendag") would say it twice: the style's
+    # finding, which the organisation can edit, stands alone.
+    said = {(a.check.rpartition(".")[2], a.start, a.end) for a in alerts}
     for check in extra:
-        alerts.extend(a for a in check(doc) if level_rank(a.severity) >= minimum)
+        alerts.extend(
+            a
+            for a in check(doc)
+            if level_rank(a.severity) >= minimum
+            and (a.check.rpartition(".")[2], a.start, a.end) not in said
+        )
     alerts.sort(key=lambda a: (a.line, a.span[0], a.check))
     return alerts
 

@@ -7,7 +7,6 @@ carries a key derived from the delivery's key and a retry re-creates nothing tha
 from __future__ import annotations
 
 import mimetypes
-import re
 import ssl
 import threading
 import time
@@ -43,8 +42,6 @@ Visibility = Literal["public", "unlisted", "private", "direct"]
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_MAX_MEDIA = 4
 URL_WEIGHT = 23
-
-_REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -92,11 +89,9 @@ def count_characters(text: str, url_weight: int = URL_WEIGHT) -> int:
     """Characters as Mastodon counts them: graphemes, a URL as `url_weight`, @user@domain as @user.
 
     The counting itself is planner.channels.counting's (the editor's live counter uses the same
-    code); only the two server-specific facts are applied here: the instance's own URL weight, and
-    that a remote mention counts without its domain.
+    code, remote mentions included); only the instance's own URL weight is applied here.
     """
-    shortened = _REMOTE_MENTION.sub(lambda m: "@" + m.group(1), text)
-    return counting.count(shortened, replace(get_kind("mastodon"), url_weight=url_weight))
+    return counting.count(text, replace(get_kind("mastodon"), url_weight=url_weight))
 
 
 def part_key(idempotency_key: str, index: int) -> str:

@@ -98,6 +98,9 @@ def build_payload(request: PublishRequest, event_type: str, sent_at: datetime) -
             "title": request.title,
             "text": request.text,
             "parts": list(request.parts),
+            "excerpt": request.excerpt,
+            "html": request.html,
+            "hashtags": list(request.hashtags),
             "link": request.link,
             "media": [
                 {"url": item.url, "alt": item.alt, "mime": item.mime, "sha256": item.sha256}

@@ -142,6 +142,23 @@ def _render_html(fragment: Fragment) -> str | None:
     return render_markdown(fragment.body)
 
 
+def _same_start(body: str, lead: str) -> bool:
+    return " ".join(body.split()).startswith(" ".join(lead.split()))
+
+
+def publish_text(fragment: Fragment) -> str:
+    """The whole text as it goes out. An article's lead is the opening of its body as the
+    splitter drafts it, so it is written once: kept apart only when the body does not start
+    with it (an editor wrote a separate lead)."""
+    if fragment.kind != "article":
+        return fragment.text()
+    lead = (fragment.lead or "").strip()
+    body = (fragment.body or "").strip()
+    if lead and _same_start(body, lead):
+        lead = ""
+    return "\n\n".join(x for x in (fragment.title, lead, body) if x)
+
+
 def prepare_jobs(
     factory: sessionmaker[Session],
     claims: Sequence[Claim],
@@ -201,7 +218,7 @@ def prepare_jobs(
                 continue
             media = _media(factory, story, config.base_url, storage, fragment)
             parts = list(fragment.parts) if fragment.kind in ("post", "thread") else []
-            text = fragment.text()
+            text = publish_text(fragment)
             campaign = story.campaign
             job.request = PublishRequest(
                 delivery_id=delivery.id,
@@ -221,6 +238,7 @@ def prepare_jobs(
                 campaign={"id": campaign.id, "name": campaign.name} if campaign else {},
                 html=_render_html(fragment),
                 excerpt=fragment.lead or fragment.meta_description,
+                hashtags=list(fragment.hashtags or ()),
             )
             job.archive = publication_content(
                 fragment,

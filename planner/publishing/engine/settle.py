@@ -3,7 +3,8 @@ that lost its lease, or a person who cancelled in between, is never overwritten;
 an adapter's error means (retry with backoff, give up, or ask a person).
 
 A sent delivery gets its archive record (planner.publishing.archive) in the same transaction, and
-its fragment follows it (published, or failed for a person to look at).
+its fragment follows it (published, or failed for a person to look at), and the fragment's story
+follows that (planner.fragments.progress).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from planner.audit.services import record_event
 from planner.fragments.models import Fragment
+from planner.fragments.progress import story_follows_fragments
 from planner.publishing.engine.request import Job
 from planner.publishing.engine.shared import (
     FRAGMENT_STATUS,
@@ -144,6 +146,8 @@ def settle_all(
                 .where(fragments.c.id.in_(fragment_ids))
                 .values(status=status, updated_at=now)
             )
+    if by_state.get(DeliveryState.SENT):
+        story_follows_fragments(session, by_state[DeliveryState.SENT])
     publications = [
         {
             "delivery_id": job.claim.delivery_id,

@@ -113,7 +113,7 @@ def test_gate_holds_back_a_photo_without_alt_text(db: Session, editor: User) -> 
     services.update_fragment(db, editor, fragment, parts=["Het Havenpark heeft nieuwe bankjes."])
     services.update_fragment(db, editor, fragment, photo_ids=[p.id for p in story.photos])
     held = gate.gate_alerts(db, fragment, "submit")
-    assert [a.message for a in held] == [gate.PHOTO_ALT_MESSAGE]
+    assert [a.message for a in held] == ["Foto zonder alt-tekst"]
     with pytest.raises(ConflictError):
         services.submit_for_review(db, editor, fragment)
     story.photos[1].alt_text = "Een nieuw bankje bij de vijver"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from planner.channels import counting
 from planner.channels.catalogue import get_kind
+from planner.publishing.adapters import mastodon
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man, woman, girl joined by ZWJ
 FLAG_NL = "\U0001f1f3\U0001f1f1"
@@ -198,3 +199,19 @@ def test_count_x_matches_twitter_text_parser(text: str) -> None:
     twitter = counting._twitter()
     expected = twitter.parse_tweet(text, twitter.options).weightedLength
     assert counting.count(text, "x") == expected
+
+
+def test_mastodon_counts_a_remote_mention_by_its_local_part() -> None:
+    """Issue 13, item 14: as Mastodon (and our publisher) count it, @user@server is @user."""
+    local = "Dank @anna en @piet voor de hulp!"
+    remote = "Dank @anna@mastodon.social en @piet voor de hulp!"
+    assert counting.count(remote, "mastodon") == counting.count(local, "mastodon") == len(local)
+    # an address in a link is part of the link (23), and other platforms count every character
+    assert counting.count("Zie https://mastodon.nl/@anna@mastodon.social", "mastodon") == 4 + 23
+    assert counting.count(remote, "bluesky") == len(remote)
+    # the limit falls on the same text: a long server name never pushes a post over
+    text = "@anna@" + "s" * 600 + ".example " + "a" * 494
+    assert counting.count(text, "mastodon") == 500
+    assert counting.fits(text, "mastodon")
+    assert counting.first_offset_over_limit(text + "b", "mastodon") == len(text)
+    assert mastodon.count_characters(text + "b") == 501
