@@ -141,9 +141,11 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 def connect_reactions() -> None:
     """Connect the features' reactions to the signals of the features below them (blinker
     signals are process-wide, and connecting twice is harmless)."""
+    from planner.publishing import withdrawal
     from planner.scheduling import planning
 
     planning.connect_reactions()
+    withdrawal.connect_reactions()
 
 
 def _settings(overrides: dict[str, Any] | None) -> Settings:

@@ -161,3 +161,24 @@ class Publication(Base):
     method: Mapped[str] = mapped_column(String(16), default="engine")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Takedown(Base):
+    """A person confirmed that a publication of a story whose consent was withdrawn is gone.
+
+    The archive record itself never changes (it says what went out); this row only takes the
+    publication off the attention page's "take this down" list, saying who did it and when.
+    """
+
+    __tablename__ = "publication_takedowns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), unique=True
+    )
+    taken_down_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    taken_down_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    publication: Mapped[Publication] = relationship()
