@@ -12,6 +12,7 @@ from planner.accounts import services
 from planner.accounts.forms import PasswordForm, SignInForm, TokenForm, UserForm
 from planner.accounts.guards import admin_required, contributor_required, current_actor
 from planner.accounts.models import Role
+from planner.accounts.redirects import local_path
 from planner.errors import ValidationError
 from planner.web import runtime
 from planner.web.database import db_session
@@ -27,9 +28,8 @@ def _signin_limit() -> str:
 
 
 def _safe_next(target: str | None, fallback: str = "home.dashboard") -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for(fallback)
+    """A same-site path from ``?next=`` (planner.accounts.redirects), else the fallback page."""
+    return local_path(target) or url_for(fallback)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
