@@ -71,7 +71,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     from planner.publishing.registry import PublisherRegistry
     from planner.publishing.runtime import Publishing
     from planner.publishing.secrets import SecretBox
-    from planner.web import auth, database, errors, extensions, i18n, runtime, shell
+    from planner.web import auth, database, errors, extensions, headers, i18n, runtime, shell
 
     settings = config if isinstance(config, Settings) else _settings(config)
     app = _flask(settings)
@@ -90,7 +90,8 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         ),
     )
 
-    # Plumbing every page shares.
+    # Plumbing every page shares (the headers first: after-request hooks run last-in first-out).
+    headers.init_app(app)
     database.init_app(app, on_commit_error=errors.commit_refused)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
