@@ -1,5 +1,6 @@
 """consent withdrawn stops everything: fragments can be "withdrawn"; publications of a withdrawn
-story that a person took down by hand (publication_takedowns)
+story that a person took down by hand (publication_takedowns); sign-in sessions the server can end
+(sign_in_sessions)
 
 Existing data follows the new rule at once: fragments of withdrawn stories that did not go out
 become withdrawn, and their deliveries that had not gone out are cancelled.
@@ -30,6 +31,27 @@ def _status_check(values: tuple[str, ...]) -> str:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "sign_in_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("remember", sa.Boolean(), nullable=False),
+        sa.Column("created_at", planner.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", planner.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", planner.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_sign_in_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_sessions")),
+    )
+    op.create_index("ix_sign_in_sessions_key_hash", "sign_in_sessions", ["key_hash"], unique=True)
+    op.create_index(
+        op.f("ix_sign_in_sessions_user_id"), "sign_in_sessions", ["user_id"], unique=False
+    )
     op.create_table(
         "publication_takedowns",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -74,3 +96,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_fragments_fragment_status"), type_="check")
         batch_op.create_check_constraint(op.f("ck_fragments_fragment_status"), _status_check(_OLD))
     op.drop_table("publication_takedowns")
+    op.drop_index(op.f("ix_sign_in_sessions_user_id"), table_name="sign_in_sessions")
+    op.drop_index("ix_sign_in_sessions_key_hash", table_name="sign_in_sessions")
+    op.drop_table("sign_in_sessions")
