@@ -71,7 +71,18 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     from planner.publishing.registry import PublisherRegistry
     from planner.publishing.runtime import Publishing
     from planner.publishing.secrets import SecretBox
-    from planner.web import auth, database, errors, extensions, headers, i18n, runtime, shell
+    from planner.web import (
+        auth,
+        database,
+        errors,
+        extensions,
+        headers,
+        i18n,
+        input_guard,
+        json_input,
+        runtime,
+        shell,
+    )
 
     settings = config if isinstance(config, Settings) else _settings(config)
     app = _flask(settings)
@@ -92,6 +103,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
     # Plumbing every page shares (the headers first: after-request hooks run last-in first-out).
     headers.init_app(app)
+    json_input.init_app(app)
     database.init_app(app, on_commit_error=errors.commit_refused)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
@@ -99,6 +111,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app, timezone_selector=current_organisation.timezone)
     shell.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)
 
     # Outbound adapters: publishers (credentials decrypted with a key derived from the secret
     # key) and, only with an SMTP relay, e-mail to a fragment's owner when a delivery needs them.

@@ -188,6 +188,7 @@ def _schedule(
     session: Session, fragment_id: int, body: ScheduleAt | ScheduleLocal, now: datetime
 ) -> Delivery:
     if isinstance(body, ScheduleAt):
+        planning.require_within_horizon(body.at, now)  # before converting: it could overflow
         return planning.move_fragment(
             session, g.api_user, fragment_id, body.at.astimezone(UTC), now
         )
