@@ -219,8 +219,8 @@ def schedule_fragment_api(fragment_id: int, body: ScheduleIn) -> CalendarEventOu
     except (NonexistentLocalTimeError, AmbiguousLocalTimeError, UnknownTimezoneError):
         raise  # the wall time itself is wrong: 422 with what to choose
     except ValidationError as exc:
-        if exc.field == "local":
-            raise
+        if exc.field == "local" or exc.message == planning.BEYOND_HORIZON:
+            raise  # a time no plan can have: 422
         # Well-formed, but the moment has passed: a conflict with the clock, not bad input.
         raise ConflictError(exc.message, field=exc.field) from exc
     tz = services.org_timezone(session)
