@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, contains_eager
 from planner.accounts.models import Role, SignInSession, User
 from planner.accounts.passwords import token_digest, verify_password
 from planner.accounts.permissions import require_role
-from planner.accounts.services import set_password
+from planner.accounts.services import authenticate, set_password
 from planner.audit.services import record_event
 from planner.errors import ValidationError
 
@@ -46,6 +46,16 @@ def start_session(session: Session, user: User, now: datetime, *, remember: bool
     )
     session.flush()
     return key
+
+
+def sign_in(
+    session: Session, email: str, password: str, now: datetime, *, remember: bool
+) -> tuple[User, str] | None:
+    """Check the credentials and open a session: the user and the session's key, or None."""
+    user = authenticate(session, email, password)
+    if user is None:
+        return None
+    return user, start_session(session, user, now, remember=remember)
 
 
 def _open(session: Session, key: str, now: datetime) -> SignInSession | None:

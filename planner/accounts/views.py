@@ -39,16 +39,20 @@ def sign_in() -> str | Response:
     form = SignInForm()
     error = None
     if form.validate_on_submit():
-        session = db_session()
-        user = services.authenticate(session, form.email.data or "", form.password.data or "")
-        if user is not None:
-            remember = bool(form.remember.data)
+        remember = bool(form.remember.data)
+        signed_in = sessions.sign_in(
+            db_session(),
+            form.email.data or "",
+            form.password.data or "",
+            utcnow(),
+            remember=remember,
+        )
+        if signed_in is not None:
+            user, key = signed_in
             login_user(user, remember=remember, duration=sessions.REMEMBER_FOR)
             # Flask-Login keeps this in the session and the remember cookie: a key the server can
             # end (planner.accounts.sessions), instead of the user id, which it could not.
-            flask_session["_user_id"] = sessions.start_session(
-                session, user, utcnow(), remember=remember
-            )
+            flask_session["_user_id"] = key
             return redirect(_safe_next(request.args.get("next")))
         error = _("That e-mail address and password do not match an active account.")
     return render_template("accounts/sign_in.html", form=form, error=error)
