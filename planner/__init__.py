@@ -74,7 +74,18 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     from planner.publishing.registry import PublisherRegistry
     from planner.publishing.runtime import Publishing
     from planner.publishing.secrets import SecretBox
-    from planner.web import auth, database, errors, extensions, i18n, runtime, shell
+    from planner.web import (
+        auth,
+        database,
+        errors,
+        extensions,
+        headers,
+        i18n,
+        input_guard,
+        json_input,
+        runtime,
+        shell,
+    )
 
     settings = config if isinstance(config, Settings) else _settings(config)
     app = _flask(settings)
@@ -93,7 +104,9 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         ),
     )
 
-    # Plumbing every page shares.
+    # Plumbing every page shares (the headers first: after-request hooks run last-in first-out).
+    headers.init_app(app)
+    json_input.init_app(app)
     database.init_app(app, on_commit_error=errors.commit_refused)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
@@ -101,6 +114,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app, timezone_selector=current_organisation.timezone)
     shell.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)
 
     # Outbound adapters: publishers (credentials decrypted with a key derived from the secret
     # key) and, only with an SMTP relay, e-mail to a fragment's owner when a delivery needs them.
@@ -148,10 +162,12 @@ def connect_reactions() -> None:
     """Connect the features' reactions to the signals of the features below them (blinker
     signals are process-wide, and connecting twice is harmless)."""
     from planner.inbox import alerts
+    from planner.publishing import withdrawal
     from planner.scheduling import planning
 
     planning.connect_reactions()
     alerts.connect_reactions()
+    withdrawal.connect_reactions()
 
 
 def _settings(overrides: dict[str, Any] | None) -> Settings:
@@ -177,6 +193,8 @@ def _flask(settings: Settings) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        # Weeks, not Flask-Login's year; the server ends it sooner (planner.accounts.sessions).
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,

@@ -207,8 +207,17 @@ def contributor(db: Session) -> User:
 
 
 def sign_in_as(client: FlaskClient, user: User) -> FlaskClient:
+    """A signed-in browser: a real session on the server (planner.accounts.sessions), whose key
+    the session cookie carries, as signing in through the form leaves it."""
+    from planner.accounts.sessions import start_session
+    from planner.db import utcnow
+    from planner.web import runtime
+
+    with runtime.session_factory(client.application)() as session:
+        key = start_session(session, user, utcnow(), remember=False)
+        session.commit()
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+        sess["_user_id"] = key
         sess["_fresh"] = True
     return client
 

@@ -14,19 +14,19 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     from planner.accounts import api as _api  # noqa: F401  (declares its API operations)
+    from planner.accounts import sessions
     from planner.accounts.models import Role, User
     from planner.accounts.views import bp
+    from planner.db import utcnow
     from planner.web.database import db_session
     from planner.web.extensions import login_manager
 
     app.register_blueprint(bp)
 
     @login_manager.user_loader
-    def _load(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        user = db_session().get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+    def _load(key: str) -> User | None:
+        # The cookie carries a session key, not a user id: the server says whether it still holds.
+        return sessions.user_for_session(db_session(), key, utcnow())
 
     @app.context_processor
     def _roles() -> dict[str, object]:

@@ -41,6 +41,11 @@ class UserForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
     )

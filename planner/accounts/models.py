@@ -85,3 +85,26 @@ class ApiToken(Base):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SignInSession(Base):
+    """One signed-in browser: the server's half of a session cookie (and of a remember cookie).
+
+    The cookie carries a random key whose SHA-256 is stored here; a session counts only while its
+    row is open and unexpired, so signing out (or a password change, for every other browser)
+    ends it for good: a copied cookie no longer signs anyone in.
+    """
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (Index("ix_sign_in_sessions_key_hash", "key_hash", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    #: kept signed in on this device ("remember me"): the session lasts weeks, not a day
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from planner.accounts import services
+from planner.accounts import services, sessions
 from planner.accounts.forms import PasswordForm, SignInForm, TokenForm, UserForm
 from planner.accounts.guards import admin_required, contributor_required, current_actor
 from planner.accounts.models import Role
+from planner.accounts.redirects import local_path
+from planner.db import utcnow
 from planner.errors import ValidationError
 from planner.web import runtime
 from planner.web.database import db_session
@@ -27,9 +29,8 @@ def _signin_limit() -> str:
 
 
 def _safe_next(target: str | None, fallback: str = "home.dashboard") -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for(fallback)
+    """A same-site path from ``?next=`` (planner.accounts.redirects), else the fallback page."""
+    return local_path(target) or url_for(fallback)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -38,10 +39,20 @@ def sign_in() -> str | Response:
     form = SignInForm()
     error = None
     if form.validate_on_submit():
-        session = db_session()
-        user = services.authenticate(session, form.email.data or "", form.password.data or "")
-        if user is not None:
-            login_user(user, remember=bool(form.remember.data))
+        remember = bool(form.remember.data)
+        signed_in = sessions.sign_in(
+            db_session(),
+            form.email.data or "",
+            form.password.data or "",
+            utcnow(),
+            remember=remember,
+        )
+        if signed_in is not None:
+            user, key = signed_in
+            login_user(user, remember=remember, duration=sessions.REMEMBER_FOR)
+            # Flask-Login keeps this in the session and the remember cookie: a key the server can
+            # end (planner.accounts.sessions), instead of the user id, which it could not.
+            flask_session["_user_id"] = key
             return redirect(_safe_next(request.args.get("next")))
         error = _("That e-mail address and password do not match an active account.")
     return render_template("accounts/sign_in.html", form=form, error=error)
@@ -49,6 +60,7 @@ def sign_in() -> str | Response:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    sessions.end_session(db_session(), _session_key(), utcnow())
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.sign_in"))
@@ -63,9 +75,22 @@ def account() -> str | Response:
     token_form = TokenForm(prefix="tok")
     new_token = None
     if _submitted(password_form) and password_form.validate():
-        services.set_password(session, actor, actor, password_form.password.data or "")
-        flash(_("Your password has been changed."), "success")
-        return redirect(url_for("accounts.account"))
+        try:
+            sessions.change_own_password(
+                session,
+                actor,
+                password_form.current.data or "",
+                password_form.password.data or "",
+                utcnow(),
+                keep=_session_key(),
+            )
+        except ValidationError as exc:
+            attach_error(password_form, exc)
+        else:
+            flash(
+                _("Your password has been changed; you are signed out everywhere else."), "success"
+            )
+            return redirect(url_for("accounts.account"))
     if _submitted(token_form) and token_form.validate():
         new_token = services.create_token(session, actor, actor, token_form.name.data or "")
     tokens = services.list_tokens(session, actor, actor)
@@ -137,7 +162,9 @@ def edit_user(user_id: int) -> str | Response:
                 weekly_hours=form.weekly_hours.data or 0.0,
             )
             if form.password.data:
-                services.set_password(session, current_actor(), user, form.password.data)
+                sessions.reset_password(
+                    session, current_actor(), user, form.password.data, utcnow()
+                )
         except ValidationError as exc:
             attach_error(form, exc)
         else:
@@ -145,6 +172,12 @@ def edit_user(user_id: int) -> str | Response:
             return redirect(url_for("accounts.users"))
     tokens = services.list_tokens(session, current_actor(), user)
     return render_template("accounts/user_form.html", form=form, user=user, tokens=tokens)
+
+
+def _session_key() -> str | None:
+    """This browser's session key (what Flask-Login keeps as ``_user_id``)."""
+    key = flask_session.get("_user_id")
+    return key if isinstance(key, str) else None
 
 
 def _submitted(form: PasswordForm | TokenForm) -> bool:

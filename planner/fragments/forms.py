@@ -27,6 +27,7 @@ def status_labels() -> dict[str, object]:
         FragmentStatus.SCHEDULED.value: _l("Scheduled"),
         FragmentStatus.PUBLISHED.value: _l("Published"),
         FragmentStatus.FAILED.value: _l("Failed"),
+        FragmentStatus.WITHDRAWN.value: _l("Withdrawn"),
     }
 
 

@@ -22,7 +22,11 @@ FRAGMENT_KINDS = ("post", "thread", "article", "video_brief")
 
 
 class FragmentStatus(enum.Enum):
-    """draft → in_review → approved → scheduled → published, or failed when publishing did."""
+    """draft → in_review → approved → scheduled → published, or failed when publishing did.
+
+    Withdrawn: the contributor withdrew consent for the story before this fragment went out;
+    nothing made from it may be published any more (planner.publishing.withdrawal).
+    """
 
     DRAFT = "draft"
     IN_REVIEW = "in_review"
@@ -30,6 +34,7 @@ class FragmentStatus(enum.Enum):
     SCHEDULED = "scheduled"
     PUBLISHED = "published"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"
 
 
 def article_text(title: str | None, lead: str | None, body: str | None) -> str:

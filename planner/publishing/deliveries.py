@@ -35,7 +35,8 @@ from planner.publishing.models import (
     Publication,
     new_idempotency_key,
 )
-from planner.stories.models import Photo
+from planner.publishing.withdrawal import require_consent
+from planner.stories.models import Photo, Story
 from planner.stories.photos import photos_may_go_out
 
 Action = Literal["retry", "mark_posted", "cancel", "release"]
@@ -75,13 +76,17 @@ def list_deliveries(
 def list_by_hand(
     session: Session, actor: User | None, now: datetime, *, horizon: timedelta = BY_HAND_HORIZON
 ) -> list[Delivery]:
-    """Deliveries of manual channels that are due, overdue or due within ``horizon``."""
+    """Deliveries of manual channels that are due, overdue or due within ``horizon``; never a
+    story whose consent was withdrawn (its deliveries are cancelled then, this is the fence)."""
     require_role(actor, Role.EDITOR)
     return list(
         session.scalars(
             select(Delivery)
             .join(Channel, Delivery.channel_id == Channel.id)
+            .join(Fragment, Delivery.fragment_id == Fragment.id)
+            .join(Story, Fragment.story_id == Story.id)
             .where(
+                Story.consent_withdrawn_at.is_(None),
                 Channel.publisher_kind == "manual",
                 Delivery.state.in_(ACTIVE_DELIVERY_STATES),
                 Delivery.due_at <= now + horizon,
@@ -202,6 +207,8 @@ def mark_posted(
     actor = require_role(actor, Role.EDITOR)
     cleaned = clean_post_url(url)
     lock_for_change(session, delivery.fragment)
+    if delivery.fragment is not None:
+        require_consent(delivery.fragment.story)
     if delivery.state not in _POSTABLE:
         raise ConflictError(_state_refusal(delivery), state=delivery.state.value)
     delivery.state = DeliveryState.SENT
@@ -235,6 +242,8 @@ def retry_delivery(
     """Send again now, with a new idempotency key: a person decided the last attempt failed."""
     actor = require_role(actor, Role.EDITOR)
     lock_for_change(session, delivery.fragment)
+    if delivery.fragment is not None:
+        require_consent(delivery.fragment.story)
     if delivery.state not in _RETRYABLE:
         raise ConflictError(
             "Only a failed, missed or unchecked delivery can be tried again.",

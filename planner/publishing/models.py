@@ -223,3 +223,24 @@ class PublishingPause(Base):
     channel: Mapped[Channel | None] = relationship()
     started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
     ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
+
+
+class Takedown(Base):
+    """A person confirmed that a publication of a story whose consent was withdrawn is gone.
+
+    The archive record itself never changes (it says what went out); this row only takes the
+    publication off the attention page's "take this down" list, saying who did it and when.
+    """
+
+    __tablename__ = "publication_takedowns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), unique=True
+    )
+    taken_down_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    taken_down_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    publication: Mapped[Publication] = relationship()

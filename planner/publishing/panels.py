@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.home.dashboard import Panel
-from planner.publishing import deliveries
+from planner.publishing import deliveries, withdrawal
 
 
 def attention_panel(session: Session, actor: User, now: datetime) -> Panel | None:
@@ -24,7 +24,14 @@ def attention_panel(session: Session, actor: User, now: datetime) -> Panel | Non
         "needs_check": _("Needs checking"),
     }
     items = []
-    for d in deliveries.list_attention(session, actor, now)[:8]:
+    for t in withdrawal.list_takedowns(session, actor)[:8]:
+        label = _(
+            "Take this down: %(title)s · %(channel)s",
+            title=t.story_title,
+            channel=t.publication.channel_name,
+        )
+        items.append((label, f"{url_for('publishing.attention')}#takedown-{t.publication.id}"))
+    for d in deliveries.list_attention(session, actor, now)[: max(0, 8 - len(items))]:
         state = labels.get(d.state.value, _("Overdue, post by hand"))
         label = f"{state}: {d.fragment.story.title} · {d.channel.name} · "
         label += format_datetime(d.due_at, "short")

@@ -33,7 +33,7 @@ from planner.approval.models import REVIEWER_MARK
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments.models import Fragment
 from planner.organisation.current import timezone as organisation_timezone
-from planner.publishing import deliveries, pause
+from planner.publishing import deliveries, pause, withdrawal
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.forms import (
     ArchiveForm,
@@ -132,14 +132,26 @@ ENGINE_ERRORS = (
 @editor_required
 def attention() -> str:
     now = _now()
-    items = deliveries.list_attention(db_session(), current_actor(), now)
+    session, actor = db_session(), current_actor()
+    items = deliveries.list_attention(session, actor, now)
     return render_template(
         "publishing/attention.html",
         items=items,
+        takedowns=withdrawal.list_takedowns(session, actor),
         now=now,
         form=ResolveForm(formdata=None),
         errors={},
     )
+
+
+@bp.post("/publications/<int:publication_id>/taken-down")
+@editor_required
+def taken_down(publication_id: int) -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    withdrawal.confirm_taken_down(db_session(), current_actor(), publication_id, _now())
+    flash(_("Noted: the post has been taken down."), "success")
+    return redirect(url_for("publishing.attention"))
 
 
 @bp.post("/deliveries/<int:delivery_id>/resolve")
@@ -165,9 +177,12 @@ def resolve(delivery_id: int) -> Response | tuple[str, int]:
         else:
             items = deliveries.list_attention(session, actor, now)
             template = "publishing/attention.html"
+        if delivery not in items:  # no longer listed (a withdrawn story): say why above the list
+            flash(errors[delivery.id], "error")
         page = render_template(
             template,
             items=items,
+            takedowns=withdrawal.list_takedowns(session, actor),
             now=now,
             texts=_texts,
             photos=deliveries.by_hand_photos,

@@ -188,6 +188,7 @@ def _schedule(
     session: Session, fragment_id: int, body: ScheduleAt | ScheduleLocal, now: datetime
 ) -> Delivery:
     if isinstance(body, ScheduleAt):
+        planning.require_within_horizon(body.at, now)  # before converting: it could overflow
         return planning.move_fragment(
             session, g.api_user, fragment_id, body.at.astimezone(UTC), now
         )
@@ -218,8 +219,8 @@ def schedule_fragment_api(fragment_id: int, body: ScheduleIn) -> CalendarEventOu
     except (NonexistentLocalTimeError, AmbiguousLocalTimeError, UnknownTimezoneError):
         raise  # the wall time itself is wrong: 422 with what to choose
     except ValidationError as exc:
-        if exc.field == "local":
-            raise
+        if exc.field == "local" or exc.message == planning.BEYOND_HORIZON:
+            raise  # a time no plan can have: 422
         # Well-formed, but the moment has passed: a conflict with the clock, not bad input.
         raise ConflictError(exc.message, field=exc.field) from exc
     tz = services.org_timezone(session)

@@ -58,6 +58,8 @@ def create_feed(
         raise ValidationError("Give the feed a name.", field="name")
     if len(name) > 100:
         raise ValidationError("A name has at most 100 characters.", field="name")
+    if ical.one_line(name) != name:
+        raise ValidationError("A name is one line, without tabs or line breaks.", field="name")
     channel = person = None
     if scope == FeedScope.CHANNEL:
         channel = session.get(Channel, channel_id) if channel_id else None
@@ -117,6 +119,14 @@ def find_feed(session: Session, token: str) -> CalendarFeed | None:
     )
 
 
+#: a published fragment is confirmed, a withdrawn one cancelled (consent withdrawn), the rest
+#: tentative
+_FEED_STATUS = {
+    FragmentStatus.PUBLISHED: ical.FeedStatus.CONFIRMED,
+    FragmentStatus.WITHDRAWN: ical.FeedStatus.CANCELLED,
+}
+
+
 def render_feed(session: Session, feed: CalendarFeed, now: datetime, *, base_url: str) -> bytes:
     """The feed as RFC 5545 bytes: a month back and half a year ahead, in the org timezone."""
     tz = org_timezone(session)
@@ -136,9 +146,7 @@ def render_feed(session: Session, feed: CalendarFeed, now: datetime, *, base_url
             start_at=entry.fragment.scheduled_at or now,
             description=f"{entry.fragment.kind} · {entry.fragment.status.value}",
             url=f"{base_url.rstrip('/')}/fragments/{entry.fragment.id}",
-            status=ical.FeedStatus.CONFIRMED
-            if entry.fragment.status == FragmentStatus.PUBLISHED
-            else ical.FeedStatus.TENTATIVE,
+            status=_FEED_STATUS.get(entry.fragment.status, ical.FeedStatus.TENTATIVE),
             categories=tuple(entry.fragment.story.themes),
             updated_at=entry.fragment.updated_at,
         )

@@ -6,6 +6,7 @@ and times carry their TZID (with a VTIMEZONE), which keeps 10:00 at 10:00 across
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -51,6 +52,12 @@ def event_uid(event_id: int | str, *, kind: str = "fragment") -> str:
     return f"{kind}-{event_id}@{UID_DOMAIN}"
 
 
+def one_line(text: str) -> str:
+    """``text`` without line breaks or other control characters (each becomes a space): a
+    calendar's name is one content line, and icalendar refuses to write a raw line break."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
+
+
 def build_feed(
     name: str,
     events: Sequence[FeedEvent],
@@ -71,6 +78,7 @@ def build_feed(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    name = one_line(name)  # a feed named before names were checked must still be served
     calendar.add("name", name)  # RFC 7986
     calendar.add("x-wr-calname", name)  # what Outlook and Google read
     calendar.add("x-wr-timezone", tz)

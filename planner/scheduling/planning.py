@@ -97,6 +97,19 @@ def _on_fragment_changing(session: Session, **kwargs: Any) -> None:
     release_schedule(session, fragment=kwargs["fragment"], actor=kwargs.get("actor"))
 
 
+#: how far ahead a fragment may be planned: a year-9999 typo is refused, never stored (a time
+#: near the end of the calendar breaks every page that adds an hour to it)
+SCHEDULING_HORIZON = timedelta(days=5 * 366)
+BEYOND_HORIZON = "Choose a time within the next five years."
+
+
+def require_within_horizon(at: datetime, now: datetime, *, field: str = "at") -> None:
+    """Refuse (ValidationError, a 422) a time more than five years ahead; comparing needs no
+    conversion, so a time at the very end of the calendar cannot overflow here."""
+    if at > now + SCHEDULING_HORIZON:
+        raise ValidationError(BEYOND_HORIZON, field=field)
+
+
 def schedule_fragment(
     session: Session,
     actor: User | None,
@@ -117,6 +130,7 @@ def schedule_fragment(
         raise ValidationError("A publication time needs its timezone.", field="at")
     if at <= now and not immediately:
         raise ValidationError("Choose a time in the future.", field="at")
+    require_within_horizon(at, now)
     fragment_services.lock_for_change(session, fragment)
     approval_services.require_consent(fragment)
     allowed = {FragmentStatus.APPROVED, FragmentStatus.SCHEDULED}
@@ -258,6 +272,12 @@ def schedule_local(
     require_role(actor, Role.EDITOR)
     fragment = fragment_services.get_fragment(session, actor, fragment_id)
     zone = tz or planning_zone(session, fragment)
+    # A wall time is at most a day away from its instant: refuse before converting, which
+    # overflows at the end of the calendar.
+    wall = local.replace(tzinfo=now.tzinfo)
+    require_within_horizon(wall, now + timedelta(days=1), field="local")
+    if wall < now - timedelta(days=1):
+        raise ValidationError("Choose a time in the future.", field="local")
     at = resolve_local(local.replace(tzinfo=None), zone, fold=fold)
     return schedule_fragment(session, actor, fragment, at, now)
 

@@ -31,6 +31,9 @@ from planner.timekeeping.wallclock import get_zone
 
 #: statuses a fragment has while it sits on the calendar (it has a scheduled_at)
 CALENDAR_STATUSES = (FragmentStatus.SCHEDULED, FragmentStatus.PUBLISHED, FragmentStatus.FAILED)
+#: what the calendar shows: those, and fragments withdrawn with their story's consent (at the time
+#: they were planned, marked withdrawn; they count for no report, cadence or free slot)
+SHOWN_STATUSES = (*CALENDAR_STATUSES, FragmentStatus.WITHDRAWN)
 #: delivery states the calendar marks, because someone has to look at them
 ATTENTION_STATES = (DeliveryState.FAILED, DeliveryState.MISSED, DeliveryState.NEEDS_CHECK)
 #: the longest window one calendar request may ask for (a month view shows six weeks)
@@ -145,8 +148,8 @@ def query_calendar(
     *,
     with_themes: bool = False,
 ) -> list[CalendarEntry]:
-    statuses = [filters.status] if filters.status in CALENDAR_STATUSES else list(CALENDAR_STATUSES)
-    if filters.status is not None and filters.status not in CALENDAR_STATUSES:
+    statuses = [filters.status] if filters.status in SHOWN_STATUSES else list(SHOWN_STATUSES)
+    if filters.status is not None and filters.status not in SHOWN_STATUSES:
         return []
     # One query for the columns of fragments with their channel and story (joined, served by
     # ix_fragments_status_scheduled_at), one for their deliveries in the same window.
@@ -310,9 +313,9 @@ def list_calendar_rows(
     require_role(actor, Role.EDITOR)
     _check_window(start_at, end_at)
     filters = filters or CalendarFilters()
-    if filters.status is not None and filters.status not in CALENDAR_STATUSES:
+    if filters.status is not None and filters.status not in SHOWN_STATUSES:
         return []
-    statuses = [filters.status] if filters.status is not None else list(CALENDAR_STATUSES)
+    statuses = [filters.status] if filters.status is not None else list(SHOWN_STATUSES)
     query = (
         select(
             Fragment.id,

@@ -97,7 +97,7 @@ def _filter_form() -> CalendarFilterForm:
     form.campaign.choices = [("", _("Any campaign"))] + [(str(c.id), c.name) for c in campaigns]
     labels = status_labels()
     form.status.choices = [("", _("Any status"))] + [
-        (s.value, str(labels[s.value])) for s in services.CALENDAR_STATUSES
+        (s.value, str(labels[s.value])) for s in services.SHOWN_STATUSES
     ]
     people = session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.name))
     form.person.choices = [("", _("Anyone"))] + [(str(u.id), u.name) for u in people]
@@ -125,6 +125,7 @@ class _EventLabels:
 _QUIET_DELIVERIES = frozenset({DeliveryState.PENDING.value, DeliveryState.RETRYING.value})
 _ATTENTION = frozenset(state.value for state in services.ATTENTION_STATES)
 _SCHEDULED = FragmentStatus.SCHEDULED.value
+_WITHDRAWN = FragmentStatus.WITHDRAWN.value
 _SENDING = DeliveryState.SENDING.value
 
 
@@ -138,6 +139,8 @@ def _event(row: services.CalendarRow, now: datetime, labels: _EventLabels) -> di
         classes.append("cal-event--conflict")
     # Pending and retrying are the normal life of a planned post; show the others.
     shown = state if state is not None and state not in _QUIET_DELIVERIES else None
+    if row.status == _WITHDRAWN:
+        shown = None  # its deliveries were cancelled because of that: say "withdrawn", once
     return {
         "backgroundColor": row.colour,
         "borderColor": row.colour,

@@ -18,6 +18,7 @@ from planner.db import utcnow
 from planner.errors import NotFoundError, ValidationError
 from planner.media.storage import Storage
 from planner.stories import photos as photo_services
+from planner.stories.events import consent_withdrawn
 from planner.stories.models import (
     Story,
 )
@@ -52,7 +53,10 @@ def _is_handle(identifier: str) -> bool:
 def withdraw_consent(
     session: Session, actor: User | None, story_id: int, now: datetime | None = None
 ) -> Story:
-    """Record, on the person's request, that we may no longer use their story."""
+    """Record, on the person's request, that we may no longer use their story.
+
+    Everything stops in the same transaction: the features above react to ``consent_withdrawn``
+    (publishing cancels the deliveries and marks the fragments withdrawn)."""
     actor = require_role(actor, Role.EDITOR)
     story = get_story(session, actor, story_id)
     now = now or utcnow()
@@ -62,6 +66,7 @@ def withdraw_consent(
         if consent.withdrawn_at is None:
             consent.withdrawn_at = now
     session.flush()
+    consent_withdrawn.send(session, story=story, actor=actor, now=now)
     record_event(session, actor, "story.withdraw_consent", story)
     return story
 

@@ -89,13 +89,38 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+#: reports every Content-Security-Policy violation on the console, where watch_csp hears it
+_REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+def watch_csp(context: Any) -> list[str]:
+    """Collect the CSP violations of every page of a browser context (issue 12 item 9): a page
+    that needs an inline script or eval is broken in production, so the test must fail."""
+    violations: list[str] = []
+
+    def _console(message: Any) -> None:
+        text = str(message.text)
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            violations.append(text)
+
+    context.add_init_script(_REPORT_CSP)
+    context.on("page", lambda pg: pg.on("console", _console))
+    return violations
+
+
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    violations = watch_csp(context)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+    assert violations == [], "the page broke the Content-Security-Policy"
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -30,7 +30,7 @@ from planner.jobs import tasks
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Delivery, DeliveryState
 from planner.web import runtime
-from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in
+from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in, watch_csp
 from tests.conftest import make_settings
 from tests.factories import WEBHOOK_SECRET, wait_for
 from tests.fakes.webhook import Receiver, running_receiver
@@ -194,10 +194,12 @@ def publishing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Publ
 @pytest.fixture
 def e2e_page(browser: Any, publishing_server: PublishingServer) -> Iterator[Any]:
     context = browser.new_context(base_url=publishing_server.url, locale="nl-NL")
+    violations = watch_csp(context)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+    assert violations == [], "the page broke the Content-Security-Policy"
 
 
 def _a_minute_ahead(clock: OffsetClock) -> datetime:

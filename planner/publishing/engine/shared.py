@@ -113,10 +113,12 @@ def follow(session: Session, fragment_ids: Sequence[int], state: DeliveryState) 
     status = FRAGMENT_STATUS.get(state)
     if status is None or not fragment_ids:
         return
-    session.execute(
-        update(Fragment).where(Fragment.id.in_(fragment_ids)).values(status=status),
-        execution_options={"synchronize_session": False},
-    )
+    query = update(Fragment).where(Fragment.id.in_(fragment_ids))
+    if state != DeliveryState.SENT:
+        # A withdrawn fragment stays withdrawn (consent.md): only a post that went out after all
+        # becomes published, and then the take-down list shows it.
+        query = query.where(Fragment.status != FragmentStatus.WITHDRAWN)
+    session.execute(query.values(status=status), execution_options={"synchronize_session": False})
 
 
 class InTransactionPublisher(Protocol):

@@ -89,5 +89,6 @@ def test_no_photos_are_offered_once_the_consent_for_them_is_withdrawn(
     db.commit()
     login(client, editor)
     page = client.get("/publishing/by-hand", headers=EN).get_data(as_text=True)
-    assert make.CLEAN_TEXT in page
+    # Withdrawn consent stops everything (issue 12 item 6): the post leaves the list, photos too.
+    assert make.CLEAN_TEXT not in page
     assert "by-hand__photo" not in page
