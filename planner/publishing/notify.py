@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from planner.accounts.models import User
@@ -98,23 +98,7 @@ class OwnerNotifications:
     def _send_all(self, delivery_ids: Sequence[int]) -> int:
         factory = runtime.session_factory(self.app)
         with factory() as session:
-            deliveries = session.scalars(
-                select(Delivery)
-                .where(
-                    Delivery.id.in_(list(delivery_ids)),
-                    Delivery.state.in_(ATTENTION_STATES),
-                    # other kinds (inbox replies) are shown, and told, by the feature that owns them
-                    Delivery.kind == FRAGMENT_DELIVERY,
-                )
-                .options(
-                    joinedload(Delivery.channel),
-                    joinedload(Delivery.scheduled_by),
-                    joinedload(Delivery.fragment).joinedload(Fragment.story),
-                    joinedload(Delivery.fragment).joinedload(Fragment.assignee),
-                    joinedload(Delivery.fragment).joinedload(Fragment.created_by),
-                )
-                .order_by(Delivery.id)
-            ).all()
+            deliveries = session.scalars(needing_a_person(delivery_ids)).all()
             notices = []
             for delivery in deliveries:
                 owner = owner_of(delivery)
@@ -183,10 +167,10 @@ class OwnerNotifications:
         return Notice(to=owner.email, subject=subject, body="\n".join(lines) + "\n")
 
 
-def bell_for_attention(session: Session, delivery_ids: Sequence[int], now: datetime) -> int:
-    """The owner's bell for every listed delivery a person has to act on (failed, missed, to
-    check). The e-mail is OwnerNotifications' own message, so these rows queue none."""
-    deliveries = session.scalars(
+def needing_a_person(delivery_ids: Sequence[int]) -> Select[Delivery]:
+    """The listed fragment deliveries a person has to act on, with whom to tell loaded; other
+    kinds (inbox replies) are shown, and told, by the feature that owns them."""
+    return (
         select(Delivery)
         .where(
             Delivery.id.in_(list(delivery_ids)),
@@ -200,7 +184,14 @@ def bell_for_attention(session: Session, delivery_ids: Sequence[int], now: datet
             joinedload(Delivery.fragment).joinedload(Fragment.assignee),
             joinedload(Delivery.fragment).joinedload(Fragment.created_by),
         )
-    ).all()
+        .order_by(Delivery.id)
+    )
+
+
+def bell_for_attention(session: Session, delivery_ids: Sequence[int], now: datetime) -> int:
+    """The owner's bell for every listed delivery a person has to act on (failed, missed, to
+    check). The e-mail is OwnerNotifications' own message, so these rows queue none."""
+    deliveries = session.scalars(needing_a_person(delivery_ids)).all()
     rung = 0
     for delivery in deliveries:
         owner = owner_of(delivery)

@@ -33,8 +33,8 @@ from planner.web import runtime
 from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in, watch_csp
 from tests.conftest import make_settings
 from tests.factories import WEBHOOK_SECRET, wait_for
+from tests.fakes.smtp import Mailbox, free_port
 from tests.fakes.webhook import Receiver, running_receiver
-from tests.services.publishing.test_notify import Mailbox, _free_port
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +161,7 @@ def publishing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Publ
     engine.dispose()
     clock = OffsetClock()
     mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     with running_receiver() as receiver:
         app = create_app(

@@ -28,7 +28,7 @@ from planner.publishing.models import DeliveryState
 from planner.publishing.registry import PublisherRegistry
 from tests import factories as make
 from tests.conftest import PASSWORD, make_settings
-from tests.services.notifications.conftest import Mailbox, free_port
+from tests.fakes.smtp import Mailbox, free_port
 from tests.services.publishing.conftest import Live
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)

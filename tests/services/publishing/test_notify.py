@@ -4,16 +4,11 @@ server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
 
 from __future__ import annotations
 
-import email
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
-from email import policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 
 from planner import create_app
@@ -25,37 +20,15 @@ from planner.publishing.notify import Notice, SmtpNotifier
 from planner.publishing.registry import PublisherRegistry
 from tests.conftest import make_settings
 from tests.factories import box, engine_channel, engine_delivery
+from tests.fakes.smtp import Mailbox, free_port, relay
 from tests.fakes.webhook import Receiver
 from tests.services.publishing.conftest import Live
 
 
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+    with relay() as running:
+        yield running
 
 
 def _app(live: Live, clock: FrozenClock, **settings: Any) -> Flask:
@@ -202,7 +175,7 @@ def test_mail_trouble_never_breaks_publishing(
     author, _assignee = _people(live)
     delivery_id = _failing(live, receiver, frozen, author)
     # nothing listens on this port: every SMTP connection is refused
-    app = _app(live, frozen, smtp_host="127.0.0.1", smtp_port=_free_port())
+    app = _app(live, frozen, smtp_host="127.0.0.1", smtp_port=free_port())
 
     report = publish_due(app)
 
