@@ -27,7 +27,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from _servers import free_port, scratch_postgres
+
 BUSY_MONTH = date(2027, 3, 1)
 CALM_MONTH = date(2027, 5, 1)
 BUSY = 5_000
@@ -54,9 +55,6 @@ REPEAT = 5
 PASSWORD = "bench-password-123"
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-POSTGRES_ADMIN = os.environ.get(
-    "PLANNER_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 BASE = "minimal endpoint, one select (base)"
 API = "GET /api/v1/calendar"
 EVENTS = "GET /calendar/events (FullCalendar)"
@@ -271,17 +269,10 @@ def add_baselines(app: Any) -> None:
         return jsonify(out)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def gunicorn(url: str, tmp: Path, workers: int) -> Iterator[int]:
     """Serve the planner (and the baselines) with gunicorn; yields its port."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PLANNER_DATABASE_URL": url,
@@ -326,25 +317,6 @@ def gunicorn(url: str, tmp: Path, workers: int) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-@contextmanager
-def scratch_postgres() -> Iterator[str]:
-    """A database of its own on the PostgreSQL server, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_calendar_{os.getpid()}"
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --- the load generator: another process ----------------------------------------------------
@@ -611,7 +583,7 @@ def main() -> None:
                 browser = args.browser and backend == backends[-1]
                 run = argparse.Namespace(**{**vars(args), "browser": browser})
                 if backend == "postgresql":
-                    with scratch_postgres() as url:
+                    with scratch_postgres("bench_calendar") as url:
                         summary[backend] = run_backend("PostgreSQL", url, tmp, run, pool)
                 else:
                     url = f"sqlite:///{tmp / 'bench.db'}"

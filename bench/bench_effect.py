@@ -28,7 +28,6 @@ import argparse
 import http.client
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,13 +44,12 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from _servers import free_port, scratch_postgres
+
 CONNECTIONS = 16
 LINKS = 200
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-POSTGRES_ADMIN = os.environ.get(
-    "PLANNER_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0"
 
 
@@ -132,16 +130,9 @@ def bench_app() -> Any:
     return app
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def gunicorn(url: str, tmp: Path, workers: int) -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PLANNER_DATABASE_URL": url,
@@ -186,24 +177,6 @@ def gunicorn(url: str, tmp: Path, workers: int) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-@contextmanager
-def scratch_postgres() -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_effect_{os.getpid()}"
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --- the load generator: another process ----------------------------------------------------
@@ -529,13 +502,13 @@ def main() -> None:
                 if backend == "sqlite":
                     run_backend(backend, f"sqlite:///{tmp / 'bench.db'}", tmp, args)
                 else:
-                    with scratch_postgres() as url:
+                    with scratch_postgres("bench_effect") as url:
                         run_backend(backend, url, tmp, args)
             if args.part in ("page", "both"):
                 if backend == "sqlite":
                     run_page(backend, f"sqlite:///{tmp / 'page.db'}", args.repeat)
                 else:
-                    with scratch_postgres() as url:
+                    with scratch_postgres("bench_effect") as url:
                         run_page(backend, url, args.repeat)
 
 

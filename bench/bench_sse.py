@@ -27,37 +27,11 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _servers import free_port, scratch_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_ADMIN = os.environ.get(
-    "PLANNER_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 ROUNDS = 20
 IDLE_SECONDS = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def scratch_postgres() -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_sse_{os.getpid()}"
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _seed(url: str) -> str:
@@ -85,7 +59,7 @@ def _seed(url: str) -> str:
 @contextmanager
 def gunicorn(url: str, tmp: Path, workers: int, threads: int) -> Iterator[tuple[int, int]]:
     """The planner on gunicorn, gthread workers as the README says; yields (port, master pid)."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PLANNER_DATABASE_URL": url,
@@ -299,7 +273,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     args = parser.parse_args()
     if args.backend == "postgresql":
-        with scratch_postgres() as url:
+        with scratch_postgres("bench_sse") as url:
             run(url, args.clients)
     else:
         with tempfile.TemporaryDirectory() as tmp:
