@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import render_template, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -72,8 +73,8 @@ def goals_panel(session: Session, actor: User, now: datetime) -> Panel | None:
                 _(
                     "%(name)s: %(reached)s of %(target)s (%(percent)s%%)",
                     name=p.label,
-                    reached=p.reached,
-                    target=p.goal.target,
+                    reached=format_decimal(p.reached),
+                    target=format_decimal(p.goal.target),
                     percent=p.percent,
                 ),
                 url_for("effect.index") + "#goals",

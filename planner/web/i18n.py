@@ -7,10 +7,17 @@ browser's Accept-Language, then Dutch.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from babel.dates import format_timedelta as babel_timedelta
 from flask import Flask, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+)
 from flask_login import current_user
 
 from planner.web.extensions import babel
@@ -63,6 +70,18 @@ def init_app(app: Flask, timezone_selector: Callable[[], str]) -> None:
             return ":".join(_number(float(p)) for p in parts)
         except ValueError:
             return value
+
+    @app.template_filter("minutes")
+    def _minutes(value: int | float) -> str:
+        """A span of minutes as people say it: "25 min" up to an hour and a half, then hours
+        ("7 uur"), in the reader's language."""
+        span = timedelta(minutes=value)
+        locale = get_locale() or "nl"
+        if abs(value) < 90:
+            return babel_timedelta(
+                span, granularity="minute", threshold=100, format="short", locale=locale
+            )
+        return babel_timedelta(span, threshold=1.5, locale=locale)
 
     @app.context_processor
     def _language() -> dict[str, object]:
