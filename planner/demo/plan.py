@@ -104,7 +104,7 @@ def seed_plan(session: Session, now: datetime) -> None:
             continue  # approved, waiting on the list to plan
         if published < 4 and index % 5 == 1:
             published += 1
-            mark_published(session, fragment, now - timedelta(days=published, hours=2), planner)
+            mark_published(session, fragment, office_time(now, published, time(9, 30)), planner)
             continue
         after = now + timedelta(days=(index * 3) % (PLAN_DAYS - 7))
         busy = taken.setdefault(fragment.channel_id, [])
@@ -146,6 +146,13 @@ def _more_fragments(session: Session, channels: list[Channel]) -> None:
                 split_story(session, editor, story, missing)
             except PlannerError:
                 continue
+
+
+def office_time(now: datetime, days_ago: int, at: time) -> datetime:
+    """A moment some days back at an office hour in Zuiderhaven, so the demo's past reads like a
+    working week whenever it is seeded (not at the seeding's hour of the night)."""
+    day = local_date(now, "Europe/Amsterdam") - timedelta(days=days_ago)
+    return resolve_local(datetime.combine(day, at), "Europe/Amsterdam", fold="earlier")
 
 
 def approve_as_editor(session: Session, fragment: Fragment, approver: User, now: datetime) -> None:
@@ -192,7 +199,7 @@ def _failed_one(session: Session, now: datetime, planner: User) -> None:
     )
     if fragment is None:
         return
-    at = now - timedelta(days=1, hours=3)
+    at = office_time(now, 1, time(11, 0))
     fragment.scheduled_at = at
     fragment.status = FragmentStatus.SCHEDULED
     session.add(
