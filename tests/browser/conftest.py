@@ -6,6 +6,7 @@ Browser tests skip only when /usr/bin/chromium is missing and PLANNER_REQUIRE_BR
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -144,3 +145,12 @@ def sign_in(page: Any, email: str, password: str, language: str = "nl") -> None:
         label = "Nederlands" if language == "nl" else "English"
         page.get_by_role("button", name=label).click()
         page.wait_for_load_state()
+
+
+def upload_file(name: str, data: bytes) -> str:
+    """A file on disk for ``set_input_files``: Playwright hands a buffer over by fetching a data:
+    URL in the page, which the Content-Security-Policy (connect-src 'self') rightly refuses."""
+    folder = Path(tempfile.mkdtemp(prefix="upload-"))
+    path = folder / name
+    path.write_bytes(data)
+    return str(path)

@@ -30,7 +30,7 @@ from planner.db import make_engine, make_sessionmaker, transaction
 from planner.demo.seed import DEMO_PEOPLE
 from planner.demo.stories import DEMO_INTAKE_TOKEN
 from planner.web import runtime
-from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in
+from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in, upload_file
 from tests.conftest import make_settings
 from tests.unit.media.sample_images import jpeg
 
@@ -174,17 +174,20 @@ def _resident_sends(page: Any, title: str, shot: Shots) -> None:
     page.locator("#allow_photos").check()
     page.set_input_files(
         "#photos-0-file",
-        files=[{"name": "bankje.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 800)}],
+        files=[upload_file("bankje.jpg", jpeg(1200, 800))],
     )
     shot("intake")
     page.get_by_role("button", name="Verstuur mijn verhaal").click()
-    page.wait_for_url(f"**/i/{DEMO_INTAKE_TOKEN}/thanks")
+    page.wait_for_url(f"**/i/{DEMO_INTAKE_TOKEN}/thanks*")
     shot("intake-thanks")
 
 
 def _sanne_accepts_describes_and_splits(page: Any, title: str, shot: Shots) -> None:
     sign_in(page, SANNE.email, SANNE.password)
     page.goto("/stories")
+    folded = page.locator(".filters-toggle")
+    if folded.count():  # on a phone the filters fold behind a button first
+        folded.first.click()
     page.get_by_label("Zoeken").fill(title)
     page.get_by_role("button", name="Filteren", exact=True).click()
     page.get_by_role("link", name=title).click()

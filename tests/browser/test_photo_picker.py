@@ -97,6 +97,6 @@ def test_photo_picker_with_the_keyboard_and_the_cropped_preview(
     assert abs(ratio - 16 / 9) < 0.01
     screenshot(page, "fragment-editor-photo-picker")
 
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".photo-picker__box:checked")).to_have_count(1)
     expect(page.locator(f"#photo-{photo_ids[-1]}")).to_be_checked()

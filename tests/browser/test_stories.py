@@ -14,7 +14,7 @@ import pytest
 
 from planner.demo.seed import DEMO_PEOPLE
 from planner.demo.stories import DEMO_INTAKE_TOKEN
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in, upload_file
 from tests.unit.media.sample_images import jpeg
 
 pytestmark = pytest.mark.browser
@@ -36,11 +36,11 @@ def test_resident_sends_story_and_editor_accepts_it(page: Any) -> None:
     page.get_by_label("Mijn naam mag bij het verhaal staan.").check()
     page.set_input_files(
         "#photos-0-file",
-        files=[{"name": "bankje.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 800)}],
+        files=[upload_file("bankje.jpg", jpeg(1200, 800))],
     )
     screenshot(page, "stories-intake")
     page.get_by_role("button", name="Verstuur mijn verhaal").click()
-    page.wait_for_url(f"**/i/{DEMO_INTAKE_TOKEN}/thanks")
+    page.wait_for_url(f"**/i/{DEMO_INTAKE_TOKEN}/thanks*")
     assert page.get_by_role("heading", level=1).inner_text() == "Bedankt voor je verhaal"
 
     sign_in(page, EDITOR.email, EDITOR.password)
