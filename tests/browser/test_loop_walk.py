@@ -13,7 +13,6 @@ planned minute arrives at once; the engine is run by the test (tasks.publish_due
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +29,14 @@ from planner.db import make_engine, make_sessionmaker, transaction
 from planner.demo.seed import DEMO_PEOPLE
 from planner.demo.stories import DEMO_INTAKE_TOKEN
 from planner.web import runtime
-from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in, upload_file
+from tests.browser.conftest import (
+    LiveServer,
+    OffsetClock,
+    _require_browser,
+    screenshot,
+    sign_in,
+    upload_file,
+)
 from tests.conftest import make_settings
 from tests.unit.media.sample_images import jpeg
 
@@ -54,22 +60,6 @@ BODY = (
 #: Sanne's addition: it says "u" where the rest says "je", a warning (never an error)
 ADDITION = " Ziet u ook iets wat kapot is? Meld het in de app."
 REASON = "Bewust: de oproep spreekt alle lezers aan, ook wie liever 'u' leest."
-
-
-class OffsetClock:
-    """The real time plus an offset the test moves forward; the server's one "now"."""
-
-    def __init__(self) -> None:
-        self._offset = timedelta(0)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return datetime.now(UTC) + self._offset
-
-    def advance(self, delta: timedelta) -> None:
-        with self._lock:
-            self._offset += delta
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +29,14 @@ from planner.jobs import tasks
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.models import Delivery, DeliveryState
 from planner.web import runtime
-from tests.browser.conftest import LiveServer, _require_browser, screenshot, sign_in, watch_csp
+from tests.browser.conftest import (
+    LiveServer,
+    OffsetClock,
+    _require_browser,
+    screenshot,
+    sign_in,
+    watch_csp,
+)
 from tests.conftest import make_settings
 from tests.factories import WEBHOOK_SECRET, wait_for
 from tests.fakes.smtp import Mailbox, free_port
@@ -44,22 +50,6 @@ TZ = ZoneInfo("Europe/Amsterdam")
 ARTICLE_TITLE = "Veertig bankjes in het Havenpark"
 #: generous: the scheduler ticks every half second; this only bounds a broken run
 DEADLINE = 60.0
-
-
-class OffsetClock:
-    """The real time plus an offset the test moves forward; the server's one "now"."""
-
-    def __init__(self) -> None:
-        self._offset = timedelta(0)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return datetime.now(UTC) + self._offset
-
-    def advance(self, delta: timedelta) -> None:
-        with self._lock:
-            self._offset += delta
 
 
 @dataclass
