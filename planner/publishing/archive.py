@@ -87,6 +87,10 @@ def period_bounds(
     start: date | None, end: date | None, tz: str
 ) -> tuple[datetime | None, datetime | None]:
     """UTC instants for whole local days from ``start`` up to and including ``end``."""
+    for day, field in ((start, "start"), (end, "end")):
+        # an archive spans this millennium; year 1 or 9999 would overflow the UTC conversion
+        if day is not None and not 2000 <= day.year <= 2999:
+            raise ValidationError("Choose a date between the years 2000 and 2999.", field=field)
     if start and end and end < start:
         raise ValidationError("The end of the period is before its start.", field="end")
     low = _local_midnight(start, tz) if start else None
