@@ -68,9 +68,12 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     from planner.blog.services import BlogPublisher
     from planner.clock import SystemClock
     from planner.db import make_engine, make_sessionmaker
+    from planner.jobs.tasks import worker_name
     from planner.media.storage import FileSystemStorage
     from planner.organisation import current as current_organisation
+    from planner.publishing import connections, renewal
     from planner.publishing.notify import OwnerNotifications, SmtpNotifier
+    from planner.publishing.oauth import OAuthClient
     from planner.publishing.registry import PublisherRegistry
     from planner.publishing.runtime import Publishing
     from planner.publishing.secrets import SecretBox
@@ -119,16 +122,34 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     # Outbound adapters: publishers (credentials decrypted with a key derived from the secret
     # key) and, only with an SMTP relay, e-mail to a fragment's owner when a delivery needs them.
     box = SecretBox(settings.secret_key)
+    clock = runtime.clock(app)
+
+    def oauth_clients(platform: str) -> OAuthClient | None:
+        return connections.client_for(
+            platform,
+            settings.oauth_apps,
+            base_url=settings.base_url,
+            allow_loopback=settings.allow_loopback_targets,
+        )
+
+    registry = settings.extra.get("publishers") or PublisherRegistry(
+        box, allow_loopback=settings.allow_loopback_targets
+    )
+    # Channels connected with OAuth renew their tokens under a claim and store them encrypted.
+    if registry.token_sources is None:
+        registry.token_sources = renewal.token_sources(
+            factory, box, oauth_clients, worker_name, clock.now
+        )
     notifier = settings.extra.get("notifier")
     if notifier is None and settings.smtp_host:
         sender = settings.smtp_from or f"planner@{settings.smtp_host}"
         notifier = SmtpNotifier(settings.smtp_host, settings.smtp_port, sender)
     publishing_collaborators = Publishing(
         secret_box=box,
-        publishers=settings.extra.get("publishers")
-        or PublisherRegistry(box, allow_loopback=settings.allow_loopback_targets),
+        publishers=registry,
         notify_attention=OwnerNotifications(app, notifier) if notifier is not None else None,
         local_publishers={"blog": BlogPublisher()},
+        oauth_clients=oauth_clients,
     )
 
     # Features, from the bottom of the house up; each adds its pages, API operations and panels.

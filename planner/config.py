@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,10 @@ class Settings:
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = ""
+    #: the app's registration per platform, from PLANNER_OAUTH_<PLATFORM>_<FIELD> (CLIENT_ID,
+    #: CLIENT_SECRET, and for a test server or proxy AUTHORIZE_URL, TOKEN_URL, REFRESH_URL,
+    #: LONG_LIVED_URL and API_URL); a platform without a client id cannot be connected
+    oauth_apps: dict[str, dict[str, str]] = field(default_factory=dict)
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -122,4 +127,24 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_from=source.get("PLANNER_SMTP_FROM", "").strip(),
         effect_snapshot_after=source.get("PLANNER_EFFECT_SNAPSHOTS") or "1h,24h,7d,30d",
         click_flush_seconds=float(source.get("PLANNER_CLICK_FLUSH_SECONDS") or 1.0),
+        oauth_apps=_oauth_apps(source),
     )
+
+
+OAUTH_PLATFORMS = ("x", "linkedin", "facebook", "instagram", "threads")
+_OAUTH_FIELDS: tuple[str, ...] = ("client_id", "client_secret", "authorize_url", "token_url")
+_OAUTH_FIELDS += ("refresh_url", "long_lived_url", "api_url")
+
+
+def _oauth_apps(source: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """PLANNER_OAUTH_X_CLIENT_ID=... → {"x": {"client_id": ...}}; empty values are left out."""
+    apps: dict[str, dict[str, str]] = {}
+    for platform in OAUTH_PLATFORMS:
+        values = {
+            name: source.get(f"PLANNER_OAUTH_{platform.upper()}_{name.upper()}", "").strip()
+            for name in _OAUTH_FIELDS
+        }
+        values = {name: value for name, value in values.items() if value}
+        if values:
+            apps[platform] = values
+    return apps

@@ -27,6 +27,7 @@ from planner.live import services as live_services
 from planner.live.hub import Listener, engine_of
 from planner.notifications import mailer
 from planner.organisation.services import get_organisation
+from planner.publishing import renewal
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.engine import EngineConfig, PublishReport
 from planner.publishing.engine import publish_due as run_engine
@@ -75,9 +76,28 @@ def tick(app: Flask, *, name: str, started_at: datetime | None) -> None:
         publish_due(app)
     except Exception:  # the clock must keep ticking; the error is logged for a person
         log.exception("publish_due failed")
+    renew_tokens(app)
     listen(app)
     measure(app)
     send_notification_mail(app)
+
+
+def renew_tokens(app: Flask) -> int:
+    """Renew OAuth tokens nearing their end, so a channel that posts rarely stays connected."""
+    collaborators = runtime.get(app)
+    publishing = publishing_runtime.get(app)
+    try:
+        return renewal.renew_ahead(
+            collaborators.session_factory,
+            publishing.secret_box,
+            publishing.oauth_clients,
+            collaborators.clock.now(),
+            worker_name(),
+            collaborators.clock.now,
+        )
+    except Exception:  # nothing here may stop the clock
+        log.exception("renewing channel tokens failed")
+        return 0
 
 
 def measure(app: Flask) -> SnapshotReport | None:

@@ -23,6 +23,7 @@ def init_app(app: Flask, publishing: Publishing) -> None:
     from planner.home.dashboard import DASHBOARD
     from planner.publishing import api as _api  # noqa: F401  (declares its API operations)
     from planner.publishing import runtime
+    from planner.publishing.connect_views import bp as connect_bp
     from planner.publishing.corrections import published_panel
     from planner.publishing.panels import attention_panel
     from planner.publishing.views import bp
@@ -30,6 +31,7 @@ def init_app(app: Flask, publishing: Publishing) -> None:
 
     runtime.install(app, publishing)
     app.register_blueprint(bp)
+    app.register_blueprint(connect_bp)
     by_hand = NavItem("publishing.by_hand", _l("To post by hand"), Role.EDITOR, "/publishing", 50)
     add_nav(app, by_hand)
     DASHBOARD.contribute(app, attention_panel, order=10)

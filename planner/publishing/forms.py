@@ -45,6 +45,12 @@ def publisher_kind_choices() -> list[tuple[str, object]]:
         ("mastodon", _l("Mastodon")),
         ("wordpress", _l("WordPress")),
         ("newsletter", _l("E-mail newsletter (SMTP)")),
+        ("bluesky", _l("Bluesky (app password)")),
+        ("linkedin", _l("LinkedIn page (connect)")),
+        ("facebook", _l("Facebook page (connect)")),
+        ("instagram", _l("Instagram (connect)")),
+        ("threads", _l("Threads (connect)")),
+        ("x", _l("X (connect)")),
     ]
 
 
@@ -91,3 +97,10 @@ class ArchiveForm(FlaskForm):
         default="html",
         validate_choice=False,
     )
+
+
+class ConnectForm(FlaskForm):
+    """ "Verbinden": the account to post as (LinkedIn's organisation, Facebook's Page) goes along,
+    because the platform's answer is only complete with it."""
+
+    account_id = StringField(_l("Account id"), validators=[Optional(), Length(max=64)])

@@ -244,3 +244,44 @@ class Takedown(Base):
     taken_down_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     publication: Mapped[Publication] = relationship()
+
+
+class ConnectionState(enum.Enum):
+    """connected → reconnect (a refresh was refused) → connected again by an admin."""
+
+    CONNECTED = "connected"
+    RECONNECT = "reconnect"
+
+
+class ChannelConnection(Base):
+    """A channel connected with OAuth 2 (planner.publishing.connections): its state, when its
+    token runs out, and the short claim that lets one process at a time renew it.
+
+    The token itself stays encrypted in the channel's ``publisher_secret``. While the state is
+    ``reconnect`` the engine claims nothing on the channel: its due posts wait, they are not
+    failed, and go out once an admin has connected the channel again.
+    """
+
+    __tablename__ = "channel_connections"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(32))
+    state: Mapped[ConnectionState] = mapped_column(
+        enum_column(ConnectionState, "connection_state"), default=ConnectionState.CONNECTED
+    )
+    connected_at: Mapped[datetime]
+    connected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: when the stored access token runs out (None: the platform gave no end)
+    expires_at: Mapped[datetime | None]
+    refreshed_at: Mapped[datetime | None]
+    #: why the channel must be connected again, in the platform's words
+    problem: Mapped[str | None] = mapped_column(Text)
+    reconnect_since: Mapped[datetime | None]
+    #: one renewal at a time (refresh tokens are often single-use): who holds it, until when
+    refresh_claimed_by: Mapped[str | None] = mapped_column(String(100))
+    refresh_claimed_until: Mapped[datetime | None]
+
+    channel: Mapped[Channel] = relationship()
+    connected_by: Mapped[User | None] = relationship()

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
 from authlib.common.security import generate_token
@@ -42,7 +42,11 @@ from planner.publishing.outbound import (
     safe_request,
     system_resolver,
 )
-from planner.publishing.ports import PublishError, ReconnectRequiredError
+from planner.publishing.ports import (
+    PublishError,
+    ReconnectRequiredError,
+    TransientPublishError,
+)
 
 TokenAuth = Literal["client_secret_basic", "client_secret_post"]
 #: how a platform renews an access token: the RFC 6749 refresh grant, Meta's long-lived token
@@ -304,6 +308,14 @@ class OAuthClient:
             response = self._send("GET", f"{endpoints.refresh_url}?{query}", None, {})
             return self._token_from(response)
         except OAuthError as exc:
+            status = exc.details.get("status")
+            if exc.details.get("unreachable") or (
+                isinstance(status, int) and (status >= 500 or status == 429)
+            ):
+                # The platform was down or busy: the grant itself may be fine, try again later.
+                raise TransientPublishError(
+                    f"The channel's access could not be renewed just now: {exc.message}"
+                ) from exc
             raise ReconnectRequiredError(
                 f"The channel's access could not be renewed: {exc.message} Connect it again.",
                 **exc.details,
@@ -329,7 +341,9 @@ class OAuthClient:
             raise OAuthError(exc.message) from exc
         except PublishError as exc:
             # Token requests are safe to repeat; the caller decides whether to try again.
-            raise OAuthError(f"The platform could not be reached: {exc.message}") from exc
+            raise OAuthError(
+                f"The platform could not be reached: {exc.message}", unreachable=True
+            ) from exc
 
     def _token_request(self, body: str) -> TokenSet:
         config = self.config
@@ -373,6 +387,13 @@ class OAuthClient:
         )
 
 
+class Renewer(Protocol):
+    """What renews a token set: the OAuthClient itself, or a wrapper that first takes the
+    channel's renewal claim and stores the result (planner.publishing.connections)."""
+
+    def refresh(self, token: TokenSet) -> TokenSet: ...
+
+
 class TokenKeeper:
     """Hands adapters a valid access token and renews it in time (the AccessTokenSource port).
 
@@ -384,7 +405,7 @@ class TokenKeeper:
 
     def __init__(
         self,
-        client: OAuthClient,
+        client: Renewer,
         token: TokenSet,
         *,
         on_refresh: Callable[[TokenSet], None],

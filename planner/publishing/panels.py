@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
 from planner.home.dashboard import Panel
-from planner.publishing import deliveries, withdrawal
+from planner.publishing import connections, deliveries, withdrawal
 
 
 def attention_panel(session: Session, actor: User, now: datetime) -> Panel | None:
@@ -24,6 +24,19 @@ def attention_panel(session: Session, actor: User, now: datetime) -> Panel | Non
         "needs_check": _("Needs checking"),
     }
     items = []
+    for r in connections.needing_reconnect(session):
+        label = ngettext(
+            "Reconnect %(channel)s: %(num)d post is waiting",
+            "Reconnect %(channel)s: %(num)d posts are waiting",
+            r.waiting,
+            channel=r.channel.name,
+        )
+        target = (
+            url_for("publishing.channel_publishing", channel_id=r.channel.id) + "#connection"
+            if actor.has_role(Role.ADMIN)
+            else url_for("publishing.attention") + "#reconnect"
+        )
+        items.append((label, target))
     for t in withdrawal.list_takedowns(session, actor)[:8]:
         label = _(
             "Take this down: %(title)s · %(channel)s",

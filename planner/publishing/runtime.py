@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from planner.publishing.engine.shared import InTransactionPublisher
+from planner.publishing.oauth import OAuthClient
 from planner.publishing.registry import PublisherRegistry
 from planner.publishing.secrets import SecretBox
 
@@ -30,6 +31,8 @@ class Publishing:
     #: channel kind -> publisher inside this application (the blog), sent in the settling
     #: transaction
     local_publishers: Mapping[str, InTransactionPublisher] = field(default_factory=dict)
+    #: platform -> the app's OAuth client, None while its id and secret are not set
+    oauth_clients: Callable[[str], OAuthClient | None] = lambda _platform: None
 
 
 def install(app: Flask, publishing: Publishing) -> None:

@@ -15,6 +15,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,14 +30,16 @@ from planner.accounts.guards import (
     current_actor,
     editor_required,
 )
+from planner.accounts.models import Role
 from planner.approval.models import REVIEWER_MARK
 from planner.errors import ConflictError, PermissionDeniedError, ValidationError
 from planner.fragments.models import Fragment
 from planner.organisation.current import timezone as organisation_timezone
-from planner.publishing import deliveries, pause, withdrawal
+from planner.publishing import connections, deliveries, pause, withdrawal
 from planner.publishing import runtime as publishing_runtime
 from planner.publishing.forms import (
     ArchiveForm,
+    ConnectForm,
     MarkPostedForm,
     PauseForm,
     PublisherForm,
@@ -49,6 +52,7 @@ from planner.web import runtime
 from planner.web.database import db_session
 from planner.web.files import send_stored
 from planner.web.forms import ActionForm, csrf_failed
+from planner.web.headers import CONTENT_SECURITY_POLICY
 from planner.web.problems import status_for
 
 bp = Blueprint("publishing", __name__)
@@ -138,6 +142,8 @@ def attention() -> str:
         "publishing/attention.html",
         items=items,
         takedowns=withdrawal.list_takedowns(session, actor),
+        reconnects=connections.needing_reconnect(session),
+        admin_role=Role.ADMIN,
         now=now,
         form=ResolveForm(formdata=None),
         errors={},
@@ -183,6 +189,8 @@ def resolve(delivery_id: int) -> Response | tuple[str, int]:
             template,
             items=items,
             takedowns=withdrawal.list_takedowns(session, actor),
+            reconnects=connections.needing_reconnect(session),
+            admin_role=Role.ADMIN,
             now=now,
             texts=_texts,
             photos=deliveries.by_hand_photos,
@@ -320,7 +328,7 @@ _FIELD_FOR = {
 
 @bp.route("/channels/<int:channel_id>/publishing", methods=["GET", "POST"])
 @admin_required
-def channel_publishing(channel_id: int) -> Response | tuple[str, int]:
+def channel_publishing(channel_id: int) -> Response:
     from planner.channels import services as channel_services
     from planner.publishing.publisher_settings import PublisherInput, configure_publisher
 
@@ -364,13 +372,37 @@ def channel_publishing(channel_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("publishing.channel_publishing", channel_id=channel.id))
     elif request.method == "POST":
         status = 400
+    return _with_connection(channel, form, status)
+
+
+def _with_connection(channel: Any, form: PublisherForm, status: int) -> Response:
+    """The page with its "Verbinden" card; its form may go to the platform's sign-in page."""
+    from planner.publishing import connect_views
+
+    platform = connections.platform_of(channel)
+    client = publishing_runtime.get().oauth_clients(platform) if platform else None
+    connect_form = ConnectForm(prefix="connect")
+    connection = connections.status_of(db_session(), channel, client is not None)
+    if platform and request.method == "GET":
+        name, _required = connections.ACCOUNT_FIELD[platform]
+        connect_form.account_id.data = (channel.publisher_settings or {}).get(name)
     page = render_template(
         "publishing/channel_publishing.html",
         channel=channel,
         form=form,
         has_secret=channel.publisher_secret is not None,
+        connection=connection,
+        connect_form=connect_form,
+        account_needed=bool(platform and connections.ACCOUNT_FIELD[platform][1]),
     )
-    return page, status
+    response = make_response(page, status)
+    origin = connect_views.authorize_origin(client)
+    if origin:
+        policy = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {origin}"
+        )
+        response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 # --- the archive export (admins) ------------------------------------------------------------------

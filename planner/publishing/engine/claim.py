@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.db import write_session
+from planner.publishing.connections import waiting_for_reconnect
 from planner.publishing.engine import kinds
 from planner.publishing.engine.heartbeat import forget_dead, next_stale_at, stale_claimers
 from planner.publishing.engine.shared import (
@@ -130,6 +131,8 @@ def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -
                 engine_rows(),
                 # a paused row is held by the claim below, not missed
                 ~held_by_pause(),
+                # nor is a row waiting for its channel to be connected again
+                ~waiting_for_reconnect(),
             )
             .values(state=DeliveryState.MISSED, last_error=MISSED, updated_at=now)
             .returning(Delivery.id, Delivery.fragment_id),
@@ -190,6 +193,7 @@ def claim_due(
                 Delivery.held_at.is_(None),
                 Delivery.not_before <= now,
                 engine_rows(),
+                ~waiting_for_reconnect(),
                 *([~held_by_pause()] if paused else []),
             )
             .order_by(Delivery.not_before, Delivery.id)
@@ -233,7 +237,10 @@ def probe(
 def _next_work(session: Session, config: EngineConfig) -> datetime | None:
     due = session.scalar(
         select(func.min(Delivery.not_before)).where(
-            Delivery.state.in_(CLAIMABLE), Delivery.held_at.is_(None), engine_rows()
+            Delivery.state.in_(CLAIMABLE),
+            Delivery.held_at.is_(None),
+            engine_rows(),
+            ~waiting_for_reconnect(),
         )
     )
     stale = next_stale_at(session, config.claimer_stale)

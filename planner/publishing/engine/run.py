@@ -173,7 +173,7 @@ def _settle_group(
         written = settle_all(session, done, now)
     report.fenced_out += len(done) - len(written)
     for job, outcome in written:
-        if outcome.held:
+        if outcome.held or outcome.reconnect:  # waiting for a person: a pause, a reconnect
             report.held += 1
             continue
         report.count(outcome.state)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from planner.audit.services import record_event
 from planner.fragments.models import Fragment
 from planner.fragments.progress import story_follows_fragments
+from planner.publishing.connections import mark_reconnect
 from planner.publishing.engine.request import Job
 from planner.publishing.engine.shared import (
     FRAGMENT_STATUS,
@@ -27,10 +28,11 @@ from planner.publishing.engine.shared import (
     EngineConfig,
     audit_target,
 )
-from planner.publishing.models import Delivery, DeliveryState, Publication
+from planner.publishing.models import ChannelConnection, Delivery, DeliveryState, Publication
 from planner.publishing.ports import (
     PermanentPublishError,
     PublishResult,
+    ReconnectRequiredError,
     TransientPublishError,
 )
 from planner.publishing.registry import may_send_again
@@ -45,6 +47,12 @@ class Outcome:
     result: PublishResult | None = None
     #: back to pending and held: a crisis pause began before the request left
     held: bool = False
+    #: back to pending: the channel's authorisation is gone, it waits for an admin to connect
+    #: the channel again (planner.publishing.connections)
+    reconnect: bool = False
+
+
+WAITING_FOR_RECONNECT = "Waiting: the channel must be connected again."
 
 
 def fenced(claim: Claim) -> tuple[Any, ...]:
@@ -72,6 +80,7 @@ def settle_all(
     table = cast(Table, Delivery.__table__)
     if not items:
         return []
+    items = [(job, _wait_or_fail(session, job, outcome, now)) for job, outcome in items]
     # Lock the rows this attempt still owns, then write them all in one executemany: the lock
     # (SQLite: the BEGIN IMMEDIATE write lock) keeps the check and the write together, and the
     # UPDATE repeats the fence anyway.
@@ -177,9 +186,25 @@ def settle_all(
     return written
 
 
+def _wait_or_fail(session: Session, job: Job, outcome: Outcome, now: datetime) -> Outcome:
+    """A channel connected here waits for its admin (and the engine claims nothing on it until
+    then); one whose token was pasted by hand has nobody to reconnect it: the delivery fails."""
+    if not outcome.reconnect:
+        return outcome
+    channel_id = job.channel.id if job.channel is not None else None
+    connected = channel_id is not None and session.get(ChannelConnection, channel_id) is not None
+    if not connected:
+        return Outcome(DeliveryState.FAILED, outcome.error)
+    assert channel_id is not None
+    mark_reconnect(session, channel_id, outcome.error or "", now)
+    return outcome
+
+
 def classify(exc: BaseException, job: Job, now: datetime, config: EngineConfig) -> Outcome:
     """Turn what a publisher raised into the next state (the rules in the module docstring)."""
     attempt = job.claim.attempt
+    if isinstance(exc, ReconnectRequiredError):
+        return Outcome(DeliveryState.PENDING, f"{WAITING_FOR_RECONNECT} {exc}", reconnect=True)
     if isinstance(exc, PermanentPublishError):
         return Outcome(DeliveryState.FAILED, str(exc))
     retry_after = exc.retry_after if isinstance(exc, TransientPublishError) else None
