@@ -105,12 +105,15 @@ def callback() -> Response:
     if request.args.get("error"):
         flash(_("The platform did not grant access: %(reason)s", reason=_reason()), "error")
         return _channel_page(channel_id)
+    api_url = runtime.settings().oauth_apps.get(platform, {}).get("api_url")
     try:
         token = client.exchange_code(
             request.url, expected_state=attempt["state"], code_verifier=attempt.get("verifier")
         )
         if platform == "facebook":
-            token = connections.facebook_page_token(token, client, attempt["account_id"])
+            token = connections.facebook_page_token(
+                token, client, attempt["account_id"], graph_url=api_url
+            )
     except OAuthError as exc:
         flash(_("Connecting failed: %(reason)s", reason=exc.message), "error")
         return _channel_page(channel_id)
@@ -124,7 +127,7 @@ def callback() -> Response:
         publishing_runtime.secret_box(),
         now,
         account_id=attempt.get("account_id") or None,
-        api_url=runtime.settings().oauth_apps.get(platform, {}).get("api_url"),
+        api_url=api_url,
     )
     message = _("%(name)s is connected.", name=channel.name)
     if released:

@@ -272,7 +272,9 @@ def finish(
     return len(released)
 
 
-def facebook_page_token(token: TokenSet, client: OAuthClient, page_id: str) -> TokenSet:
+def facebook_page_token(
+    token: TokenSet, client: OAuthClient, page_id: str, *, graph_url: str | None = None
+) -> TokenSet:
     """Facebook posts as the Page: trade the person's token for a long-lived one, then read the
     Page's own token with it (a Page token from a long-lived user token does not expire).
 
@@ -288,8 +290,9 @@ def facebook_page_token(token: TokenSet, client: OAuthClient, page_id: str) -> T
         }
     )
     long_lived = _graph_json(f"{config.endpoints.token_url}?{query}", None, config)
-    # The Graph API's address is the token endpoint's, without /oauth/access_token.
-    graph_url = config.endpoints.token_url.rsplit("/oauth/", 1)[0]
+    # The Graph API's address is the token endpoint's, without /oauth/access_token (or the
+    # app's API address, for a test server or a proxy).
+    graph_url = graph_url or config.endpoints.token_url.rsplit("/oauth/", 1)[0]
     user_token = str(long_lived.get("access_token") or token.access_token)
     page_url = f"{graph_url.rstrip('/')}/{quote(page_id)}?fields=access_token,name"
     page = _graph_json(page_url, user_token, config)

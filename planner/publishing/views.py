@@ -289,9 +289,17 @@ def resume_publishing() -> Response | tuple[str, int]:
 def publishers() -> str:
     from planner.channels import services as channel_services
 
-    channels = channel_services.list_channels(db_session(), current_actor())
+    session = db_session()
+    channels = channel_services.list_channels(session, current_actor())
+    clients = publishing_runtime.get().oauth_clients
+    statuses = {
+        c.id: connections.status_of(session, c, clients(c.kind_key) is not None) for c in channels
+    }
     return render_template(
-        "publishing/publishers.html", channels=channels, kinds=dict(publisher_kind_choices())
+        "publishing/publishers.html",
+        channels=channels,
+        kinds=dict(publisher_kind_choices()),
+        statuses=statuses,
     )
 
 

@@ -147,11 +147,29 @@ class GraphFake(FakeApp):
 
 class FakeFacebookPage(GraphFake):
     page_id = "104000000000001"
+    page_name = "Gemeente Zuiderhaven"
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(
+        self, *, user_token_check: Callable[[str | None], bool] | None = None, **options: Any
+    ) -> None:
         super().__init__(**options)
         self.posts: list[dict[str, Any]] = []
         self.photos: dict[str, dict[str, Any]] = {}
+        #: who may read the Page's token: a person with a role on the Page (pages-api/overview)
+        self.user_token_check = user_token_check or (lambda _token: False)
+
+    def handle(self, request: Request) -> Reply:
+        # GET /{page-id}?fields=access_token with a user token that has a role on the Page
+        # answers the Page's own token (docs/pages-api/getting-started).
+        path = _VERSION.sub("", request.path).strip("/")
+        if request.method == "GET" and path == self.page_id:
+            if not self.user_token_check(request.bearer()):
+                return graph_error(190, "Invalid OAuth access token.")
+            document = {"id": self.page_id, "name": self.page_name}
+            if "access_token" in request.query.get("fields", ""):
+                document["access_token"] = self.token
+            return json_reply(200, document)
+        return super().handle(request)
 
     def route(self, method: str, segments: list[str], request: Request) -> Reply:
         if segments[0] != self.page_id or len(segments) != 2:

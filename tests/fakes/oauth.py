@@ -85,6 +85,8 @@ class FakeAuthorizationServer(FakeApp):
                 "/refresh_access_token",
             ):
                 return self._meta(request)
+            if request.method == "GET" and request.path == "/token":
+                return self._facebook_exchange(request)
         return json_reply(404, {"error": "not_found"})
 
     def _authorize(self, request: Request) -> Reply:
@@ -173,6 +175,38 @@ class FakeAuthorizationServer(FakeApp):
                 issued_tokens.pop("refresh_token")
             return json_reply(200, issued_tokens)
         return json_reply(400, {"error": "unsupported_grant_type"})
+
+    def _facebook_exchange(self, request: Request) -> Reply:
+        """Facebook's long-lived user token: GET /oauth/access_token?grant_type=fb_exchange_token
+        &client_id&client_secret&fb_exchange_token (developers.facebook.com/docs/facebook-login/
+        guides/access-tokens/get-long-lived); about 60 days, no refresh token."""
+        query = request.query
+        if query.get("grant_type") != "fb_exchange_token":
+            return json_reply(400, {"error": {"message": "Unsupported grant_type", "code": 100}})
+        if (query.get("client_id"), query.get("client_secret")) != (
+            self.client_id,
+            self.client_secret,
+        ):
+            return json_reply(
+                400, {"error": {"message": "Error validating client secret.", "code": 1}}
+            )
+        if not self.is_valid(query.get("fb_exchange_token")):
+            return json_reply(
+                400,
+                {
+                    "error": {
+                        "message": "Invalid OAuth access token.",
+                        "type": "OAuthException",
+                        "code": 190,
+                    }
+                },
+            )
+        number = next(self.counter)
+        access, lifetime = f"fb-long-{number}", 60 * 24 * 3600
+        self.access[access] = self.clock() + timedelta(seconds=lifetime)
+        return json_reply(
+            200, {"access_token": access, "token_type": "bearer", "expires_in": lifetime}
+        )
 
     def _meta(self, request: Request) -> Reply:
         query = request.query

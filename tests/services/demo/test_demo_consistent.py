@@ -107,3 +107,27 @@ def test_the_readme_tour_sends_each_role_only_where_it_may_go(
         sign_in_as(client, people[role])
         status = client.get(path).status_code
         assert status == 200, (path, role, status)
+
+
+def test_the_demos_big_platforms_are_marked_not_connected_and_post_by_hand(
+    app: Flask, db: Session, tmp_path: Path
+) -> None:
+    """Issue 16, item 7: Instagram, LinkedIn and Facebook are configured against nothing, say so
+    on the publishing settings, and their posts stay on the by-hand list."""
+    _seed(db, tmp_path)
+    admin = db.scalar(select(User).where(User.email == "eva@zuiderhaven.example"))
+    assert admin is not None
+    client = app.test_client()
+    sign_in_as(client, admin)
+    page = client.get("/settings/publishing").get_data(as_text=True)
+    for name in ("Instagram", "LinkedIn-pagina", "Facebookpagina"):
+        row = page[page.index(name) : page.index("</tr>", page.index(name))]
+        assert "niet verbonden" in row, name
+        channel = db.scalar(select(Channel).where(Channel.name == name))
+        assert channel is not None
+        assert channel.publisher_kind == "manual"
+        assert channel.publisher_secret is None
+        detail = client.get(f"/channels/{channel.id}/publishing").get_data(as_text=True)
+        assert "Verbinding met" in detail
+        assert "niet verbonden" in detail
+    assert client.get("/publishing/by-hand").status_code == 200

@@ -191,3 +191,61 @@ def test_a_channel_to_reconnect_is_on_the_dashboard_and_the_attention_page(
     attention = client.get("/publishing/attention").get_data(as_text=True)
     assert "Kanalen om opnieuw te verbinden" in attention
     assert "Een beheerder kan het opnieuw verbinden." in attention
+
+
+def test_facebook_keeps_the_pages_own_token_and_posts_with_it(
+    app_factory: Callable[..., Flask],
+    login: Login,
+    admin: User,
+    db: Session,
+    clock: FrozenClock,
+) -> None:
+    """Facebook: the login's token is traded for a long-lived one, and with that the Page's own
+    token is read and kept; the Page accepts posts with it (the fake Page only takes its token)."""
+    from planner.publishing.ports import PublishRequest
+    from planner.publishing.registry import PublisherRegistry
+    from tests.fakes.meta import FakeFacebookPage
+
+    meta = FakeAuthorizationServer(client_auth="client_secret_post", clock=clock.now)
+    meta.redirect_uri = f"{BASE}/channels/oauth/callback"
+    with (
+        serving(meta) as auth,
+        serving(FakeFacebookPage(user_token_check=meta.is_valid)) as page_api,
+    ):
+        fb_app = {
+            "client_id": auth.client_id,
+            "client_secret": auth.client_secret,
+            "authorize_url": f"{auth.url}/authorize",
+            "token_url": f"{auth.url}/token",
+            "api_url": page_api.url,
+        }
+        app = app_factory(base_url=BASE, oauth_apps={"facebook": fb_app})
+        client = app.test_client()
+        channel = _channel(db, "facebook", "Facebookpagina")
+        login(client, admin)
+        sent = client.post(
+            f"/channels/{channel.id}/connect",
+            data={"connect-account_id": FakeFacebookPage.page_id},
+        )
+        back = client.get(_platform_answer(sent.headers["Location"]), follow_redirects=True)
+        assert "Facebookpagina is verbonden." in back.get_data(as_text=True)
+        assert len(auth.calls("GET", "/token")) == 1  # the long-lived exchange
+
+        db.expire_all()
+        connected = db.get(Channel, channel.id)
+        assert connected is not None
+        assert connected.publisher_settings["page_id"] == FakeFacebookPage.page_id
+        secrets = publishing_runtime.get(app).secret_box
+        token = TokenSet.from_json(secrets.decrypt(connected.publisher_secret or ""))
+        assert token.access_token == FakeFacebookPage.token
+        assert token.expires_at is None  # a Page token from a long-lived login does not end
+
+        registry = PublisherRegistry(secrets, allow_loopback=True)
+        publisher = registry.build(connected)
+        result = publisher.publish(
+            PublishRequest(
+                delivery_id=1, idempotency_key="d-1", attempt=1, text="Hallo", parts=["Hallo"]
+            )
+        )
+        assert [p["message"] for p in page_api.posts] == ["Hallo"]
+        assert result.remote_id == page_api.posts[0]["id"]
