@@ -16,8 +16,8 @@ code 506 "Duplicate status message" (docs/pages-api/posts, graph-api/reference/p
 Instagram (docs/instagram-platform/content-publishing, reference/ig-container): POST
 /{ig-user-id}/media with image_url, caption, alt_text, is_carousel_item, or media_type=CAROUSEL
 with children; the image is fetched from image_url (JPEG only, aspect 4:5 to 1.91:1, 8 MB);
-With `crawl` on, an image_url that `web` does not hold is downloaded over HTTP when the
-container is created, as the platform's servers fetch it ("Meta will cURL the image at the URL"),
+With `crawl` on, the image_url is downloaded over HTTP when the container is created, as the
+platform's servers fetch it ("Meta will cURL the image at the URL"),
 so tests can serve it from the application's own public media route.
 GET /{container}?fields=status_code answers IN_PROGRESS while processing, then FINISHED, or
 ERROR / EXPIRED; POST /{ig-user-id}/media_publish?creation_id= publishes a FINISHED container
@@ -73,7 +73,7 @@ class GraphFake(FakeApp):
         self.ids = itertools.count(17900000000000001)
         #: image_url -> bytes, what the platform's crawler would download
         self.web: dict[str, bytes] = {}
-        #: download an image_url that `web` lacks over HTTP (127.0.0.1 only: tests and benches)
+        #: download every image_url over HTTP instead (127.0.0.1 only: tests and benches)
         self.crawl = False
         #: polls a container stays IN_PROGRESS
         self.processing_polls = 1
@@ -103,8 +103,9 @@ class GraphFake(FakeApp):
         return str(next(self.ids))
 
     def _download(self, url: str | None) -> None:
-        """Fetch an image the way the platform does, outside the lock (it takes a while)."""
-        if not url or url in self.web or not url.startswith("http://127.0.0.1:"):
+        """Fetch an image the way the platform does, for every container and outside the lock
+        (it takes a while)."""
+        if not url or not url.startswith("http://127.0.0.1:"):
             return
         try:
             with urllib.request.urlopen(url, timeout=10) as answer:
