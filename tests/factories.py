@@ -24,12 +24,19 @@ from planner.channels.models import Channel
 from planner.db import Base, make_engine, make_sessionmaker
 from planner.fragments import services as fragment_services
 from planner.fragments.models import Fragment, FragmentStatus
+from planner.media.storage import Storage
 from planner.publishing.models import Delivery, DeliveryState
+from planner.publishing.publisher_settings import configure_publisher
 from planner.publishing.secrets import SecretBox
 from planner.scheduling.planning import schedule_fragment
 from planner.stories.models import Campaign, Story, StorySource, Theme
+from planner.stories.photos import PhotoUpload, attach_photos, prepare_photos
 from tests.conftest import PASSWORD, make_user
 from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
+from tests.fakes.reach import KINDS as REACH_KINDS
+from tests.fakes.reach import THREADING as REACH_THREADING
+from tests.fakes.reach import Planned, Platforms
+from tests.unit.media.sample_images import jpeg
 
 #: the text of the posts the engine tests send
 POST_TEXT = "De bibliotheek in Zuiderhaven is vanaf maandag ook op zondag open."
@@ -316,6 +323,119 @@ def engine_deliveries(
             for fid, at in zip(ids, due, strict=True)
         ],
     )
+
+
+# --- a burst to the six Reach platforms -------------------------------------------------------
+
+#: the two photos a Reach burst carries (JPEG, so every platform takes every crop)
+REACH_PHOTOS = (
+    ("De nieuwe leeszaal van de bibliotheek op zondagmiddag", (1600, 1200)),
+    ("Kinderen lezen voor op de trap bij de ingang", (1200, 1200)),
+)
+
+
+def reach_channels(session: Session, platforms: Platforms) -> dict[str, Channel]:
+    """One channel per Reach platform, set up as an admin does (channel page or API), pointed at
+    the platform's fake, needing no approval."""
+    admin = create_user(
+        session, None, email="beheer@zuiderhaven.test", name="Beheer", role=Role.ADMIN
+    )
+    made = {}
+    for kind in REACH_KINDS:
+        channel = channel_services.create_channel(
+            session, admin, name=f"Zuiderhaven op {kind}", kind_key=kind
+        )
+        configure_publisher(
+            session, admin, channel, platforms.publisher_input(kind), box(), allow_loopback=True
+        )
+        made[kind] = channel
+    return made
+
+
+def reach_burst(
+    session: Session,
+    platforms: Platforms,
+    storage: Storage,
+    count: int,
+    due_at: datetime,
+    *,
+    threads_on: tuple[str, ...] = REACH_THREADING,
+) -> list[Planned]:
+    """``count`` scheduled fragments spread in turn over the six platforms, all due at
+    ``due_at``: plain posts, a photo with alt text on every fourth, a two-part thread on every
+    fifth on the platforms in ``threads_on``, and on Instagram (photos only) a carousel every
+    fifth."""
+    channels = reach_channels(session, platforms)
+    made_story = _new_story(session, "Zondag open", body=POST_TEXT)
+    photos = attach_photos(
+        session,
+        None,
+        made_story,
+        prepare_photos([PhotoUpload(jpeg(w, h), alt) for alt, (w, h) in REACH_PHOTOS]),
+        storage,
+    )
+    shapes = []
+    for n in range(count):
+        kind, turn = REACH_KINDS[n % len(REACH_KINDS)], n // len(REACH_KINDS)
+        if kind in threads_on and turn % 5 == 2:
+            parts = (
+                f"Draad {n}, deel 1: de bibliotheek in Zuiderhaven gaat op zondag open.",
+                f"Draad {n}, deel 2: kom langs tussen twaalf en vijf, de koffie staat klaar.",
+            )
+            shapes.append((kind, "thread", parts, []))
+            continue
+        text = f"Bericht {n} van Zuiderhaven: de bibliotheek is vanaf maandag ook op zondag open."
+        if kind == "instagram":
+            chosen = photos if turn % 5 == 4 else photos[:1]
+        else:
+            chosen = photos[:1] if turn % 4 == 1 else []
+        shapes.append((kind, "post", (text,), [p.id for p in chosen]))
+    fragment_ids = list(
+        session.scalars(
+            insert(Fragment).returning(Fragment.id, sort_by_parameter_order=True),
+            [
+                {
+                    "story_id": made_story.id,
+                    "channel_id": channels[kind].id,
+                    "kind": fragment_kind,
+                    "status": FragmentStatus.SCHEDULED,
+                    "parts": list(parts),
+                    "hashtags": [],
+                    "photo_ids": photo_ids,
+                    "scheduled_at": due_at,
+                    "version": 1,
+                    "is_sponsored": False,
+                    "created_at": due_at,
+                    "updated_at": due_at,
+                }
+                for kind, fragment_kind, parts, photo_ids in shapes
+            ],
+        )
+    )
+    delivery_ids = list(
+        session.scalars(
+            insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
+            [
+                {
+                    "fragment_id": fragment_id,
+                    "channel_id": channels[kind].id,
+                    "due_at": due_at,
+                    "not_before": due_at,
+                    "state": DeliveryState.PENDING,
+                    "attempt": 0,
+                    "idempotency_key": str(uuid.uuid4()),
+                    "fragment_version": 1,
+                    "created_at": due_at,
+                    "updated_at": due_at,
+                }
+                for fragment_id, (kind, _, _, _) in zip(fragment_ids, shapes, strict=True)
+            ],
+        )
+    )
+    return [
+        Planned(delivery_id, kind, parts, len(photo_ids))
+        for delivery_id, (kind, _, parts, photo_ids) in zip(delivery_ids, shapes, strict=True)
+    ]
 
 
 # --- a whole month on the calendar ----------------------------------------------------------

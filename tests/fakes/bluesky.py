@@ -220,6 +220,8 @@ class FakeBluesky(FakeApp):
             "rkey": rkey,
             "value": record,
         }
+        if collection == "app.bsky.feed.post":
+            self.record_published(record.get("text", ""), uri)
         return json_reply(
             200,
             {

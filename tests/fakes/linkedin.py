@@ -188,6 +188,7 @@ class FakeLinkedIn(FakeApp):
                 "publishedAt": now,
             }
         )
+        self.record_published(text, urn)
         return Reply(201, {"x-restli-id": urn, "x-linkedin-id": urn})
 
     def _list(self, request: Request) -> Reply:

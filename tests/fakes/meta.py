@@ -16,6 +16,9 @@ code 506 "Duplicate status message" (docs/pages-api/posts, graph-api/reference/p
 Instagram (docs/instagram-platform/content-publishing, reference/ig-container): POST
 /{ig-user-id}/media with image_url, caption, alt_text, is_carousel_item, or media_type=CAROUSEL
 with children; the image is fetched from image_url (JPEG only, aspect 4:5 to 1.91:1, 8 MB);
+With `crawl` on, the image_url is downloaded over HTTP when the container is created, as the
+platform's servers fetch it ("Meta will cURL the image at the URL"),
+so tests can serve it from the application's own public media route.
 GET /{container}?fields=status_code answers IN_PROGRESS while processing, then FINISHED, or
 ERROR / EXPIRED; POST /{ig-user-id}/media_publish?creation_id= publishes a FINISHED container
 once (then PUBLISHED); GET /{ig-user-id}/media lists the account's media newest first.
@@ -32,6 +35,8 @@ import io
 import itertools
 import json
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -68,6 +73,8 @@ class GraphFake(FakeApp):
         self.ids = itertools.count(17900000000000001)
         #: image_url -> bytes, what the platform's crawler would download
         self.web: dict[str, bytes] = {}
+        #: download every image_url over HTTP instead (127.0.0.1 only: tests and benches)
+        self.crawl = False
         #: polls a container stays IN_PROGRESS
         self.processing_polls = 1
         self.containers: dict[str, dict[str, Any]] = {}
@@ -79,6 +86,8 @@ class GraphFake(FakeApp):
                 "Error validating access token: Session has expired on Thursday.",
                 subcode=463,
             )
+        if self.crawl and request.method == "POST":
+            self._download(request.params().get("image_url"))
         path = _VERSION.sub("", request.path)
         with self.lock:
             reply = self.route(request.method, path.strip("/").split("/"), request)
@@ -92,6 +101,19 @@ class GraphFake(FakeApp):
 
     def new_id(self) -> str:
         return str(next(self.ids))
+
+    def _download(self, url: str | None) -> None:
+        """Fetch an image the way the platform does, for every container and outside the lock
+        (it takes a while)."""
+        if not url or not url.startswith("http://127.0.0.1:"):
+            return
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                data = answer.read()
+        except (urllib.error.URLError, OSError):
+            return  # then fetch_problem reports the failed download, as the platform does
+        with self.lock:
+            self.web[url] = data
 
     # -- containers (Instagram, Threads) -------------------------------------------------------
 
@@ -198,6 +220,7 @@ class FakeFacebookPage(GraphFake):
             **extra,
         }
         self.posts.append(post)
+        self.record_published(message, post_id)
         return post
 
     def _duplicate(self, message: str) -> bool:
@@ -299,6 +322,7 @@ class FakeInstagram(GraphFake):
                 "container": stored,
             }
         )
+        self.record_published(fields.get("caption", ""), media_id)
         return json_reply(200, {"id": media_id})
 
 
@@ -378,4 +402,5 @@ class FakeThreads(GraphFake):
                 "permalink": f"https://www.threads.net/@zuiderhaven/post/{post_id}",
             }
         )
+        self.record_published(fields.get("text", ""), post_id)
         return json_reply(200, {"id": post_id})

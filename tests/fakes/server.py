@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,16 @@ class Request:
         return value.removeprefix("Bearer ") if value.startswith("Bearer ") else None
 
 
+@dataclass(frozen=True)
+class Published:
+    """One post as the platform stored it: when (this machine's clock, so it compares with due
+    times), the words a reader sees, and the platform's id for it."""
+
+    at: float
+    text: str
+    ref: str
+
+
 @dataclass
 class Reply:
     status: int = 200
@@ -85,6 +96,17 @@ class FakeApp:
         self.lock = threading.RLock()
         self.release = threading.Event()
         self.url = ""
+        #: every post the platform stored, in order: what load and crash tests count
+        self.published: list[Published] = []
+        #: seconds every answer waits after its request was handled: the platform has already
+        #: done the work, so a client that dies meanwhile never learns the outcome
+        self.delay = 0.0
+        #: answers held open so far ("hang" faults, counted once their request was handled)
+        self.held_open = 0
+
+    def record_published(self, text: str, ref: str) -> None:
+        with self.lock:
+            self.published.append(Published(time.time(), text, ref))
 
     def fail_next(
         self,
@@ -161,9 +183,14 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
         reply = self.server.app.respond(request)
+        if self.server.app.delay:
+            time.sleep(self.server.app.delay)
         if reply.action == "hang":
+            app = self.server.app
+            with app.lock:
+                app.held_open += 1
             # Bounded so teardown never waits long; the client's own timeout fires first.
-            self.server.app.release.wait(10)
+            app.release.wait(10)
             self.close_connection = True
             return
         if reply.action == "close":

@@ -131,6 +131,7 @@ class FakeX(FakeApp):
                 "created_at": datetime.now(UTC),
             }
         )
+        self.record_published(text, post_id)
         return json_reply(
             201, {"data": {"id": post_id, "text": text, "edit_history_tweet_ids": [post_id]}}
         )

@@ -4,29 +4,20 @@ end: lost, duplicated, early and late."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from planner.db import write_session
-from planner.jobs.models import SchedulerHeartbeat
 from planner.publishing.models import Delivery, DeliveryState, Publication
 from tests import factories as make
-from tests.factories import SECRET_KEY, engine_channel, engine_deliveries, wait_for
+from tests.factories import engine_channel, engine_deliveries, wait_for
 from tests.fakes.webhook import Receiver
+from tests.faults.conftest import LEASE, Publishers, count_in, release
 from tests.services.publishing.conftest import Live
-
-ROOT = Path(__file__).resolve().parents[2]
-LEASE = 2.0
 
 pytestmark = pytest.mark.slow
 
@@ -40,56 +31,6 @@ class Tally:
     late_max: float
 
 
-class Publishers:
-    def __init__(self, live: Live, tmp: Path) -> None:
-        self.live = live
-        self.tmp = tmp
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str, **env: str) -> subprocess.Popen[bytes]:
-        """A real `planner scheduler` process; returns once its heartbeat is in the database."""
-        log = (self.tmp / f"{name}.log").open("wb")
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("planner")), "scheduler"],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={
-                **os.environ,
-                "PLANNER_DATABASE_URL": self.live.url,
-                "PLANNER_INSTANCE_PATH": str(self.tmp / name),
-                "PLANNER_SECRET_KEY": SECRET_KEY,
-                "PLANNER_ALLOW_LOOPBACK_TARGETS": "1",
-                "PLANNER_PUBLISH_LEASE_SECONDS": str(LEASE),
-                "PLANNER_SCHEDULER_INTERVAL": "0.2",
-                **env,
-            },
-        )
-        self.procs.append(proc)
-        assert wait_for(lambda: self._beating(proc.pid) or proc.poll() is not None, 60)
-        assert proc.poll() is None, (self.tmp / f"{name}.log").read_text()
-        return proc
-
-    def _beating(self, pid: int) -> bool:
-        """The scheduler's heartbeat row shows it is up and ticking."""
-        with self.live.factory() as session:
-            names = session.scalars(select(SchedulerHeartbeat.name))
-            return any(n.endswith(f":{pid}") for n in names)
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait(10)
-
-
-@pytest.fixture
-def publishers(live: Live, tmp_path: Path) -> Iterator[Publishers]:
-    group = Publishers(live, tmp_path)
-    yield group
-    group.stop()
-
-
 def _burst(live: Live, receiver: Receiver, count: int) -> None:
     """`count` deliveries, parked far ahead until the publishers are up."""
     later = datetime.now(UTC) + timedelta(hours=1)
@@ -98,26 +39,8 @@ def _burst(live: Live, receiver: Receiver, count: int) -> None:
         engine_deliveries(session, channel, make.story(session), [later] * count, later)
 
 
-def _release(live: Live, spread: float, lead: float = 0.5) -> dict[int, float]:
-    """Make the burst fall due over `spread` seconds from `lead` seconds on; returns due times by
-    delivery id."""
-    start = datetime.now(UTC) + timedelta(seconds=lead)
-    with write_session(live.factory) as session:
-        ids = list(session.scalars(select(Delivery.id).order_by(Delivery.id)))
-        due: dict[int, float] = {}
-        for n, delivery_id in enumerate(ids):
-            at = start + timedelta(seconds=spread * n / len(ids))
-            due[delivery_id] = at.timestamp()
-            session.execute(
-                update(Delivery).where(Delivery.id == delivery_id).values(due_at=at, not_before=at),
-                execution_options={"synchronize_session": False},
-            )
-    return due
-
-
 def _sent(live: Live) -> int:
-    with live.factory() as session:
-        return session.scalar(select(func.count()).where(Delivery.state == DeliveryState.SENT)) or 0
+    return count_in(live, DeliveryState.SENT)
 
 
 def _tally(receiver: Receiver, due: dict[int, float]) -> Tally:
@@ -140,7 +63,7 @@ def test_sigkill_in_the_middle_of_a_burst_then_restart(
     receiver.delay = 0.02  # slow enough that requests are in flight when the process dies
     _burst(live, receiver, count)
     first = publishers.start("first", PLANNER_PUBLISH_CONCURRENCY="6")
-    due = _release(live, spread=1.5)
+    due = release(live, spread=1.5)
     assert wait_for(lambda: len(receiver.accepted) >= count // 3, 30)
     first.send_signal(signal.SIGKILL)
     first.wait(10)
@@ -176,7 +99,7 @@ def test_four_publishers_at_once_send_each_delivery_once(
     _burst(live, receiver, count)
     for n in range(4):
         publishers.start(f"p{n}", PLANNER_PUBLISH_CONCURRENCY="4")
-    due = _release(live, spread=1.0)
+    due = release(live, spread=1.0)
     assert wait_for(lambda: _sent(live) == count, 60)
     tally = _tally(receiver, due)
     assert (tally.lost, tally.duplicated, tally.raw_resends, tally.early) == (0, 0, 0, 0)
@@ -201,7 +124,7 @@ def test_a_killed_publishers_claims_go_out_within_seconds_of_a_restart_with_defa
     first = publishers.start("first", **defaults)
     # Due together, further ahead than one tick, as a scheduled post is: the tick before the due
     # time sets a wake-up for it.
-    due = _release(live, spread=0.0, lead=6.0)
+    due = release(live, spread=0.0, lead=6.0)
     assert wait_for(lambda: len(receiver.accepted) >= 5, 30)
     first.send_signal(signal.SIGKILL)
     first.wait(10)

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from planner.channels.catalogue import PublishingRules
 from planner.publishing.adapters._platform import (
     FORM,
+    RECONCILE_DEPTH,
     Connection,
     PlatformClient,
     form_body,
@@ -186,7 +187,7 @@ class GraphApi:
             return None
         return link if isinstance(link, str) else None
 
-    def recent(self, path: str, fields: str, limit: int = 25) -> list[dict[str, Any]]:
+    def recent(self, path: str, fields: str, limit: int = RECONCILE_DEPTH) -> list[dict[str, Any]]:
         """An account's latest posts, to reconcile against."""
         document = self.get(path, fields=fields, limit=limit)
         return [post for post in document.get("data") or [] if isinstance(post, dict)]

@@ -354,6 +354,11 @@ def check_aspect(channel: str, rules: PublishingRules, size: tuple[int, int] | N
 
 # -- reconciling ----------------------------------------------------------------------------
 
+#: how many of an account's latest posts a reconciler reads: one page at the largest size these
+#: APIs serve (Graph limit, X max_results, LinkedIn count). A lost post is looked for only after
+#: the posts that went out meanwhile, which in a burst after a crash are dozens per account.
+RECONCILE_DEPTH = 100
+
 
 def fingerprint(text: str) -> str:
     """What stays the same when a platform echoes our text back.

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._platform import (
     JSON,
+    RECONCILE_DEPTH,
     Connection,
     DuplicatePostError,
     PlatformClient,
@@ -209,7 +210,7 @@ class LinkedInPublisher:
                 {
                     "author": self.settings.author,
                     "q": "author",
-                    "count": 20,
+                    "count": RECONCILE_DEPTH,
                     "sortBy": "LAST_MODIFIED",
                 },
             ),

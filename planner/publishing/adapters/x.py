@@ -21,6 +21,7 @@ from planner.channels import counting
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._platform import (
     JSON,
+    RECONCILE_DEPTH,
     Connection,
     DuplicatePostError,
     PlatformClient,
@@ -174,7 +175,7 @@ class XPublisher:
             "GET",
             self._url(
                 f"/2/users/{self.user_id()}/tweets",
-                {"max_results": 20, "tweet.fields": "created_at,referenced_tweets"},
+                {"max_results": RECONCILE_DEPTH, "tweet.fields": "created_at,referenced_tweets"},
             ),
         )
         posts = self.client.read_json(response, "timeline").get("data") or []

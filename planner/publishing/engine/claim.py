@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner.audit.services import record_event
@@ -86,6 +86,17 @@ def lost_claims(now: datetime, config: EngineConfig) -> tuple[Any, ...]:
     )
 
 
+def _front_of_the_queue(now: datetime, config: EngineConfig) -> Any:
+    """Where a reclaimed row waits: at its old place, ahead of what fell due after it.
+
+    A reconciling kind reads the account's latest posts before it sends again; sent to the back
+    of a burst (not_before = now) it would look only after dozens of newer posts went out on the
+    same account, and miss its own post. Only a row that would otherwise count as missed (its
+    time lies beyond the grace period) moves to now, so it is still looked for, not given up.
+    """
+    return case((Delivery.not_before < now - config.grace, now), else_=Delivery.not_before)
+
+
 def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -> PublishReport:
     """Lost claims and overdue rows; one transaction, every change conditional on its state."""
     report = PublishReport()
@@ -100,7 +111,7 @@ def sweep(factory: sessionmaker[Session], now: datetime, config: EngineConfig) -
             )
             .values(
                 state=DeliveryState.RETRYING,
-                not_before=now,
+                not_before=_front_of_the_queue(now, config),
                 last_error=LEASE_LOST_RETRY,
                 lease_expires_at=None,
                 updated_at=now,

@@ -182,3 +182,31 @@ def test_a_long_run_picks_up_a_silent_claimers_rows_without_waiting_for_its_end(
     assert (report.claimed, report.reclaimed, report.sent) == (3, 1, 3)
     assert sorted(_delivery(live, i).attempt for i in ids) == [1, 1, 2]
     assert len(receiver.accepted) == 3
+
+
+def test_a_silent_claimers_row_goes_out_before_the_rest_of_the_burst_it_was_due_with(
+    live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
+) -> None:
+    """A reclaimed row keeps its place in the queue. On a platform without an idempotency key
+    the engine looks for the lost post among the account's latest posts before sending again,
+    which only finds it while few posts went out after it (issue 16: a 1,200-post burst killed
+    mid-send posted some twice when reclaimed rows waited behind the rest of the burst)."""
+    with live.factory.begin() as session:
+        channel = engine_channel(session, url=receiver.url)
+        ids = [engine_delivery(session, channel, frozen.now()).id for _ in range(4)]
+    _claimed_by_a_beating_process(live, frozen, "host:107:dead")
+    frozen.advance(timedelta(seconds=6))
+    report = _run(live, frozen, registry, batch_size=1)  # claimed one by one: sent in order
+    assert (report.reclaimed, report.sent) == (1, 4)
+    assert [arrival.delivery_id for arrival in receiver.arrivals] == ids
+
+
+def test_a_lost_claim_older_than_the_grace_period_is_still_sent_not_missed(
+    live: Live, receiver: Receiver, registry: PublisherRegistry, frozen: FrozenClock
+) -> None:
+    delivery_id = _setup(live, receiver, frozen)
+    _claimed_by_a_beating_process(live, frozen, "host:108:dead")
+    frozen.advance(timedelta(minutes=20))  # nothing ran for longer than the grace period
+    report = _run(live, frozen, registry)
+    assert (report.reclaimed, report.missed, report.sent) == (1, 0, 1)
+    assert _delivery(live, delivery_id).attempt == 2
