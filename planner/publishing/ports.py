@@ -92,6 +92,9 @@ class PublishRequest:
     excerpt: str | None = None
     #: the fragment's hashtags ("#Zuiderhaven"), for channels that carry them apart from the text
     hashtags: Sequence[str] = ()
+    #: the ids of a thread's first parts that an earlier attempt already published (found by a
+    #: reconciler): a threading adapter goes on from the last of them instead of starting again
+    published_parts: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         # Freeze the sequences so a request can be logged or archived and never change afterwards.
@@ -99,6 +102,7 @@ class PublishRequest:
         object.__setattr__(self, "parts", parts)
         object.__setattr__(self, "media", tuple(self.media))
         object.__setattr__(self, "hashtags", tuple(self.hashtags))
+        object.__setattr__(self, "published_parts", tuple(self.published_parts))
         if not self.idempotency_key:
             raise ValueError("a PublishRequest needs an idempotency key")
         if self.attempt < 1:
@@ -172,6 +176,18 @@ class AccountUnreadableError(PublishError):
     """A reconciler could not read the account, so it cannot say whether a post exists."""
 
     code = "publish-unreadable"
+
+
+class PartlyPublishedError(PublishError):
+    """A reconciler found the first parts of a thread, in order, and not the rest: the engine
+    sends the same request again with ``published_parts`` set, and the thread goes on from
+    there instead of starting over or waiting for a person."""
+
+    code = "publish-partly"
+
+    def __init__(self, message: str, found_ids: Sequence[str]) -> None:
+        super().__init__(message, found_ids=list(found_ids))
+        self.found_ids = tuple(found_ids)
 
 
 @runtime_checkable

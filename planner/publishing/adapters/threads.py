@@ -27,7 +27,7 @@ from planner.publishing.adapters._platform import (
 from planner.publishing.outbound import Resolver, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
-    AccountUnreadableError,
+    PartlyPublishedError,
     PermanentPublishError,
     PublishError,
     PublishRequest,
@@ -139,8 +139,8 @@ class ThreadsPublisher:
                     part=number,
                 )
         check_media("Threads", _RULES, request.media, _KIND.media_per_post)
-        ids: list[str] = []
-        for index in range(len(parts)):
+        ids: list[str] = list(request.published_parts)[: len(parts)]
+        for index in range(len(ids), len(parts)):
             try:
                 ids.append(self._post(request, index, ids[-1] if ids else None))
             except PublishError as exc:
@@ -192,10 +192,9 @@ class ThreadsPublisher:
         if not ids:
             return None
         if len(ids) < len(request.parts):
-            raise AccountUnreadableError(
-                f"Only {len(ids)} of the {len(request.parts)} parts of this thread are on "
-                "Threads; check the profile and post the rest by hand.",
-                found_ids=ids,
+            raise PartlyPublishedError(
+                f"{len(ids)} of the {len(request.parts)} parts of this thread are on Threads.",
+                ids,
             )
         head_post = head or {}
         return PublishResult(

@@ -35,9 +35,9 @@ from planner.publishing.adapters._transport import join_url, json_body, multipar
 from planner.publishing.outbound import Resolver, Response, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
-    AccountUnreadableError,
     AmbiguousPublishError,
     MediaItem,
+    PartlyPublishedError,
     PermanentPublishError,
     PublishError,
     PublishRequest,
@@ -235,9 +235,12 @@ class XPublisher:
         parts = tuple(request.parts)
         self.check_text(parts)
         check_media("X", _RULES, request.media, _KIND.media_per_post)
-        media_ids = [self.upload_image(item) for item in request.media]
-        ids: list[str] = []
+        ids: list[str] = list(request.published_parts)[: len(parts)]
+        # The first part carries the images; when it is out already, so are they.
+        media_ids = [] if ids else [self.upload_image(item) for item in request.media]
         for index, part in enumerate(parts):
+            if index < len(ids):
+                continue
             try:
                 ids.append(
                     self.create_post(
@@ -274,10 +277,8 @@ class XPublisher:
         if not ids:
             return None
         if len(ids) < len(request.parts):
-            raise AccountUnreadableError(
-                f"Only {len(ids)} of the {len(request.parts)} parts of this thread are on X; "
-                "check the account and post the rest by hand.",
-                found_ids=ids,
+            raise PartlyPublishedError(
+                f"{len(ids)} of the {len(request.parts)} parts of this thread are on X.", ids
             )
         return PublishResult(
             remote_id=ids[0], remote_url=self._url_of(ids[0]), raw={"ids": ids, "reconciled": True}

@@ -53,6 +53,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -77,6 +78,7 @@ from planner.publishing.models import Delivery, DeliveryState
 from planner.publishing.pause import held_by_pause, share_fence
 from planner.publishing.ports import (
     AmbiguousPublishError,
+    PartlyPublishedError,
     PermanentPublishError,
     Publisher,
     Reconciler,
@@ -137,12 +139,18 @@ def _send(
             publisher = publisher_for(job.channel)
         if job.claim.attempt > 1 and reconciles(job.kind) and isinstance(publisher, Reconciler):
             # Look before sending again: an earlier attempt may have gone out unseen.
+            request = job.request
             try:
-                found = publisher.find_published(job.request)
+                found = publisher.find_published(request)
+            except PartlyPublishedError as partly:
+                # Half a thread is out: go on from its last part, under the same claim.
+                found = None
+                request = replace(request, published_parts=partly.found_ids)
             except Exception as exc:  # an unreadable account: a person checks
                 return Outcome(DeliveryState.NEEDS_CHECK, f"Outcome unknown: {exc}")
             if found is not None:
                 return Outcome(DeliveryState.SENT, result=found)
+            return Outcome(DeliveryState.SENT, result=publisher.publish(request))
         return Outcome(DeliveryState.SENT, result=publisher.publish(job.request))
     except (PermanentPublishError, TransientPublishError, AmbiguousPublishError) as exc:
         return classify(exc, job, clock.now(), config)

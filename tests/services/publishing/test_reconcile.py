@@ -135,3 +135,38 @@ def test_an_unreadable_site_needs_a_person(
     delivery = _delivery(live, delivery_id)
     assert delivery.state == DeliveryState.NEEDS_CHECK
     assert len(site.posts) == 1
+
+
+def test_a_thread_cut_off_halfway_is_finished_from_where_it_stopped(
+    live: Live, registry: PublisherRegistry, frozen: FrozenClock
+) -> None:
+    """X answered 503 to the second of three parts: the retry reads the account, finds part one
+    and posts parts two and three as replies to it; no part is posted twice, no person needed."""
+    from planner.fragments.models import Fragment
+    from tests.fakes.x import FakeX
+
+    with serving(FakeX()) as x:
+        with live.factory.begin() as session:
+            channel = engine_channel(session, kind="x", url=x.url, secret=FakeX.token)
+            channel.kind_key = "x"
+            channel.publisher_settings = {"base_url": x.url, "timeout": 2.0}
+            delivery = engine_delivery(session, channel, frozen.now())
+            fragment = session.get(Fragment, delivery.fragment_id)
+            assert fragment is not None
+            fragment.parts = ["Een.", "Twee.", "Drie."]
+            delivery_id = delivery.id
+        x.fail_next("/2/tweets", 503, skip=1)
+
+        _run(live, frozen, registry)
+        assert _delivery(live, delivery_id).state == DeliveryState.RETRYING
+        assert [p["text"] for p in x.posts] == ["Een."]
+
+        frozen.advance(timedelta(minutes=2))
+        _run(live, frozen, registry)
+
+        settled = _delivery(live, delivery_id)
+        assert settled.state == DeliveryState.SENT
+        first, second, third = x.posts
+        assert [p["text"] for p in x.posts] == ["Een.", "Twee.", "Drie."]
+        assert (second["reply_to"], third["reply_to"]) == (first["id"], second["id"])
+        assert settled.remote_id == first["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from planner.publishing.ports import (
     AccountUnreadableError,
     AmbiguousPublishError,
     MediaItem,
+    PartlyPublishedError,
     PermanentPublishError,
     PublishRequest,
     ReconnectRequiredError,
@@ -378,9 +380,31 @@ def test_threads_reconciler_finds_a_whole_thread_or_reports_half_of_one(threads_
     found = threads(threads_api).find_published(make_request(["Een.", "Twee."]))
     assert found is not None
     assert found.raw["ids"] == [p["id"] for p in threads_api.posts]
-    with pytest.raises(AccountUnreadableError, match="Only 2 of the 3 parts"):
+    with pytest.raises(PartlyPublishedError, match="2 of the 3 parts") as partly:
         threads(threads_api).find_published(make_request(["Een.", "Twee.", "Drie."]))
+    assert list(partly.value.found_ids) == [p["id"] for p in threads_api.posts]
     assert threads(threads_api).find_published(make_request(["Anders."])) is None
+
+
+def test_threads_goes_on_from_the_parts_already_out(threads_api) -> None:
+    """A thread cut off after its first part (the second publish answered 503) is finished
+    from where it stopped: the reconciler names the part that is out, the resend adds the rest
+    as replies to it, and nothing is posted twice."""
+    request = make_request(["Een.", "Twee.", "Drie."])
+    threads_api.fail_next("/v1.0/me/threads_publish", 503, skip=1)
+    with pytest.raises(TransientPublishError):
+        threads(threads_api).publish(request)
+    assert len(threads_api.posts) == 1
+    with pytest.raises(PartlyPublishedError) as partly:
+        threads(threads_api).find_published(request)
+    resumed = threads(threads_api).publish(
+        dataclasses.replace(request, attempt=2, published_parts=partly.value.found_ids)
+    )
+    first, second, third = threads_api.posts
+    assert [p["text"] for p in threads_api.posts] == ["Een.", "Twee.", "Drie."]
+    assert resumed.raw["ids"] == [first["id"], second["id"], third["id"]]
+    assert second["reply_to"] == first["id"]
+    assert third["reply_to"] == second["id"]
 
 
 def test_threads_throttle_is_transient_with_the_usage_wait(threads_api) -> None:

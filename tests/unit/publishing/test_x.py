@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from planner.publishing.oauth import (
 from planner.publishing.ports import (
     AccountUnreadableError,
     AmbiguousPublishError,
+    PartlyPublishedError,
     PermanentPublishError,
     PublishRequest,
     Reconciler,
@@ -165,12 +167,25 @@ def test_x_reconciler_says_none_when_nothing_went_out(api) -> None:
     assert publisher_for(api).find_published(make_request(["Dit niet."])) is None
 
 
-def test_x_reconciler_reports_a_half_published_thread(api) -> None:
+def test_x_goes_on_from_the_parts_of_a_thread_already_out(api) -> None:
+    """Part two answered 503: the reconciler names part one, the resend replies to it with the
+    rest (images went with part one and are not uploaded again), and nothing is posted twice."""
+    photo = image()
+    request = make_request(["Een.", "Twee.", "Drie."], media=[photo])
     api.fail_next("/2/tweets", 503, skip=1)
     with pytest.raises(TransientPublishError):
-        publisher_for(api).publish(make_request(["Een.", "Twee."]))
-    with pytest.raises(AccountUnreadableError, match="Only 1 of the 2 parts"):
-        publisher_for(api).find_published(make_request(["Een.", "Twee."]))
+        publisher_for(api).publish(request)
+    with pytest.raises(PartlyPublishedError, match="1 of the 3 parts") as partly:
+        publisher_for(api).find_published(request)
+    uploads = len(api.media)
+    resumed = publisher_for(api).publish(
+        dataclasses.replace(request, attempt=2, published_parts=partly.value.found_ids)
+    )
+    first, second, third = api.posts
+    assert [p["text"] for p in api.posts] == ["Een.", "Twee.", "Drie."]
+    assert (second["reply_to"], third["reply_to"]) == (first["id"], second["id"])
+    assert resumed.raw["ids"] == [first["id"], second["id"], third["id"]]
+    assert len(api.media) == uploads
 
 
 def test_x_reconciler_that_cannot_read_the_account_says_so(api) -> None:
