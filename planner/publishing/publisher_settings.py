@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from planner.accounts.models import Role, User
@@ -18,6 +19,7 @@ from planner.accounts.permissions import require_role
 from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.errors import ValidationError
+from planner.publishing.models import ChannelConnection
 from planner.publishing.outbound import Resolver, check_host, check_url, system_resolver
 from planner.publishing.ports import TransientPublishError
 from planner.publishing.secrets import SecretBox
@@ -216,6 +218,9 @@ def configure_publisher(
         channel.publisher_secret = box.encrypt(secret.strip())
     elif not keeps_secret:
         channel.publisher_secret = None
+    if secret is not None or not keeps_secret:
+        # A token typed by hand (or none) replaces what "Verbinden" stored: nothing renews it.
+        session.execute(delete(ChannelConnection).where(ChannelConnection.channel_id == channel.id))
     if data.approval_steps is not None:
         channel.approval_steps = data.approval_steps
     session.flush()

@@ -112,6 +112,16 @@ def test_an_admin_connects_a_channel_and_comes_back_connected(
     again = client.get(_platform_answer(sent.headers["Location"]), follow_redirects=True)
     assert "verlopen of al gebruikt" in again.get_data(as_text=True)
 
+    # A token typed by hand afterwards replaces the connection: nothing renews that one.
+    typed = client.post(
+        f"/channels/{channel.id}/publishing",
+        data={"pub-publisher_kind": "x", "pub-approval_steps": "1", "pub-secret": "by-hand"},
+        follow_redirects=True,
+    )
+    assert "met de hand is ingevuld" in typed.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(ChannelConnection, channel.id) is None
+
 
 def test_a_tampered_or_refused_answer_stores_nothing(
     client: FlaskClient, login: Login, admin: User, db: Session, auth: FakeAuthorizationServer
