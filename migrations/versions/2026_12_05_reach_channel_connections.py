@@ -1,5 +1,5 @@
 """channels connected with OAuth 2: their state, token expiry and the renewal claim
-(channel_connections)
+(channel_connections); a notification kind for "connect this channel again"
 
 Revision ID: reach01
 Revises: trustsess01
@@ -60,6 +60,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("channel_id", name=op.f("pk_channel_connections")),
     )
 
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_notifications_notification_kind"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_notifications_notification_kind"), _kinds(_NEW))
+
+
+_OLD = ("review_requested", "inbox_assigned", "mention", "delivery_failed", "response_due")
+_NEW = (*_OLD, "channel_reconnect")
+
+
+def _kinds(values: tuple[str, ...]) -> str:
+    return "kind IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
 
 def downgrade() -> None:
+    op.execute("DELETE FROM notifications WHERE kind = 'channel_reconnect'")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_notifications_notification_kind"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_notifications_notification_kind"), _kinds(_OLD))
     op.drop_table("channel_connections")

@@ -16,6 +16,7 @@ def kind_labels() -> dict[str, object]:
         NotificationKind.MENTION.value: _l("Someone mentions you in a comment"),
         NotificationKind.DELIVERY_FAILED.value: _l("A delivery failed"),
         NotificationKind.RESPONSE_DUE.value: _l("A response time is about to be breached"),
+        NotificationKind.CHANNEL_RECONNECT.value: _l("A channel must be connected again"),
     }
 
 

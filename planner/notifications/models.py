@@ -18,6 +18,7 @@ class NotificationKind(enum.Enum):
     MENTION = "mention"
     DELIVERY_FAILED = "delivery_failed"
     RESPONSE_DUE = "response_due"
+    CHANNEL_RECONNECT = "channel_reconnect"
 
 
 class EmailState(enum.Enum):

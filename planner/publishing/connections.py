@@ -360,7 +360,7 @@ def mark_reconnect(session: Session, channel_id: int, problem: str, now: datetim
     notify(
         session,
         admins,
-        NotificationKind.DELIVERY_FAILED,
+        NotificationKind.CHANNEL_RECONNECT,
         f"Opnieuw verbinden: {name}",
         now,
         link=f"/channels/{channel_id}/publishing",

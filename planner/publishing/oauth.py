@@ -371,7 +371,9 @@ class OAuthClient:
                 reason = str(error.get("message") or error.get("type") or "error")
             else:
                 reason = str(document.get("error_description") or error or "no access token")
-            raise OAuthError(f"The platform refused: {reason}.", status=response.status)
+            raise OAuthError(
+                f"The platform refused: {reason}.", status=response.status, reason=reason
+            )
         expires_in = document.get("expires_in")
         expires_at = None
         if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):

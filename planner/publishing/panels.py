@@ -25,11 +25,15 @@ def attention_panel(session: Session, actor: User, now: datetime) -> Panel | Non
     }
     items = []
     for r in connections.needing_reconnect(session):
-        label = ngettext(
-            "Reconnect %(channel)s: %(num)d post is waiting",
-            "Reconnect %(channel)s: %(num)d posts are waiting",
-            r.waiting,
-            channel=r.channel.name,
+        label = (
+            ngettext(
+                "Reconnect %(channel)s: %(num)d post is waiting",
+                "Reconnect %(channel)s: %(num)d posts are waiting",
+                r.waiting,
+                channel=r.channel.name,
+            )
+            if r.waiting
+            else _("Reconnect %(channel)s", channel=r.channel.name)
         )
         target = (
             url_for("publishing.channel_publishing", channel_id=r.channel.id) + "#connection"

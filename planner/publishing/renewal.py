@@ -119,7 +119,9 @@ class ClaimedRenewal:
             renewed = self.client.refresh(stored)
         except ReconnectRequiredError as exc:
             with write_session(self.factory) as session:
-                mark_reconnect(session, self.channel_id, exc.message, self.clock())
+                reason = exc.details.get("reason")
+                problem = str(reason) if reason else exc.message
+                mark_reconnect(session, self.channel_id, problem, self.clock())
             raise
         except BaseException:
             self._release()

@@ -129,6 +129,7 @@ ENGINE_ERRORS = (
     _l("The fragment changed after it was scheduled; approve it again."),
     _l("No feature in this process knows how to send this kind of delivery."),
     _l("The fragment was edited after it was scheduled."),
+    _l("Waiting: the channel must be connected again."),
 )
 
 

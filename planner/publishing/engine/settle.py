@@ -50,6 +50,8 @@ class Outcome:
     #: back to pending: the channel's authorisation is gone, it waits for an admin to connect
     #: the channel again (planner.publishing.connections)
     reconnect: bool = False
+    #: for a reconnect: what the platform said, kept on the channel's connection
+    problem: str | None = None
 
 
 WAITING_FOR_RECONNECT = "Waiting: the channel must be connected again."
@@ -194,9 +196,9 @@ def _wait_or_fail(session: Session, job: Job, outcome: Outcome, now: datetime) -
     channel_id = job.channel.id if job.channel is not None else None
     connected = channel_id is not None and session.get(ChannelConnection, channel_id) is not None
     if not connected:
-        return Outcome(DeliveryState.FAILED, outcome.error)
+        return Outcome(DeliveryState.FAILED, outcome.problem or outcome.error)
     assert channel_id is not None
-    mark_reconnect(session, channel_id, outcome.error or "", now)
+    mark_reconnect(session, channel_id, outcome.problem or "", now)
     return outcome
 
 
@@ -204,7 +206,13 @@ def classify(exc: BaseException, job: Job, now: datetime, config: EngineConfig) 
     """Turn what a publisher raised into the next state (the rules in the module docstring)."""
     attempt = job.claim.attempt
     if isinstance(exc, ReconnectRequiredError):
-        return Outcome(DeliveryState.PENDING, f"{WAITING_FOR_RECONNECT} {exc}", reconnect=True)
+        reason = exc.details.get("reason")
+        return Outcome(
+            DeliveryState.PENDING,
+            WAITING_FOR_RECONNECT,
+            reconnect=True,
+            problem=str(reason) if reason else str(exc),
+        )
     if isinstance(exc, PermanentPublishError):
         return Outcome(DeliveryState.FAILED, str(exc))
     retry_after = exc.retry_after if isinstance(exc, TransientPublishError) else None
