@@ -64,7 +64,10 @@ def approval_step_choices() -> list[tuple[str, object]]:
 
 class PublisherForm(FlaskForm):
     publisher_kind = SelectField(
-        _l("How fragments are published"), choices=[], validate_choice=False
+        _l("How fragments are published"),
+        choices=[],
+        validate_choice=False,
+        render_kw={"data-publisher-kind": ""},
     )
     approval_steps = SelectField(_l("Approval"), choices=[], validate_choice=False)
     url = StringField(_l("Address (URL)"), validators=[Optional(), Length(max=2000)])
