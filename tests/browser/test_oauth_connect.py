@@ -129,3 +129,32 @@ def test_an_admin_connects_x_in_chromium(
         assert connection is not None
         assert connection.state == ConnectionState.CONNECTED
         assert connection.connected_at <= datetime.now(UTC)
+
+
+def test_the_publishing_form_shows_only_what_the_chosen_publisher_uses(
+    browser: Any, connected_world: tuple[str, Any, FakeAuthorizationServer, int]
+) -> None:
+    base, _app, _auth, channel_id = connected_world
+    context = browser.new_context(base_url=base, locale="nl-NL")
+    violations = watch_csp(context)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/sign-in")
+        page.get_by_label("E-mailadres").fill(ADMIN)
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_url("**/dashboard")
+        page.goto(f"/channels/{channel_id}/publishing")
+        kind = page.get_by_label("Hoe fragmenten worden gepubliceerd")
+        kind.select_option("newsletter")
+        expect(page.get_by_label("SMTP-server")).to_be_visible()
+        kind.select_option("x")
+        expect(page.get_by_label("SMTP-server")).to_be_hidden()
+        expect(page.get_by_label("Adres (URL)")).to_be_visible()
+        kind.select_option("manual")
+        expect(page.get_by_label("Adres (URL)")).to_be_hidden()
+        expect(page.get_by_label("Geheim, token of wachtwoord")).to_be_hidden()
+    finally:
+        context.close()
+    assert violations == []
