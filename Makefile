@@ -30,7 +30,7 @@ $(CATALOG)/%/LC_MESSAGES/messages.mo: $(CATALOG)/%/LC_MESSAGES/messages.po | $(S
 translations: $(MO)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k ngettext:1,2 -k ValidationError -k NotFoundError -k PermissionDeniedError -k ConflictError -k ImageRejectedError -o $(CATALOG)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k Phrase -k ngettext:1,2 -k ValidationError -k NotFoundError -k PermissionDeniedError -k ConflictError -k ImageRejectedError -o $(CATALOG)/messages.pot .
 	$(BIN)/pybabel update -i $(CATALOG)/messages.pot -d $(CATALOG) --no-fuzzy-matching
 
 instance:

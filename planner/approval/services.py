@@ -33,6 +33,7 @@ from planner.fragments.gate import (
 )
 from planner.fragments.models import Fragment, FragmentRevision, FragmentStatus
 from planner.fragments.services import lock_for_change
+from planner.notifications.phrases import Phrase
 from planner.notifications.services import notify_mentions
 
 MAX_COMMENT_LENGTH = 5_000
@@ -270,7 +271,7 @@ def _mentions(session: Session, actor: User, fragment: Fragment, row: FragmentAp
         actor,
         row.comment,
         row.created_at,
-        where=f"fragment “{fragment.title or fragment.story.title}”",
+        where=Phrase("fragment “%(title)s”", title=fragment.title or fragment.story.title),
         link=f"/fragments/{fragment.id}",
         dedupe_key=f"approval:{row.id}",
     )

@@ -32,6 +32,7 @@ from planner.fragments.models import (
 from planner.fragments.splitting import OrgSettings, PhotoInput, StoryInput, draft
 from planner.live.services import record_change
 from planner.notifications.models import NotificationKind
+from planner.notifications.phrases import Phrase
 from planner.notifications.services import approvers, notify
 from planner.organisation.services import get_organisation
 from planner.stories.models import Photo, Story
@@ -421,10 +422,18 @@ def _ask_approvers(session: Session, actor: User, fragment: Fragment) -> None:
         session,
         approvers(session, besides=fragment.created_by_id or actor.id),
         NotificationKind.REVIEW_REQUESTED,
-        ("Spoed ter beoordeling: " if fragment.is_urgent else "Ter beoordeling: ") + title,
+        (
+            Phrase("Urgent, for review: %(title)s", title=title)
+            if fragment.is_urgent
+            else Phrase("For review: %(title)s", title=title)
+        ),
         now,
         link=f"/fragments/{fragment.id}",
-        body=f"{actor.name} vraagt je dit fragment ({fragment.channel.name}) te beoordelen.",
+        body=Phrase(
+            "%(name)s asks you to review this fragment (%(channel)s).",
+            name=actor.name,
+            channel=fragment.channel.name,
+        ),
         dedupe_key=f"review:{fragment.id}:{fragment.version}",
         urgent=fragment.is_urgent,
     )

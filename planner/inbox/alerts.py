@@ -21,6 +21,7 @@ from planner.inbox import events
 from planner.inbox.models import Conversation
 from planner.live.services import record_change
 from planner.notifications.models import NotificationKind
+from planner.notifications.phrases import Phrase
 from planner.notifications.services import notify
 
 
@@ -52,10 +53,14 @@ def _on_assigned(conversation: Conversation, **kwargs: Any) -> None:
             session,
             [assignee],
             NotificationKind.INBOX_ASSIGNED,
-            f"Toegewezen aan jou: {_title(conversation)}",
+            Phrase("Assigned to you: %(title)s", title=_title(conversation)),
             utcnow(),
             link=f"/inbox/{conversation.id}",
-            body=f"{actor.name if actor else 'Iemand'} gaf je dit gesprek.",
+            body=(
+                Phrase("%(name)s gave you this conversation.", name=actor.name)
+                if actor
+                else Phrase("Someone gave you this conversation.")
+            ),
             dedupe_key=f"assign:{conversation.id}:{conversation.version}:{assignee.id}",
         )
     _changed(session, conversation, "assigned", actor)
@@ -82,10 +87,10 @@ def _on_at_risk(conversation: Conversation, **kwargs: Any) -> None:
         session,
         people,
         NotificationKind.RESPONSE_DUE,
-        f"Reactietermijn bijna voorbij: {_title(conversation)}",
+        Phrase("Response time almost up: %(title)s", title=_title(conversation)),
         utcnow(),
         link=f"/inbox/{conversation.id}",
-        body=f"Antwoord uiterlijk {due_at:%Y-%m-%d %H:%M} UTC.",
+        body=Phrase("Answer by %(due)s UTC.", due=f"{due_at:%Y-%m-%d %H:%M}"),
         dedupe_key=f"risk:{conversation.id}:{due_at.isoformat()}",
         urgent=kwargs.get("colour") == "red",
     )

@@ -45,6 +45,7 @@ from planner.inbox.models import (
 )
 from planner.inbox.sources.mastodon import reply_text
 from planner.live.services import record_change
+from planner.notifications.phrases import Phrase
 from planner.notifications.services import notify_mentions
 from planner.publishing.models import Delivery, DeliveryState
 from planner.stories.models import Story, StorySource, StoryStatus, Theme
@@ -185,7 +186,7 @@ def add_note(session: Session, actor: User | None, conversation: Conversation, b
         actor,
         note.body,
         utcnow(),
-        where=f"inbox-gesprek #{conversation.id}",
+        where=Phrase("inbox conversation #%(number)s", number=conversation.id),
         link=f"/inbox/{conversation.id}",
         dedupe_key=f"note:{note.id}",
     )

@@ -27,6 +27,7 @@ from planner.notifications.models import (
     NotificationKind,
     NotificationSettings,
 )
+from planner.notifications.phrases import Phrase, render
 
 #: what comes by e-mail for someone who never chose
 DEFAULT_EMAIL_KINDS = tuple(kind.value for kind in NotificationKind)
@@ -67,11 +68,11 @@ def notify(
     session: Session,
     recipients: Iterable[User],
     kind: NotificationKind,
-    title: str,
+    title: str | Phrase,
     now: datetime,
     *,
     link: str | None = None,
-    body: str | None = None,
+    body: str | Phrase | None = None,
     dedupe_key: str | None = None,
     urgent: bool = False,
     email: bool = True,
@@ -86,11 +87,12 @@ def notify(
         if key and session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
             continue
         wants_mail = email and bool(user.email) and kind.value in email_kinds(session, user)
+        # In the recipient's own language (planner.notifications.phrases).
         notification = Notification(
             user_id=user.id,
             kind=kind,
-            title=title[:300],
-            body=body,
+            title=(render(title, user.language) or "")[:300],
+            body=render(body, user.language),
             link=link,
             dedupe_key=key,
             urgent=urgent,
@@ -121,7 +123,7 @@ def notify_mentions(
     text: str | None,
     now: datetime,
     *,
-    where: str,
+    where: Phrase,
     link: str | None,
     dedupe_key: str,
 ) -> list[Notification]:
@@ -135,7 +137,7 @@ def notify_mentions(
         session,
         named,
         NotificationKind.MENTION,
-        f"{actor.name} noemt je bij {where}",
+        Phrase("%(name)s mentions you in %(where)s", name=actor.name, where=where),
         now,
         link=link,
         body=text[:1000],

@@ -36,6 +36,7 @@ from planner.audit.services import record_event
 from planner.channels.models import Channel
 from planner.errors import ValidationError
 from planner.notifications.models import NotificationKind
+from planner.notifications.phrases import Phrase
 from planner.notifications.services import notify
 from planner.publishing.models import (
     ACTIVE_DELIVERY_STATES,
@@ -361,7 +362,7 @@ def mark_reconnect(session: Session, channel_id: int, problem: str, now: datetim
         session,
         admins,
         NotificationKind.CHANNEL_RECONNECT,
-        f"Opnieuw verbinden: {name}",
+        Phrase("Reconnect %(channel)s", channel=name),
         now,
         link=f"/channels/{channel_id}/publishing",
         body=problem,

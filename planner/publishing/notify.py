@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 from planner.accounts.models import User
 from planner.fragments.models import Fragment
 from planner.notifications.models import NotificationKind
+from planner.notifications.phrases import Phrase
 from planner.notifications.services import email_kinds, notify
 from planner.publishing.models import FRAGMENT_DELIVERY, Delivery, DeliveryState
 from planner.web import runtime
@@ -203,7 +204,11 @@ def bell_for_attention(session: Session, delivery_ids: Sequence[int], now: datet
                 session,
                 [owner],
                 NotificationKind.DELIVERY_FAILED,
-                f"Publicatie vraagt om actie: {title} · {delivery.channel.name}",
+                Phrase(
+                    "A publication needs you: %(title)s · %(channel)s",
+                    title=title,
+                    channel=delivery.channel.name,
+                ),
                 now,
                 link=f"/publishing/attention#delivery-{delivery.id}",
                 body=delivery.last_error,

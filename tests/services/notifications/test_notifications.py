@@ -213,3 +213,20 @@ def test_a_failed_delivery_rings_its_owners_bell_and_mail_follows_their_choice(
     assert mailbox.messages[-1][0] == ["daan@zh.example"]
     with live.factory() as session:
         assert session.get(type(delivery), delivery_id).state == DeliveryState.FAILED  # type: ignore[union-attr]
+
+
+def test_each_person_reads_a_notification_in_their_own_language(live: Live) -> None:
+    """Written once by the service, rendered per recipient: Daan chose English, Sanne did not
+    choose (the organisation's Dutch); the mention names the conversation in each language."""
+    with write_session(live.factory) as session:
+        sanne, daan = _people(session)
+        daan.language = "en"
+        conversation = _conversation(session)
+        inbox_services.assign(session, sanne, conversation, daan.id)
+        inbox_services.add_note(session, daan, conversation, "@sanne kijk jij even mee?")
+        sanne_id, daan_id = sanne.id, daan.id
+    [assigned] = _rows(live, daan_id)
+    assert assigned.title.startswith("Assigned to you: ")
+    assert assigned.body == "Sanne Bakker gave you this conversation."
+    [mention] = _rows(live, sanne_id)
+    assert mention.title == f"Daan Visser noemt je bij inbox-gesprek #{conversation.id}"
