@@ -61,27 +61,22 @@ def connect(channel_id: int) -> Response:
     if platform is None or client is None:
         flash(_("This platform's app is not set up yet; see the README."), "error")
         return _channel_page(channel_id)
-    account = (form.account_id.data or "").strip().removeprefix("urn:li:organization:")
-    if account and not account.isdigit():
-        flash(_("An account id is a number."), "error")
-        return _channel_page(channel_id)
-    name, _required = connections.ACCOUNT_FIELD[platform]
-    stored = (channel.publisher_settings or {}).get(name) or ""
-    account = account or str(stored)
     try:
-        attempt = connections.begin(current_actor(), channel, client, account_id=account)
+        attempt = connections.begin(
+            current_actor(), channel, client, account_id=form.account_id.data
+        )
     except ValidationError as exc:
         flash(_(exc.message), "error")
         return _channel_page(channel_id)
     session[_ATTEMPT] = {
-        "state": attempt.state,
-        "verifier": attempt.code_verifier,
+        "state": attempt.request.state,
+        "verifier": attempt.request.code_verifier,
         "channel_id": channel.id,
         "platform": platform,
-        "account_id": account,
+        "account_id": attempt.account_id,
         "started": time.time(),
     }
-    return redirect(attempt.url, code=303)
+    return redirect(attempt.request.url, code=303)
 
 
 @bp.get("/channels/oauth/callback")

@@ -191,23 +191,36 @@ def waiting_for_reconnect() -> Any:
 # -- connecting ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """Where to send the admin, and the account the connection is for."""
+
+    request: AuthorizationRequest
+    account_id: str
+
+
 def begin(
-    actor: User | None, channel: Channel, client: OAuthClient, *, account_id: str = ""
-) -> AuthorizationRequest:
-    """Where to send an admin who clicked "Verbinden"; refuses what the return cannot fix."""
+    actor: User | None, channel: Channel, client: OAuthClient, *, account_id: str | None = None
+) -> Attempt:
+    """Where to send an admin who clicked "Verbinden"; refuses what the return cannot fix.
+
+    ``account_id`` is what the admin typed (a LinkedIn URN is accepted); empty keeps the
+    account the channel already posts as."""
     require_role(actor, Role.ADMIN)
     platform = platform_of(channel)
     if platform is None:
         raise ValidationError("This channel cannot be connected automatically.")
-    _name, required_first = ACCOUNT_FIELD[platform]
-    if account_id and not account_id.isdigit():
+    name, required_first = ACCOUNT_FIELD[platform]
+    account = (account_id or "").strip().removeprefix("urn:li:organization:")
+    if account and not account.isdigit():
         raise ValidationError("An account id is a number.", field="account_id")
-    if required_first and not account_id:
+    account = account or str((channel.publisher_settings or {}).get(name) or "")
+    if required_first and not account:
         raise ValidationError(
             "Fill in the id of the page or organisation to post as, then connect.",
             field="account_id",
         )
-    return client.authorization_request()
+    return Attempt(client.authorization_request(), account)
 
 
 def finish(
