@@ -346,6 +346,33 @@ def _graph_json(url: str, bearer: str | None, config: OAuthClientConfig) -> dict
     return document
 
 
+def warn_before_end(
+    session: Session, channel_id: int, expires_at: datetime | None, now: datetime
+) -> None:
+    """Tell the admins, once per token, that a channel whose access cannot be renewed must be
+    connected again before it ends (LinkedIn without a refresh token: 60 days); flush only."""
+    channel = session.get(Channel, channel_id)
+    if channel is None or expires_at is None:
+        return
+    admins = session.scalars(
+        select(User).where(User.is_active.is_(True), User.role == Role.ADMIN)
+    ).all()
+    notify(
+        session,
+        admins,
+        NotificationKind.CHANNEL_RECONNECT,
+        Phrase(
+            "Connect %(channel)s again before %(day)s",
+            channel=channel.name,
+            day=f"{expires_at:%Y-%m-%d}",
+        ),
+        now,
+        link=f"/channels/{channel_id}/publishing#connection",
+        body=Phrase("Its access ends then and the platform does not renew it by itself."),
+        dedupe_key=f"reconnect-soon:{channel_id}:{expires_at.isoformat()}",
+    )
+
+
 def mark_reconnect(session: Session, channel_id: int, problem: str, now: datetime) -> bool:
     """Turn a channel's connection to ``reconnect`` and tell the admins, once; flush only."""
     changed = session.execute(
@@ -377,7 +404,7 @@ def mark_reconnect(session: Session, channel_id: int, problem: str, now: datetim
         NotificationKind.CHANNEL_RECONNECT,
         Phrase("Reconnect %(channel)s", channel=name),
         now,
-        link=f"/channels/{channel_id}/publishing",
+        link=f"/channels/{channel_id}/publishing#connection",
         body=problem,
         dedupe_key=f"reconnect:{channel_id}:{changed.connected_at.isoformat()}",
         urgent=True,

@@ -284,6 +284,14 @@ class OAuthClient:
 
     # -- afterwards: keep it fresh ----------------------------------------------------------------
 
+    def can_refresh(self, token: TokenSet) -> bool:
+        """Whether this token can be renewed without the person (a refresh token, or Meta's
+        long-lived refresh); otherwise someone connects again before it ends."""
+        refresh = self.config.endpoints.refresh
+        if refresh == "none":
+            return False
+        return refresh != "refresh_token" or bool(token.refresh_token)
+
     def refresh(self, token: TokenSet) -> TokenSet:
         """A new token set, or ReconnectRequiredError when the platform will not renew it."""
         endpoints = self.config.endpoints

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from planner.channels.models import Channel
 from planner.db import write_session
-from planner.publishing.connections import Clients, mark_reconnect
+from planner.publishing.connections import Clients, mark_reconnect, warn_before_end
 from planner.publishing.models import ChannelConnection, ConnectionState
 from planner.publishing.oauth import OAuthClient, TokenKeeper, TokenSet
 from planner.publishing.ports import (
@@ -180,6 +180,11 @@ def renew_ahead(
             continue
         try:
             token = TokenSet.from_json(box.decrypt(secret))
+            if not client.can_refresh(token):
+                # Nothing can renew it: tell the admins while it still works, not after.
+                with write_session(factory) as session:
+                    warn_before_end(session, connection.channel_id, connection.expires_at, now)
+                continue
             ClaimedRenewal(factory, box, client, connection.channel_id, worker, clock).refresh(
                 token
             )

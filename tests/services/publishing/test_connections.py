@@ -355,3 +355,34 @@ def test_a_pasted_token_that_is_refused_fails_the_delivery_because_nobody_waits_
     failed = state(live, delivery_id)
     assert failed.state == DeliveryState.FAILED
     assert "connect" in (failed.last_error or "")
+
+
+def test_a_token_nothing_can_renew_is_announced_before_it_ends_not_held_early(
+    live: Live, client: OAuthClient, frozen: FrozenClock, x: FakeX, auth: FakeAuthorizationServer
+) -> None:
+    """LinkedIn grants no refresh token to most apps: the round cannot renew, so it tells the
+    admins once while the token still works, and the channel stays connected until it ends."""
+    channel_id = connect(live, client, frozen, x)
+    with live.factory.begin() as session:
+        channel = session.get(Channel, channel_id)
+        assert channel is not None
+        without = TokenSet(access_token="at-only", expires_at=frozen.now() + timedelta(days=60))
+        channel.publisher_secret = box().encrypt(without.to_json())
+        connection = session.get(ChannelConnection, channel_id)
+        assert connection is not None
+        connection.expires_at = without.expires_at
+
+    frozen.advance(timedelta(days=55))  # five days left: inside the seven days ahead
+    for _ in range(2):
+        assert (
+            renewal.renew_ahead(
+                live.factory, box(), lambda _p: client, frozen.now(), "round", frozen.now
+            )
+            == 0
+        )
+
+    assert refreshes(auth) == 0
+    assert stored(live, channel_id)[2].state == ConnectionState.CONNECTED
+    with live.factory() as session:
+        [note] = session.scalars(select(Notification)).all()
+        assert note.title == f"Verbind X opnieuw vóór {without.expires_at:%Y-%m-%d}"
