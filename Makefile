@@ -45,7 +45,7 @@ test: $(STAMP) $(MO)
 	$(BIN)/ruff check setup.py planner tests migrations $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check setup.py planner tests migrations $(wildcard bench)
