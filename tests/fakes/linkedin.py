@@ -2,7 +2,9 @@
 
 Follows learn.microsoft.com/linkedin/marketing/community-management/shares: the Posts API
 (POST /rest/posts answering 201 with the new URN in x-restli-id; GET /rest/posts/{urn};
-GET /rest/posts?q=author&author=...), the Images API (POST /rest/images?action=initializeUpload
+GET /rest/posts?q=author&author=... with sortBy LAST_MODIFIED (default) or CREATED, newest
+first, paged by start and count (default 10) with paging {start, count, total, links}; a page
+with fewer elements than count is the last: shared/api-guide/concepts/pagination), the Images API (POST /rest/images?action=initializeUpload
 returning value.uploadUrl and value.image, then a PUT of the bytes), the "little" text format
 (reserved characters escaped with a backslash, hashtags as {hashtag|#|tag}; an unescaped reserved
 character cuts the stored text there, as LinkedIn silently does), the required LinkedIn-Version
@@ -19,7 +21,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from tests.fakes.server import FakeApp, Reply, Request, json_reply
 
@@ -186,19 +188,58 @@ class FakeLinkedIn(FakeApp):
                 "distribution": body.get("distribution"),
                 "createdAt": now,
                 "publishedAt": now,
+                "lastModifiedAt": now,
             }
         )
         self.record_published(text, urn)
         return Reply(201, {"x-restli-id": urn, "x-linkedin-id": urn})
+
+    def add_post(self, commentary: str, *, at: datetime) -> dict[str, Any]:
+        """Store a published post (`commentary` in the little format) as if it had gone out at
+        `at`: tests seed a page's history this way."""
+        moment = int(at.timestamp() * 1000)
+        post = {
+            "id": f"urn:li:share:{next(self.ids)}",
+            "author": self.organization,
+            "commentary": commentary,
+            "shown": shown_text(commentary),
+            "content": {},
+            "visibility": "PUBLIC",
+            "lifecycleState": "PUBLISHED",
+            "distribution": {"feedDistribution": "MAIN_FEED"},
+            "createdAt": moment,
+            "publishedAt": moment,
+            "lastModifiedAt": moment,
+        }
+        self.posts.append(post)
+        return post
 
     def _list(self, request: Request) -> Reply:
         query = request.query
         if query.get("q") != "author" or query.get("author") != self.organization:
             return _error(400, "ILLEGAL_ARGUMENT", "q=author with this page's URN required")
         count = int(query.get("count", "10"))
-        elements = [
-            {k: v for k, v in post.items() if k != "shown"}
-            for post in reversed(self.posts)
-            if not post.get("deleted")
-        ][:count]
-        return json_reply(200, {"elements": elements, "paging": {"count": count, "start": 0}})
+        start = int(query.get("start", "0"))
+        if count < 0 or start < 0:
+            return _error(400, "ILLEGAL_ARGUMENT", "start and count must not be negative")
+        order = "createdAt" if query.get("sortBy") == "CREATED" else "lastModifiedAt"
+        # Newest first; posts from one instant keep their order of arrival, newest first.
+        shown = sorted(
+            (post for post in reversed(self.posts) if not post.get("deleted")),
+            key=lambda post: post[order],
+            reverse=True,
+        )
+        elements = [{k: v for k, v in post.items() if k != "shown"} for post in shown]
+        paging: dict[str, Any] = {"start": start, "count": count, "total": len(elements)}
+        links = []
+        if start + count < len(elements):
+            following = {**query, "start": str(start + count), "count": str(count)}
+            links.append(
+                {
+                    "type": "application/json",
+                    "rel": "next",
+                    "href": f"/rest/posts?{urlencode(sorted(following.items()))}",
+                }
+            )
+        paging["links"] = links
+        return json_reply(200, {"elements": elements[start : start + count], "paging": paging})

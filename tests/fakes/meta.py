@@ -6,7 +6,10 @@ envelope {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}} w
 subcode 463 for an expired token (developers.facebook.com/docs/graph-api/guides/error-handling),
 and the X-App-Usage header on answers (.../graph-api/overview/rate-limiting; throttling is
 code 4/17/32/80001/80002 with X-Business-Use-Case-Usage carrying
-estimated_time_to_regain_access in minutes).
+estimated_time_to_regain_access in minutes). Edges that list posts page by cursor
+(graph-api/results): `limit` (default 25; at most 100 here), `after` naming the last item of the
+page before, and paging {"cursors": {"before", "after"}, "previous", "next"} with `next` left
+out on the last page.
 
 Facebook Pages: POST /{page-id}/feed (message, link, attached_media[n]={"media_fbid": id}),
 POST /{page-id}/photos (multipart source, caption, published, alt_text_custom; a published photo
@@ -26,11 +29,14 @@ once (then PUBLISHED); GET /{ig-user-id}/media lists the account's media newest 
 Threads (docs/threads/posts, reference/publishing, retrieve-and-manage-replies): POST
 /{user}/threads with media_type TEXT|IMAGE|CAROUSEL, text, image_url, alt_text, reply_to_id,
 children; GET /{container}?fields=status (IN_PROGRESS, FINISHED, ERROR, EXPIRED, PUBLISHED);
-POST /{user}/threads_publish; GET /{user}/threads and /{user}/replies; 500 characters.
+POST /{user}/threads_publish; GET /{user}/threads and /{user}/replies, newest first, paged by
+cursor with only paging.cursors {before, after} in the answer, as the Threads reference shows it
+(threads-media); 500 characters.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 import json
@@ -40,6 +46,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from PIL import Image
 
@@ -60,8 +67,18 @@ def graph_error(code: int, message: str, *, subcode: int | None = None, status: 
     return json_reply(status, {"error": error})
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+def _now(at: datetime | None = None) -> str:
+    return (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _cursor(item_id: str) -> str:
+    return base64.b64encode(item_id.encode()).decode()
+
+
+def _newest_first(items: list[dict[str, Any]], time_field: str) -> list[dict[str, Any]]:
+    """Newest first; items from one second keep their order of arrival, newest first."""
+    arrived = sorted(enumerate(items), key=lambda pair: (pair[1][time_field], pair[0]))
+    return [item for _, item in reversed(arrived)]
 
 
 class GraphFake(FakeApp):
@@ -101,6 +118,37 @@ class GraphFake(FakeApp):
 
     def new_id(self) -> str:
         return str(next(self.ids))
+
+    def page(self, request: Request, items: list[dict[str, Any]], *, links: bool = True) -> Reply:
+        """One page of a cursor-paged edge. With `links` the answer carries previous/next URLs
+        besides the cursors (Graph), without only the cursors (the Threads reference)."""
+        params = request.params()
+        limit = min(int(params.get("limit", "25")), 100)
+        begin = 0
+        if "after" in params:
+            ids = [item["id"] for item in items]
+            try:
+                anchor = base64.b64decode(params["after"], validate=True).decode()
+            except ValueError:
+                anchor = ""
+            if anchor not in ids:
+                return graph_error(100, "Invalid parameter: after is not a valid cursor")
+            begin = ids.index(anchor) + 1
+        page = items[begin : begin + limit]
+        document: dict[str, Any] = {"data": page}
+        if page:
+            paging: dict[str, Any] = {
+                "cursors": {"before": _cursor(page[0]["id"]), "after": _cursor(page[-1]["id"])}
+            }
+            kept = {k: v for k, v in params.items() if k not in ("after", "before")}
+            if links and begin > 0:
+                before = urlencode({**kept, "limit": limit, "before": paging["cursors"]["before"]})
+                paging["previous"] = f"{self.url}{request.path}?{before}"
+            if links and begin + limit < len(items):
+                after = urlencode({**kept, "limit": limit, "after": paging["cursors"]["after"]})
+                paging["next"] = f"{self.url}{request.path}?{after}"
+            document["paging"] = paging
+        return json_reply(200, document)
 
     def _download(self, url: str | None) -> None:
         """Fetch an image the way the platform does, for every container and outside the lock
@@ -202,25 +250,29 @@ class FakeFacebookPage(GraphFake):
         if method == "POST" and edge == "feed":
             return self._feed(request.params())
         if method == "GET" and edge == "published_posts":
-            limit = int(request.query.get("limit", "25"))
             data = [
                 {k: post[k] for k in ("id", "message", "created_time", "permalink_url")}
-                for post in reversed(self.posts)
-            ][:limit]
-            return json_reply(200, {"data": data, "paging": {}})
+                for post in _newest_first(self.posts, "created_time")
+            ]
+            return self.page(request, data)
         return graph_error(100, "Unsupported request")
 
-    def _post(self, message: str, **extra: Any) -> dict[str, Any]:
+    def add_post(self, message: str, *, at: datetime, **extra: Any) -> dict[str, Any]:
+        """Store a post as if it had been published at `at` (tests seed a Page's history)."""
         post_id = f"{self.page_id}_{self.new_id()}"
         post = {
             "id": post_id,
             "message": message,
-            "created_time": _now(),
+            "created_time": _now(at),
             "permalink_url": f"https://www.facebook.com/{post_id}",
             **extra,
         }
         self.posts.append(post)
-        self.record_published(message, post_id)
+        return post
+
+    def _post(self, message: str, **extra: Any) -> dict[str, Any]:
+        post = self.add_post(message, at=datetime.now(UTC), **extra)
+        self.record_published(message, post["id"])
         return post
 
     def _duplicate(self, message: str) -> bool:
@@ -275,9 +327,9 @@ class FakeInstagram(GraphFake):
         if segments == [self.ig_user_id, "media"] and method == "GET":
             data = [
                 {k: m[k] for k in ("id", "caption", "permalink", "timestamp")}
-                for m in reversed(self.media)
-            ][: int(params.get("limit", "25"))]
-            return json_reply(200, {"data": data})
+                for m in _newest_first(self.media, "timestamp")
+            ]
+            return self.page(request, data)
         if segments == [self.ig_user_id, "media_publish"] and method == "POST":
             return self._publish(params.get("creation_id", ""))
         if len(segments) == 1 and method == "GET":
@@ -311,19 +363,24 @@ class FakeInstagram(GraphFake):
         if stored["state"] != "FINISHED":
             return graph_error(9007, "Media ID is not available", subcode=2207027)
         stored["state"] = "PUBLISHED"
-        media_id = self.new_id()
         fields = stored["fields"]
-        self.media.append(
-            {
-                "id": media_id,
-                "caption": fields.get("caption", ""),
-                "permalink": f"https://www.instagram.com/p/C{media_id[-8:]}/",
-                "timestamp": _now(),
-                "container": stored,
-            }
-        )
-        self.record_published(fields.get("caption", ""), media_id)
-        return json_reply(200, {"id": media_id})
+        media = self.add_media(fields.get("caption", ""), at=datetime.now(UTC), container=stored)
+        self.record_published(fields.get("caption", ""), media["id"])
+        return json_reply(200, {"id": media["id"]})
+
+    def add_media(self, caption: str, *, at: datetime, **extra: Any) -> dict[str, Any]:
+        """Store media as if published at `at` (tests seed an account's history)."""
+        media_id = self.new_id()
+        media = {
+            "id": media_id,
+            "caption": caption,
+            "permalink": f"https://www.instagram.com/p/C{media_id[-8:]}/",
+            "timestamp": _now(at),
+            "container": None,
+            **extra,
+        }
+        self.media.append(media)
+        return media
 
 
 class FakeThreads(GraphFake):
@@ -347,16 +404,16 @@ class FakeThreads(GraphFake):
             if edge in ("threads", "replies") and method == "GET":
                 wanted = [
                     p
-                    for p in reversed(self.posts)
+                    for p in _newest_first(self.posts, "timestamp")
                     if (p["reply_to"] is not None) == (edge == "replies")
                 ]
                 data = []
-                for post in wanted[: int(params.get("limit", "25"))]:
+                for post in wanted:
                     shown = {k: post[k] for k in ("id", "text", "timestamp", "permalink")}
                     if post["reply_to"]:
                         shown["replied_to"] = {"id": post["reply_to"]}
                     data.append(shown)
-                return json_reply(200, {"data": data})
+                return self.page(request, data, links=False)
         if len(segments) == 1 and method == "GET":
             if segments[0] in self.containers:
                 return self.container_status(segments[0], "status")
@@ -390,17 +447,31 @@ class FakeThreads(GraphFake):
             return graph_error(24, "The media is not ready to be published", subcode=4279009)
         stored["state"] = "PUBLISHED"
         fields = stored["fields"]
-        post_id = self.new_id()
-        self.posts.append(
-            {
-                "id": post_id,
-                "text": fields.get("text", ""),
-                "reply_to": fields.get("reply_to_id"),
-                "media_type": fields.get("media_type"),
-                "container": stored,
-                "timestamp": _now(),
-                "permalink": f"https://www.threads.net/@zuiderhaven/post/{post_id}",
-            }
+        post = self.add_post(
+            fields.get("text", ""),
+            at=datetime.now(UTC),
+            reply_to=fields.get("reply_to_id"),
+            media_type=fields.get("media_type"),
+            container=stored,
         )
-        self.record_published(fields.get("text", ""), post_id)
-        return json_reply(200, {"id": post_id})
+        self.record_published(fields.get("text", ""), post["id"])
+        return json_reply(200, {"id": post["id"]})
+
+    def add_post(
+        self, text: str, *, at: datetime, reply_to: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """Store a post (a reply with `reply_to`) as if published at `at` (tests seed a
+        profile's history)."""
+        post_id = self.new_id()
+        post = {
+            "id": post_id,
+            "text": text,
+            "reply_to": reply_to,
+            "media_type": "TEXT",
+            "container": None,
+            "timestamp": _now(at),
+            "permalink": f"https://www.threads.net/@zuiderhaven/post/{post_id}",
+            **extra,
+        }
+        self.posts.append(post)
+        return post

@@ -5,7 +5,9 @@ reply.in_reply_to_tweet_id, media.media_ids), POST /2/media/upload (multipart "m
 "media_category", 5 MB images) and POST /2/media/metadata (alt_text up to 1,000 characters),
 GET /2/users/me and GET /2/users/:id/tweets (newest first; text with links shortened to t.co,
 a t.co link appended for attached media, and &, <, > escaped as HTML entities, as the API
-returns them). Errors are problem documents {"title", "detail", "type", "status"}; a repeated
+returns them; max_results 5 to 100, default 10; start_time leaves out older posts; a page
+that has more after it carries meta.next_token, which pagination_token asks for, and the last
+page none: docs.x.com/x-api/fundamentals/pagination, /x-api/users/get-posts). Errors are problem documents {"title", "detail", "type", "status"}; a repeated
 text is refused 403 "You are not allowed to create a Tweet with duplicate content."; every
 answer carries x-rate-limit-limit/-remaining/-reset (Unix seconds), and 429 when exhausted
 (docs.x.com/x-api/fundamentals/rate-limits, /response-codes-and-errors).
@@ -16,6 +18,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -41,6 +44,8 @@ class FakeX(FakeApp):
         self.posts: list[dict[str, Any]] = []
         self.media: dict[str, dict[str, Any]] = {}
         self.ids = itertools.count(1860000000000000001)
+        #: pagination tokens handed out, each naming the post its page starts at
+        self.page_tokens: dict[str, str] = {}
 
     def _limits(self) -> dict[str, str]:
         return {
@@ -152,8 +157,45 @@ class FakeX(FakeApp):
             shown["referenced_tweets"] = [{"type": "replied_to", "id": post["reply_to"]}]
         return shown
 
+    def add_post(self, text: str, *, at: datetime, reply_to: str | None = None) -> dict[str, Any]:
+        """Store a post as if it had been posted at `at` (tests seed an account's history)."""
+        post = {
+            "id": str(next(self.ids)),
+            "text": text,
+            "media_ids": [],
+            "reply_to": reply_to,
+            "created_at": at,
+        }
+        self.posts.append(post)
+        return post
+
     def _timeline(self, request: Request) -> Reply:
-        count = int(request.query.get("max_results", "10"))
-        newest_first = list(reversed(self.posts))[:count]
-        data = [self._shown(post) for post in newest_first]
-        return json_reply(200, {"data": data, "meta": {"result_count": len(data)}})
+        query = request.query
+        count = int(query.get("max_results", "10"))
+        if not 5 <= count <= 100:
+            return _problem(400, "Invalid Request", "max_results must be between 5 and 100")
+        # Newest first; posts stored in one instant keep their order of arrival, newest first.
+        arrived = sorted(enumerate(self.posts), key=lambda pair: (pair[1]["created_at"], pair[0]))
+        newest_first = [post for _, post in reversed(arrived)]
+        if "start_time" in query:
+            since = datetime.fromisoformat(query["start_time"].replace("Z", "+00:00"))
+            newest_first = [p for p in newest_first if p["created_at"] >= since]
+        begin = 0
+        if "pagination_token" in query:
+            first = self.page_tokens.get(query["pagination_token"])
+            ids = [p["id"] for p in newest_first]
+            if first not in ids:
+                return _problem(400, "Invalid Request", "pagination_token is not valid")
+            begin = ids.index(first)
+        page = newest_first[begin : begin + count]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if page:
+            meta.update(newest_id=page[0]["id"], oldest_id=page[-1]["id"])
+        if begin + count < len(newest_first):
+            token = secrets.token_hex(12)
+            self.page_tokens[token] = newest_first[begin + count]["id"]
+            meta["next_token"] = token
+        document: dict[str, Any] = {"meta": meta}
+        if page:  # an empty page has no data member at all
+            document["data"] = [self._shown(p) for p in page]
+        return json_reply(200, document)

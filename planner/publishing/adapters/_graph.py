@@ -13,16 +13,20 @@ from urllib.parse import urlencode
 from planner.channels.catalogue import PublishingRules
 from planner.publishing.adapters._platform import (
     FORM,
-    RECONCILE_DEPTH,
+    RECONCILE_PAGE_SIZE,
     Connection,
+    Page,
     PlatformClient,
+    Timeline,
     form_body,
     meta_code_with_fallback,
+    still_open,
 )
 from planner.publishing.adapters._transport import join_url
 from planner.publishing.outbound import Resolver, Response
 from planner.publishing.ports import (
     AccessTokenSource,
+    AccountUnreadableError,
     AmbiguousPublishError,
     PermanentPublishError,
     PublishError,
@@ -173,7 +177,12 @@ class GraphApi:
             state = self.container_state(container, status_field)
             if state == "FINISHED":
                 return self.publish(path, {"creation_id": container})
-            found = find_published() if state == "PUBLISHED" else None
+            found = None
+            if state == "PUBLISHED":
+                try:
+                    found = find_published()
+                except AccountUnreadableError as exc:
+                    raise still_open(exc) from exc
             if found is None:
                 raise
             return found
@@ -187,10 +196,21 @@ class GraphApi:
             return None
         return link if isinstance(link, str) else None
 
-    def recent(self, path: str, fields: str, limit: int = RECONCILE_DEPTH) -> list[dict[str, Any]]:
-        """An account's latest posts, to reconcile against."""
-        document = self.get(path, fields=fields, limit=limit)
-        return [post for post in document.get("data") or [] if isinstance(post, dict)]
+    def timeline(
+        self, path: str, fields: str, *, time_of: Callable[[dict[str, Any]], Any], since: datetime
+    ) -> Timeline:
+        """An account's posts on one edge, newest first, paged back to ``since``, to reconcile
+        against."""
+
+        def fetch(after: str | None) -> Page:
+            query: dict[str, Any] = {"fields": fields, "limit": RECONCILE_PAGE_SIZE}
+            if after is not None:
+                query["after"] = after
+            document = self.get(path, **query)
+            posts = [post for post in document.get("data") or [] if isinstance(post, dict)]
+            return posts, _after(document, len(posts))
+
+        return Timeline(self.channel, fetch, time_of=time_of, since=since)
 
     def wait_for_container(
         self,
@@ -240,3 +260,20 @@ class GraphApi:
             return str(self.get(container_id, fields=status_field).get(status_field) or "")
         except (TransientPublishError, PermanentPublishError):
             return None
+
+
+def _after(document: Mapping[str, Any], count: int) -> str | None:
+    """The cursor for the next page, or None on the last one.
+
+    Graph marks the last page by leaving out ``paging.next`` (graph-api/results); Threads'
+    reference shows only ``paging.cursors``, so there a full page with an ``after`` cursor is
+    followed too (at worst one empty page more).
+    """
+    paging = document.get("paging")
+    if not isinstance(paging, Mapping):
+        return None
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, Mapping) else None
+    if not isinstance(after, str) or not after:
+        return None
+    return after if paging.get("next") or count >= RECONCILE_PAGE_SIZE else None

@@ -3,7 +3,8 @@
 One HTTP client that carries a bearer token and refreshes it once when the platform calls it
 expired; one mapping of a refusal onto the engine's outcomes, driven by the platform's rules in
 the channel catalogue (error codes, rate-limit headers); the media checks made before anything
-is uploaded; and the text fingerprint the reconcilers match a platform's posts on.
+is uploaded; and what the reconcilers share: the account's posts paged back to the start of the
+reconcile window, and the text fingerprint they match a platform's posts on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import re
 import ssl
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -354,10 +355,80 @@ def check_aspect(channel: str, rules: PublishingRules, size: tuple[int, int] | N
 
 # -- reconciling ----------------------------------------------------------------------------
 
-#: how many of an account's latest posts a reconciler reads: one page at the largest size these
-#: APIs serve (Graph limit, X max_results, LinkedIn count). A lost post is looked for only after
-#: the posts that went out meanwhile, which in a burst after a crash are dozens per account.
-RECONCILE_DEPTH = 100
+#: how many posts a reconciler asks for per page: the largest page these APIs serve (Graph
+#: limit, X max_results, LinkedIn count)
+RECONCILE_PAGE_SIZE = 100
+#: how many pages one look reads at most. A lost post sits behind every post that went out after
+#: it, which in a burst is hundreds per account; ten pages cover that and keep one attempt's work
+#: bounded. Further back than this, a person looks (see Timeline).
+RECONCILE_MAX_PAGES = 10
+
+#: one page of an account's posts, newest first, and the cursor that asks for the page after it
+#: (None when the platform says there is none)
+Page = tuple[list[dict[str, Any]], Any]
+
+
+class Timeline:
+    """An account's posts, newest first, read a page at a time and only as far as a search needs.
+
+    Reading stops when the search finds its post, when the platform has no older page, or after a
+    page that reaches back past ``since`` (the start of the reconcile window: nothing older can be
+    the post we sent). A search that would need more than ``max_pages`` pages raises
+    AccountUnreadableError instead of answering "not found": the post may lie further back, and
+    "not found" makes the engine send it again.
+
+    Iterating again replays the posts already read before asking for more, so a thread's later
+    parts can be matched without reading the account twice.
+    """
+
+    def __init__(
+        self,
+        channel: str,
+        fetch: Callable[[Any], Page],
+        *,
+        time_of: Callable[[dict[str, Any]], Any],
+        since: datetime,
+        max_pages: int = RECONCILE_MAX_PAGES,
+    ) -> None:
+        self.channel = channel
+        self.since = since
+        self.max_pages = max_pages
+        #: every post read so far, newest first
+        self.posts: list[dict[str, Any]] = []
+        self.pages = 0
+        self._fetch = fetch
+        self._time_of = time_of
+        self._cursor: Any = None
+        self._exhausted = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        index = 0
+        while True:
+            if index < len(self.posts):
+                yield self.posts[index]
+                index += 1
+            elif self._exhausted:
+                return
+            else:
+                self._read_page()
+
+    def _read_page(self) -> None:
+        if self.pages >= self.max_pages:
+            raise AccountUnreadableError(
+                f"{self.channel} shows more than {len(self.posts)} posts since "
+                f"{self.since:%Y-%m-%d %H:%M} UTC, more than one check reads, so whether this "
+                "post went out could not be seen. Look for it on the account.",
+                pages=self.pages,
+                posts_read=len(self.posts),
+            )
+        posts, cursor = self._fetch(self._cursor)
+        self.pages += 1
+        page = [post for post in posts if isinstance(post, dict)]
+        self.posts.extend(page)
+        times = (parse_time(self._time_of(post)) for post in page)
+        reached = any(moment is not None and moment < self.since for moment in times)
+        self._cursor = cursor
+        self._exhausted = cursor is None or reached
 
 
 def fingerprint(text: str) -> str:
@@ -424,6 +495,13 @@ def unreadable(channel: str, exc: PublishError) -> AccountUnreadableError:
         f"{channel} could not be read to check whether the post went out: {exc.message}",
         cause=exc.code,
     )
+
+
+def still_open(exc: AccountUnreadableError) -> AmbiguousPublishError:
+    """A look-up made while publishing (after a duplicate refusal, or a container that says it
+    went out) that ran out of pages: the outcome stays open, so the engine tries again later and
+    its reconciler looks before anything is sent."""
+    return AmbiguousPublishError(exc.message, **exc.details)
 
 
 def form_body(fields: Mapping[str, str]) -> bytes:

@@ -11,18 +11,20 @@ from __future__ import annotations
 import json
 import mimetypes
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._graph import GraphApi
 from planner.publishing.adapters._platform import (
     DuplicatePostError,
+    Timeline,
     check_bytes,
     check_media,
     find_recent,
+    still_open,
     unreadable,
     utcnow,
 )
@@ -30,6 +32,7 @@ from planner.publishing.adapters._transport import multipart, safe_filename
 from planner.publishing.outbound import Resolver, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
+    AccountUnreadableError,
     MediaItem,
     PermanentPublishError,
     PublishError,
@@ -116,7 +119,10 @@ class FacebookPublisher:
                     fields[f"attached_media[{index}]"] = json.dumps({"media_fbid": photo_id})
                 post_id = self.graph.publish(f"/{page}/feed", fields)
         except DuplicatePostError:
-            found = self._match(self.recent_posts(), message)
+            try:
+                found = self._match(self.timeline(), message)
+            except AccountUnreadableError as exc:
+                raise still_open(exc) from exc
             if found is None:
                 raise
             post_id = str(found["id"])
@@ -126,12 +132,16 @@ class FacebookPublisher:
             raw={"photo_ids": photo_ids, "media_sha256": [m.sha256 for m in request.media]},
         )
 
-    def recent_posts(self) -> list[dict[str, Any]]:
-        return self.graph.recent(
-            f"/{self.settings.page_id}/published_posts", "id,message,created_time,permalink_url"
+    def timeline(self) -> Timeline:
+        """The Page's published posts, newest first, back to the start of the reconcile window."""
+        return self.graph.timeline(
+            f"/{self.settings.page_id}/published_posts",
+            "id,message,created_time,permalink_url",
+            time_of=lambda post: post.get("created_time"),
+            since=self._clock() - timedelta(hours=self.settings.reconcile_window_hours),
         )
 
-    def _match(self, posts: list[dict[str, Any]], message: str) -> dict[str, Any] | None:
+    def _match(self, posts: Iterable[dict[str, Any]], message: str) -> dict[str, Any] | None:
         return find_recent(
             posts,
             message,
@@ -143,7 +153,9 @@ class FacebookPublisher:
 
     def find_published(self, request: PublishRequest) -> PublishResult | None:
         try:
-            found = self._match(self.recent_posts(), request.text)
+            found = self._match(self.timeline(), request.text)
+        except AccountUnreadableError:
+            raise
         except PublishError as exc:
             raise unreadable("Facebook", exc) from exc
         if found is None:

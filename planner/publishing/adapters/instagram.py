@@ -12,7 +12,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._graph import GraphApi
@@ -28,6 +28,7 @@ from planner.publishing.adapters._platform import (
 from planner.publishing.outbound import Resolver, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
+    AccountUnreadableError,
     MediaItem,
     PermanentPublishError,
     PublishError,
@@ -163,8 +164,11 @@ class InstagramPublisher:
 
     def _found(self, request: PublishRequest) -> PublishResult | None:
         media = find_recent(
-            self.graph.recent(
-                f"/{self.settings.ig_user_id}/media", "id,caption,permalink,timestamp"
+            self.graph.timeline(
+                f"/{self.settings.ig_user_id}/media",
+                "id,caption,permalink,timestamp",
+                time_of=lambda post: post.get("timestamp"),
+                since=self._clock() - timedelta(hours=self.settings.reconcile_window_hours),
             ),
             request.text,
             text_of=lambda post: str(post.get("caption") or ""),
@@ -181,5 +185,7 @@ class InstagramPublisher:
     def find_published(self, request: PublishRequest) -> PublishResult | None:
         try:
             return self._found(request)
+        except AccountUnreadableError:
+            raise
         except PublishError as exc:
             raise unreadable("Instagram", exc) from exc

@@ -13,22 +13,25 @@ from __future__ import annotations
 import json
 import re
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._platform import (
     JSON,
-    RECONCILE_DEPTH,
+    RECONCILE_PAGE_SIZE,
     Connection,
     DuplicatePostError,
+    Page,
     PlatformClient,
+    Timeline,
     check_bytes,
     check_media,
     find_recent,
+    still_open,
     unreadable,
     utcnow,
 )
@@ -36,6 +39,7 @@ from planner.publishing.adapters._transport import join_url, json_body
 from planner.publishing.outbound import Resolver, Response, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
+    AccountUnreadableError,
     AmbiguousPublishError,
     MediaItem,
     PermanentPublishError,
@@ -202,23 +206,45 @@ class LinkedInPublisher:
             return None
         return self.client.read_json(response, "post lookup")
 
-    def recent_posts(self) -> list[dict[str, Any]]:
-        response = self.client.call(
-            "GET",
-            self._url(
-                "/rest/posts",
-                {
-                    "author": self.settings.author,
-                    "q": "author",
-                    "count": RECONCILE_DEPTH,
-                    "sortBy": "LAST_MODIFIED",
-                },
-            ),
-        )
-        elements = self.client.read_json(response, "page's posts").get("elements") or []
-        return [post for post in elements if isinstance(post, dict)]
+    def timeline(self) -> Timeline:
+        """The page's posts, last modified first, back to the start of the reconcile window.
 
-    def _match(self, posts: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
+        LinkedIn pages by offset (start, count) and has reached the end when a page holds fewer
+        elements than were asked for (shared/api-guide/concepts/pagination). The posts come in
+        order of lastModifiedAt, so that is the time that says a page reached past the window.
+        """
+
+        def fetch(start: int | None) -> Page:
+            offset = start or 0
+            response = self.client.call(
+                "GET",
+                self._url(
+                    "/rest/posts",
+                    {
+                        "author": self.settings.author,
+                        "q": "author",
+                        "count": RECONCILE_PAGE_SIZE,
+                        "start": offset,
+                        "sortBy": "LAST_MODIFIED",
+                    },
+                ),
+            )
+            document = self.client.read_json(response, "page's posts")
+            elements = document.get("elements") or []
+            posts = [post for post in elements if isinstance(post, dict)]
+            full = len(elements) >= RECONCILE_PAGE_SIZE
+            return posts, offset + RECONCILE_PAGE_SIZE if full else None
+
+        return Timeline(
+            "LinkedIn",
+            fetch,
+            time_of=lambda post: (
+                post.get("lastModifiedAt") or post.get("publishedAt") or post.get("createdAt")
+            ),
+            since=self._clock() - timedelta(hours=self.settings.reconcile_window_hours),
+        )
+
+    def _match(self, posts: Iterable[dict[str, Any]], text: str) -> dict[str, Any] | None:
         return find_recent(
             posts,
             text,
@@ -282,7 +308,10 @@ class LinkedInPublisher:
             existing = self.get_post(named.group(1))
             if existing is not None and existing.get("lifecycleState") in (None, "PUBLISHED"):
                 return self._result(named.group(1), duplicate_of=named.group(1))
-        found = self._match(self.recent_posts(), text)
+        try:
+            found = self._match(self.timeline(), text)
+        except AccountUnreadableError as exc:
+            raise still_open(exc) from exc
         if found is not None and found.get("id"):
             return self._result(str(found["id"]), duplicate_of=str(found["id"]))
         raise PermanentPublishError(
@@ -295,7 +324,9 @@ class LinkedInPublisher:
 
     def find_published(self, request: PublishRequest) -> PublishResult | None:
         try:
-            found = self._match(self.recent_posts(), request.text)
+            found = self._match(self.timeline(), request.text)
+        except AccountUnreadableError:
+            raise
         except PublishError as exc:
             raise unreadable("LinkedIn", exc) from exc
         if found is None or not found.get("id"):

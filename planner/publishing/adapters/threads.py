@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from planner.channels import counting
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._graph import GraphApi
 from planner.publishing.adapters._platform import (
+    Timeline,
     check_media,
     find_recent,
+    parse_time,
     unreadable,
     utcnow,
 )
 from planner.publishing.outbound import Resolver, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
+    AccountUnreadableError,
     PartlyPublishedError,
     PermanentPublishError,
     PublishError,
@@ -118,7 +121,7 @@ class ThreadsPublisher:
         self._wait(container)
 
         def look_up() -> str | None:
-            found = self._match(self._posts(index > 0), text, reply_to)
+            found = self._match(self._posts(index > 0, self._window_start()), text, reply_to)
             return str(found["id"]) if found is not None else None
 
         return self.graph.publish_container(
@@ -152,14 +155,21 @@ class ThreadsPublisher:
             raw={"ids": ids, "media_sha256": [m.sha256 for m in request.media]},
         )
 
-    def _posts(self, replies: bool) -> list[dict[str, Any]]:
+    def _window_start(self) -> datetime:
+        return self._clock() - timedelta(hours=self.settings.reconcile_window_hours)
+
+    def _posts(self, replies: bool, since: datetime) -> Timeline:
+        """The profile's threads (or its replies), newest first, paged back to ``since``."""
         edge = "replies" if replies else "threads"
-        return self.graph.recent(
-            f"/{self.settings.user_id}/{edge}", "id,text,timestamp,permalink,replied_to"
+        return self.graph.timeline(
+            f"/{self.settings.user_id}/{edge}",
+            "id,text,timestamp,permalink,replied_to",
+            time_of=lambda post: post.get("timestamp"),
+            since=since,
         )
 
     def _match(
-        self, posts: list[dict[str, Any]], text: str, reply_to: str | None
+        self, posts: Iterable[dict[str, Any]], text: str, reply_to: str | None
     ) -> dict[str, Any] | None:
         def parent_is_ours(post: dict[str, Any]) -> bool:
             parent = post.get("replied_to")
@@ -178,15 +188,20 @@ class ThreadsPublisher:
 
     def find_published(self, request: PublishRequest) -> PublishResult | None:
         try:
-            head = self._match(self._posts(False), request.parts[0], None)
+            since = self._window_start()
+            head = self._match(self._posts(False, since), request.parts[0], None)
             ids = [str(head["id"])] if head is not None else []
-            if ids and len(request.parts) > 1:
-                replies = self._posts(True)
+            if head is not None and len(request.parts) > 1:
+                # The thread's replies went out after its first part: read back to that, no further.
+                head_at = parse_time(head.get("timestamp"))
+                replies = self._posts(True, max(since, head_at) if head_at else since)
                 for part in request.parts[1:]:
                     found = self._match(replies, part, ids[-1])
                     if found is None:
                         break
                     ids.append(str(found["id"]))
+        except AccountUnreadableError:
+            raise
         except PublishError as exc:
             raise unreadable("Threads", exc) from exc
         if not ids:

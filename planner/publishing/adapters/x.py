@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import mimetypes
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,13 +21,16 @@ from planner.channels import counting
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._platform import (
     JSON,
-    RECONCILE_DEPTH,
+    RECONCILE_PAGE_SIZE,
     Connection,
     DuplicatePostError,
+    Page,
     PlatformClient,
+    Timeline,
     check_bytes,
     check_media,
     find_recent,
+    still_open,
     unreadable,
     utcnow,
 )
@@ -35,6 +38,7 @@ from planner.publishing.adapters._transport import join_url, json_body, multipar
 from planner.publishing.outbound import Resolver, Response, system_resolver
 from planner.publishing.ports import (
     AccessTokenSource,
+    AccountUnreadableError,
     AmbiguousPublishError,
     MediaItem,
     PartlyPublishedError,
@@ -170,19 +174,34 @@ class XPublisher:
             self._user_id = user_id
         return self._user_id
 
-    def recent_posts(self) -> list[dict[str, Any]]:
-        response = self.client.call(
-            "GET",
-            self._url(
-                f"/2/users/{self.user_id()}/tweets",
-                {"max_results": RECONCILE_DEPTH, "tweet.fields": "created_at,referenced_tweets"},
-            ),
-        )
-        posts = self.client.read_json(response, "timeline").get("data") or []
-        return [post for post in posts if isinstance(post, dict)]
+    def timeline(self) -> Timeline:
+        """The account's posts, newest first, back to the start of the reconcile window.
+
+        start_time asks X itself to stop there: its last page then carries no next_token.
+        """
+        since = self._clock() - timedelta(hours=self.settings.reconcile_window_hours)
+        path = f"/2/users/{self.user_id()}/tweets"
+
+        def fetch(token: str | None) -> Page:
+            query: dict[str, Any] = {
+                "max_results": RECONCILE_PAGE_SIZE,
+                "tweet.fields": "created_at,referenced_tweets",
+                "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            if token is not None:
+                query["pagination_token"] = token
+            document = self.client.read_json(
+                self.client.call("GET", self._url(path, query)), "timeline"
+            )
+            posts = [post for post in document.get("data") or [] if isinstance(post, dict)]
+            meta = document.get("meta")
+            following = meta.get("next_token") if isinstance(meta, dict) else None
+            return posts, following if isinstance(following, str) and following else None
+
+        return Timeline("X", fetch, time_of=lambda post: post.get("created_at"), since=since)
 
     def _match(
-        self, posts: list[dict[str, Any]], text: str, reply_to: str | None
+        self, posts: Iterable[dict[str, Any]], text: str, reply_to: str | None
     ) -> dict[str, Any] | None:
 
         def same_parent(post: dict[str, Any]) -> bool:
@@ -218,7 +237,10 @@ class XPublisher:
             self.client.check(response, publishing=True)
         except DuplicatePostError:
             # Refused as a repeat: our own earlier attempt got through. Find it.
-            existing = self._match(self.recent_posts(), text, reply_to)
+            try:
+                existing = self._match(self.timeline(), text, reply_to)
+            except AccountUnreadableError as exc:
+                raise still_open(exc) from exc
             if existing is None:
                 raise
             return str(existing["id"])
@@ -265,17 +287,21 @@ class XPublisher:
     def find_published(self, request: PublishRequest) -> PublishResult | None:
         """The whole thread when the account shows it, None when it shows none of it."""
         try:
-            posts = self.recent_posts()
+            timeline = self.timeline()
+            head = self._match(timeline, request.parts[0], None)
+        except AccountUnreadableError:
+            raise
         except PublishError as exc:
             raise unreadable("X", exc) from exc
-        ids: list[str] = []
-        for part in request.parts:
-            found = self._match(posts, part, ids[-1] if ids else None)
+        if head is None:
+            return None
+        ids = [str(head["id"])]
+        # The later parts went out after the first, so they are among the posts read to find it.
+        for part in request.parts[1:]:
+            found = self._match(timeline.posts, part, ids[-1])
             if found is None:
                 break
             ids.append(str(found["id"]))
-        if not ids:
-            return None
         if len(ids) < len(request.parts):
             raise PartlyPublishedError(
                 f"{len(ids)} of the {len(request.parts)} parts of this thread are on X.", ids

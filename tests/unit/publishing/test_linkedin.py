@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -210,3 +210,53 @@ def test_linkedin_text_over_the_limit_is_refused_before_sending(api) -> None:
     with pytest.raises(PermanentPublishError, match="LinkedIn allows 3000"):
         publisher_for(api).publish(make_request("x" * 3001))
     assert api.requests == []
+
+
+# -- paging back through a burst ----------------------------------------------------------------
+
+
+def list_pages(api: FakeLinkedIn) -> list:
+    return [r for r in api.calls("GET", "/rest/posts") if r.path == "/rest/posts"]
+
+
+def seed(api: FakeLinkedIn, count: int, *, start: datetime, prefix: str = "Drukte") -> None:
+    """`count` posts a second apart from `start` on, oldest first."""
+    for n in range(count):
+        api.add_post(f"{prefix} {n}", at=start + timedelta(seconds=n))
+
+
+def test_linkedin_reconciler_finds_a_post_behind_250_newer_ones(api) -> None:
+    now = datetime.now(UTC)
+    lost = api.add_post("De verloren post.", at=now - timedelta(hours=2))
+    seed(api, 250, start=now - timedelta(hours=1))
+
+    found = publisher_for(api).find_published(make_request("De verloren post."))
+
+    assert found is not None
+    assert found.remote_id == lost["id"]
+    pages = list_pages(api)
+    assert [(p.query["start"], p.query["count"]) for p in pages] == [
+        ("0", "100"),
+        ("100", "100"),
+        ("200", "100"),
+    ]
+
+
+def test_linkedin_reconciler_reads_no_further_back_than_the_window(api) -> None:
+    now = datetime.now(UTC)
+    api.add_post("Van eergisteren.", at=now - timedelta(hours=50))
+    seed(api, 200, start=now - timedelta(hours=60), prefix="Oud")
+    seed(api, 150, start=now - timedelta(hours=1))
+
+    assert publisher_for(api).find_published(make_request("Van eergisteren.")) is None
+
+    assert len(list_pages(api)) == 2  # the second page reaches past the window: no third
+
+
+def test_linkedin_reconciler_that_runs_out_of_pages_cannot_tell(api) -> None:
+    seed(api, 1050, start=datetime.now(UTC) - timedelta(hours=3))
+
+    with pytest.raises(AccountUnreadableError, match="more than 1000 posts"):
+        publisher_for(api).find_published(make_request("Niet te vinden."))
+
+    assert len(list_pages(api)) == 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,7 +30,7 @@ from planner.publishing.ports import (
     TransientPublishError,
 )
 from tests.fakes.media import image
-from tests.fakes.meta import FakeFacebookPage, FakeInstagram, FakeThreads
+from tests.fakes.meta import FakeFacebookPage, FakeInstagram, FakeThreads, GraphFake
 from tests.fakes.oauth import FakeAuthorizationServer
 from tests.fakes.server import serving
 
@@ -59,6 +59,18 @@ def throttled(minutes: int) -> dict[str, str]:
         ]
     }
     return {"X-Business-Use-Case-Usage": json.dumps(usage)}
+
+
+def seed(
+    add: Callable[..., object], count: int, *, start: datetime, prefix: str = "Drukte"
+) -> None:
+    """`count` posts a second apart from `start` on, oldest first, through a fake's add_*."""
+    for n in range(count):
+        add(f"{prefix} {n}", at=start + timedelta(seconds=n))
+
+
+def cursor_pages(api: GraphFake, path: str) -> list:
+    return [r for r in api.calls("GET", path) if r.path == path]
 
 
 # -- Facebook ------------------------------------------------------------------------------------
@@ -150,6 +162,44 @@ def test_facebook_reconciler_that_cannot_read_the_page_says_so(page) -> None:
     page.fail_next("/v21.0/104000000000001/published_posts", 500)
     with pytest.raises(AccountUnreadableError):
         facebook(page).find_published(make_request(["Hallo"]))
+
+
+FEED = "/v21.0/104000000000001/published_posts"
+
+
+def test_facebook_reconciler_finds_a_post_behind_250_newer_ones(page) -> None:
+    now = datetime.now(UTC)
+    lost = page.add_post("De verloren post.", at=now - timedelta(hours=2))
+    seed(page.add_post, 250, start=now - timedelta(hours=1))
+
+    found = facebook(page).find_published(make_request(["De verloren post."]))
+
+    assert found is not None
+    assert found.remote_id == lost["id"]
+    pages = cursor_pages(page, FEED)
+    assert [p.query["limit"] for p in pages] == ["100"] * 3
+    assert "after" not in pages[0].query
+    assert all(p.query["after"] for p in pages[1:])
+
+
+def test_facebook_reconciler_reads_no_further_back_than_the_window(page) -> None:
+    now = datetime.now(UTC)
+    page.add_post("Van eergisteren.", at=now - timedelta(hours=50))
+    seed(page.add_post, 200, start=now - timedelta(hours=60), prefix="Oud")
+    seed(page.add_post, 150, start=now - timedelta(hours=1))
+
+    assert facebook(page).find_published(make_request(["Van eergisteren."])) is None
+
+    assert len(cursor_pages(page, FEED)) == 2  # the second page reaches past the window
+
+
+def test_facebook_reconciler_that_runs_out_of_pages_cannot_tell(page) -> None:
+    seed(page.add_post, 1050, start=datetime.now(UTC) - timedelta(hours=3))
+
+    with pytest.raises(AccountUnreadableError, match="more than 1000 posts"):
+        facebook(page).find_published(make_request(["Niet te vinden."]))
+
+    assert len(cursor_pages(page, FEED)) == 10
 
 
 # -- Instagram ---------------------------------------------------------------------------------
@@ -283,6 +333,41 @@ def test_instagram_publishing_limit_is_transient_with_the_usage_wait(insta) -> N
 def test_instagram_needs_a_photo(insta) -> None:
     with pytest.raises(PermanentPublishError, match="at least one photo"):
         instagram(insta).publish(make_request(["Alleen tekst"]))
+
+
+MEDIA = "/v21.0/17841400000000001/media"
+
+
+def test_instagram_reconciler_finds_a_post_behind_250_newer_ones(insta) -> None:
+    now = datetime.now(UTC)
+    lost = insta.add_media("De verloren post.", at=now - timedelta(hours=2))
+    seed(insta.add_media, 250, start=now - timedelta(hours=1))
+
+    found = instagram(insta).find_published(make_request(["De verloren post."]))
+
+    assert found is not None
+    assert found.remote_id == lost["id"]
+    assert len(cursor_pages(insta, MEDIA)) == 3
+
+
+def test_instagram_reconciler_reads_no_further_back_than_the_window(insta) -> None:
+    now = datetime.now(UTC)
+    insta.add_media("Van eergisteren.", at=now - timedelta(hours=50))
+    seed(insta.add_media, 200, start=now - timedelta(hours=60), prefix="Oud")
+    seed(insta.add_media, 150, start=now - timedelta(hours=1))
+
+    assert instagram(insta).find_published(make_request(["Van eergisteren."])) is None
+
+    assert len(cursor_pages(insta, MEDIA)) == 2
+
+
+def test_instagram_reconciler_that_runs_out_of_pages_cannot_tell(insta) -> None:
+    seed(insta.add_media, 1050, start=datetime.now(UTC) - timedelta(hours=3))
+
+    with pytest.raises(AccountUnreadableError, match="more than 1000 posts"):
+        instagram(insta).find_published(make_request(["Niet te vinden."]))
+
+    assert len(cursor_pages(insta, MEDIA)) == 10
 
 
 # -- Threads -------------------------------------------------------------------------------------
@@ -423,3 +508,74 @@ def test_threads_text_is_counted_with_emoji_as_bytes(threads_api) -> None:
     with pytest.raises(PermanentPublishError, match="Threads allows 500"):
         threads(threads_api).publish(make_request(["🎉" * 126]))
     assert threads_api.containers == {}
+
+
+THREADS = "/v1.0/me/threads"
+REPLIES = "/v1.0/me/replies"
+
+
+def test_threads_reconciler_finds_a_post_behind_250_newer_ones(threads_api) -> None:
+    now = datetime.now(UTC)
+    lost = threads_api.add_post("De verloren post.", at=now - timedelta(hours=2))
+    seed(threads_api.add_post, 250, start=now - timedelta(hours=1))
+
+    found = threads(threads_api).find_published(make_request(["De verloren post."]))
+
+    assert found is not None
+    assert found.remote_id == lost["id"]
+    # Threads answers with cursors only: a full page with an after cursor is followed.
+    pages = cursor_pages(threads_api, THREADS)
+    assert len(pages) == 3
+    assert all(p.query["after"] for p in pages[1:])
+
+
+def test_threads_reconciler_reads_no_further_back_than_the_window(threads_api) -> None:
+    now = datetime.now(UTC)
+    threads_api.add_post("Van eergisteren.", at=now - timedelta(hours=50))
+    seed(threads_api.add_post, 200, start=now - timedelta(hours=60), prefix="Oud")
+    seed(threads_api.add_post, 150, start=now - timedelta(hours=1))
+
+    assert threads(threads_api).find_published(make_request(["Van eergisteren."])) is None
+
+    assert len(cursor_pages(threads_api, THREADS)) == 2
+
+
+def test_threads_reconciler_that_runs_out_of_pages_cannot_tell(threads_api) -> None:
+    seed(threads_api.add_post, 1050, start=datetime.now(UTC) - timedelta(hours=3))
+
+    with pytest.raises(AccountUnreadableError, match="more than 1000 posts"):
+        threads(threads_api).find_published(make_request(["Niet te vinden."]))
+
+    assert len(cursor_pages(threads_api, THREADS)) == 10
+
+
+def test_threads_reconciler_pages_back_to_a_thread_and_its_replies(threads_api) -> None:
+    """A thread behind a burst: its first part is found pages back, its replies among replies
+    to others, and reading the replies stops at the first part's time."""
+    now = datetime.now(UTC)
+    older = threads_api.add_post("Elders.", at=now - timedelta(hours=5))
+    seed(
+        lambda text, at: threads_api.add_post(text, at=at, reply_to=older["id"]),
+        150,
+        start=now - timedelta(hours=4),
+        prefix="Antwoord eerder",
+    )
+    head = threads_api.add_post("Een.", at=now - timedelta(hours=2))
+    seed(threads_api.add_post, 150, start=now - timedelta(minutes=100))
+    second = threads_api.add_post("Twee.", at=now - timedelta(minutes=30), reply_to=head["id"])
+    seed(
+        lambda text, at: threads_api.add_post(text, at=at, reply_to=older["id"]),
+        120,
+        start=now - timedelta(minutes=20),
+        prefix="Antwoord later",
+    )
+
+    found = threads(threads_api).find_published(make_request(["Een.", "Twee."]))
+    assert found is not None
+    assert found.raw["ids"] == [head["id"], second["id"]]
+
+    with pytest.raises(PartlyPublishedError, match="2 of the 3 parts") as partly:
+        threads(threads_api).find_published(make_request(["Een.", "Twee.", "Drie."]))
+    assert list(partly.value.found_ids) == [head["id"], second["id"]]
+    # 121 replies are newer than "Een.", so the second page of replies reaches back past it.
+    assert len(cursor_pages(threads_api, REPLIES)) == 2 + 2

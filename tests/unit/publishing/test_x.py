@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -204,3 +204,83 @@ def test_x_too_long_text_is_permanent_before_sending(api) -> None:
     with pytest.raises(PermanentPublishError, match="X allows 280"):
         publisher_for(api).publish(make_request(["🎉" * 141]))
     assert api.posts == []
+
+
+# -- paging back through a burst ----------------------------------------------------------------
+
+
+def timeline_pages(api: FakeX) -> list:
+    return api.calls("GET", f"/2/users/{FakeX.user_id}/tweets")
+
+
+def seed(api: FakeX, count: int, *, start: datetime, prefix: str = "Drukte") -> None:
+    """`count` posts a second apart from `start` on, oldest first."""
+    for n in range(count):
+        api.add_post(f"{prefix} {n}", at=start + timedelta(seconds=n))
+
+
+def test_x_reconciler_finds_a_post_behind_250_newer_ones(api) -> None:
+    now = datetime.now(UTC)
+    lost = api.add_post("De verloren post.", at=now - timedelta(hours=2))
+    seed(api, 250, start=now - timedelta(hours=1))
+
+    found = publisher_for(api).find_published(make_request(["De verloren post."]))
+
+    assert found is not None
+    assert found.remote_id == lost["id"]
+    pages = timeline_pages(api)
+    assert len(pages) == 3
+    assert [p.query["max_results"] for p in pages] == ["100"] * 3
+    assert "pagination_token" not in pages[0].query
+    assert all("pagination_token" in p.query for p in pages[1:])
+
+
+def test_x_reconciler_reads_no_further_back_than_the_window(api) -> None:
+    now = datetime.now(UTC)
+    api.add_post("Van eergisteren.", at=now - timedelta(hours=50))
+    seed(api, 200, start=now - timedelta(hours=60), prefix="Oud")
+    seed(api, 150, start=now - timedelta(hours=1))
+
+    assert publisher_for(api).find_published(make_request(["Van eergisteren."])) is None
+
+    pages = timeline_pages(api)
+    assert len(pages) == 2  # 100 + 50 within the window; X leaves the older ones out
+    start = datetime.fromisoformat(pages[0].query["start_time"].replace("Z", "+00:00"))
+    assert timedelta(hours=47, minutes=59) < now - start <= timedelta(hours=48, seconds=1)
+
+
+def test_x_reconciler_that_runs_out_of_pages_cannot_tell(api) -> None:
+    now = datetime.now(UTC)
+    seed(api, 1050, start=now - timedelta(hours=3))
+
+    with pytest.raises(AccountUnreadableError, match="more than 1000 posts"):
+        publisher_for(api).find_published(make_request(["Niet te vinden."]))
+
+    assert len(timeline_pages(api)) == 10
+
+
+def test_x_reconciler_pages_back_to_a_thread_and_reports_the_parts_out(api) -> None:
+    now = datetime.now(UTC)
+    head = api.add_post("Een.", at=now - timedelta(hours=2))
+    seed(api, 150, start=now - timedelta(minutes=100), prefix="Tussendoor")
+    second = api.add_post("Twee.", at=now - timedelta(minutes=30), reply_to=head["id"])
+    seed(api, 120, start=now - timedelta(minutes=20), prefix="Daarna")
+
+    found = publisher_for(api).find_published(make_request(["Een.", "Twee."]))
+    assert found is not None
+    assert found.raw["ids"] == [head["id"], second["id"]]
+    with pytest.raises(PartlyPublishedError, match="2 of the 3 parts") as partly:
+        publisher_for(api).find_published(make_request(["Een.", "Twee.", "Drie."]))
+    assert list(partly.value.found_ids) == [head["id"], second["id"]]
+
+
+def test_x_duplicate_too_far_back_to_find_stays_open(api) -> None:
+    """X refuses the resend as a duplicate but the earlier post is beyond what one look reads:
+    the outcome stays open (the engine's reconciler looks again) rather than failing."""
+    now = datetime.now(UTC)
+    api.add_post("Eerder verstuurd.", at=now - timedelta(hours=4))
+    seed(api, 1050, start=now - timedelta(hours=3))
+
+    with pytest.raises(AmbiguousPublishError, match="more than 1000 posts"):
+        publisher_for(api).publish(make_request(["Eerder verstuurd."], attempt=2))
+    assert len(timeline_pages(api)) == 10
