@@ -13,13 +13,15 @@ from urllib.parse import urlencode
 from planner.channels.catalogue import PublishingRules
 from planner.publishing.adapters._platform import (
     FORM,
-    RECONCILE_PAGE_SIZE,
     Connection,
-    Page,
     PlatformClient,
-    Timeline,
     form_body,
     meta_code_with_fallback,
+)
+from planner.publishing.adapters._reconcile import (
+    RECONCILE_PAGE_SIZE,
+    Page,
+    Timeline,
     still_open,
 )
 from planner.publishing.adapters._transport import join_url

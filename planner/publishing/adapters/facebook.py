@@ -20,13 +20,15 @@ from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._graph import GraphApi
 from planner.publishing.adapters._platform import (
     DuplicatePostError,
-    Timeline,
     check_bytes,
     check_media,
+    utcnow,
+)
+from planner.publishing.adapters._reconcile import (
+    Timeline,
     find_recent,
     still_open,
     unreadable,
-    utcnow,
 )
 from planner.publishing.adapters._transport import multipart, safe_filename
 from planner.publishing.outbound import Resolver, system_resolver

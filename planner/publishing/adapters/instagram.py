@@ -20,10 +20,12 @@ from planner.publishing.adapters._platform import (
     check_aspect,
     check_bytes,
     check_media,
-    find_recent,
     image_size,
-    unreadable,
     utcnow,
+)
+from planner.publishing.adapters._reconcile import (
+    find_recent,
+    unreadable,
 )
 from planner.publishing.outbound import Resolver, system_resolver
 from planner.publishing.ports import (

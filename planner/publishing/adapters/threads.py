@@ -19,12 +19,14 @@ from planner.channels import counting
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._graph import GraphApi
 from planner.publishing.adapters._platform import (
-    Timeline,
     check_media,
+    utcnow,
+)
+from planner.publishing.adapters._reconcile import (
+    Timeline,
     find_recent,
     parse_time,
     unreadable,
-    utcnow,
 )
 from planner.publishing.outbound import Resolver, system_resolver
 from planner.publishing.ports import (

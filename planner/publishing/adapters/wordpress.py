@@ -18,7 +18,12 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from planner.publishing.adapters._html import text_to_html
-from planner.publishing.adapters._platform import fingerprint, parse_time, unreadable, within
+from planner.publishing.adapters._reconcile import (
+    fingerprint,
+    parse_time,
+    unreadable,
+    within,
+)
 from planner.publishing.adapters._transport import (
     HttpPublisher,
     join_url,

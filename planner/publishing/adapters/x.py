@@ -21,18 +21,20 @@ from planner.channels import counting
 from planner.channels.catalogue import get_kind, get_publishing_rules
 from planner.publishing.adapters._platform import (
     JSON,
-    RECONCILE_PAGE_SIZE,
     Connection,
     DuplicatePostError,
-    Page,
     PlatformClient,
-    Timeline,
     check_bytes,
     check_media,
+    utcnow,
+)
+from planner.publishing.adapters._reconcile import (
+    RECONCILE_PAGE_SIZE,
+    Page,
+    Timeline,
     find_recent,
     still_open,
     unreadable,
-    utcnow,
 )
 from planner.publishing.adapters._transport import join_url, json_body, multipart, safe_filename
 from planner.publishing.outbound import Resolver, Response, system_resolver
