@@ -5,7 +5,8 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 CATALOG := planner/translations
 MO      := $(CATALOG)/nl/LC_MESSAGES/messages.mo $(CATALOG)/en/LC_MESSAGES/messages.mo
-PYTEST_ARGS ?=
+# two processes (pytest-xdist), each with its own databases; PYTEST_ARGS=-n0 runs in one
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test bench lint typecheck translations extract-messages clean
 

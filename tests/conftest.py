@@ -81,6 +81,10 @@ def fresh_database_url(backend: str, tmp_path: Path, name: str) -> str:
     # A prefix of its own lets several test runs share one server without dropping each other's
     # databases (parallel work on one machine); CI uses the default.
     prefix = os.environ.get("PLANNER_TEST_DB_PREFIX", "planner")
+    # pytest-xdist runs the suite in several processes: a database per worker.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        prefix = f"{prefix}_{worker}"
     url = postgres_database(f"{prefix}_{name}")
     reset_postgres(url)
     return url
