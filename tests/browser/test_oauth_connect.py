@@ -8,6 +8,7 @@ the browser back to, and the app's OAuth settings are set at start."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -74,8 +75,6 @@ def connected_world(
         later.app = create_app(
             make_settings(tmp, database_url=url, base_url=base, oauth_apps={"x": app_settings})
         )
-        import threading
-
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
