@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -69,7 +70,9 @@ class ClaimedRenewal:
         self.box = box
         self.client = client
         self.channel_id = channel_id
-        self.worker = worker[:100]
+        # Unique per renewal: threads of one process (the engine sends several posts of a
+        # channel at once) must wait for each other too, not share the claim.
+        self.worker = f"{worker[:90]}:{secrets.token_hex(4)}"
         self.clock = clock
 
     def refresh(self, token: TokenSet) -> TokenSet:

@@ -291,7 +291,7 @@ def test_two_processes_renewing_at_once_ask_the_platform_once(
     channel_id = connect(live, client, frozen, x)
     _secret, token, _ = stored(live, channel_id)
     results: list[str] = []
-    start = threading.Barrier(2)
+    start = threading.Barrier(3)
 
     def renew(worker: str) -> None:
         start.wait()
@@ -300,15 +300,16 @@ def test_two_processes_renewing_at_once_ask_the_platform_once(
         )
         results.append(claimed.refresh(token).access_token)
 
-    threads = [threading.Thread(target=renew, args=(f"w{n}",)) for n in (1, 2)]
+    # Two processes, and two threads of one process (the same worker name).
+    threads = [threading.Thread(target=renew, args=(name,)) for name in ("w1", "w2", "w2")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
 
     assert refreshes(auth) == 1  # a single-use refresh token was spent once
-    assert len(results) == 2
-    assert results[0] == results[1] != token.access_token
+    assert len(results) == 3
+    assert results[0] == results[1] == results[2] != token.access_token
     assert stored(live, channel_id)[1].access_token == results[0]
 
 
