@@ -23,11 +23,11 @@ def _edit_as_author(live_server: Any, fragment_id: int, text: str) -> None:
     from sqlalchemy import select
 
     from planner.accounts.models import User
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments import services
     from planner.fragments.models import Fragment
 
-    with transaction(_factory(live_server)) as session:
+    with write_session(_factory(live_server)) as session:
         author = session.scalar(select(User).where(User.email == AUTHOR.email))
         fragment = session.get(Fragment, fragment_id)
         assert fragment is not None

@@ -101,12 +101,12 @@ def _fresh_mastodon_draft(live_server: Any) -> int:
     from planner.brand import services as brand_services
     from planner.brand.models import Term
     from planner.channels.models import Channel
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments import services
     from planner.stories.models import Story
 
     factory = runtime.session_factory(live_server.app)
-    with transaction(factory) as session:
+    with write_session(factory) as session:
         editor = session.scalar(select(User).where(User.email == EDITOR.email))
         channel = session.scalar(select(Channel).where(Channel.kind_key == "mastodon"))
         story = session.scalars(select(Story).order_by(Story.id)).first()

@@ -22,14 +22,14 @@ def _draft_with_photos(live_server: Any, kind_key: str, limit: int) -> tuple[int
 
     from planner.accounts.models import User
     from planner.channels import services as channel_services
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments import services
     from planner.stories.models import Photo, Story
     from tests.unit.media.sample_images import jpeg
 
     app = live_server.app
     factory = runtime.session_factory(app)
-    with transaction(factory) as session:
+    with write_session(factory) as session:
         editor = session.scalar(select(User).where(User.email == EDITOR.email))
         story = session.scalars(select(Story).order_by(Story.id)).first()
         assert editor is not None

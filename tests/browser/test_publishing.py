@@ -33,11 +33,11 @@ def _fragment_in_review(live_server: Any) -> int:
 
     from planner.accounts.models import User
     from planner.channels.models import Channel
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments import services
     from planner.stories.models import Story
 
-    with transaction(_factory(live_server)) as session:
+    with write_session(_factory(live_server)) as session:
         author = session.scalar(select(User).where(User.email == AUTHOR.email))
         channel = session.scalar(select(Channel).where(Channel.kind_key == "mastodon"))
         story = session.scalars(
@@ -61,13 +61,13 @@ def _blog_post(live_server: Any) -> str:
     from planner.accounts.models import User
     from planner.blog.services import publish_in_transaction
     from planner.channels.models import Channel
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments import services
     from planner.publishing.models import Delivery, DeliveryState
     from planner.stories.models import Story
 
     now = datetime.now(UTC)
-    with transaction(_factory(live_server)) as session:
+    with write_session(_factory(live_server)) as session:
         author = session.scalar(select(User).where(User.email == AUTHOR.email))
         channel = session.scalar(select(Channel).where(Channel.kind_key == "blog"))
         story = session.scalars(select(Story).order_by(Story.id.desc())).first()
@@ -143,12 +143,12 @@ def test_by_hand_list_copies_with_the_keyboard_and_marks_as_posted(
     page: Any, live_server: Any
 ) -> None:
     from planner.approval import services as approval_services
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments.models import Fragment
     from planner.scheduling import planning
 
     fragment_id = _fragment_in_review(live_server)
-    with transaction(_factory(live_server)) as session:
+    with write_session(_factory(live_server)) as session:
         from sqlalchemy import select
 
         from planner.accounts.models import User
@@ -185,12 +185,12 @@ def test_by_hand_list_offers_each_crop_with_alt_text_and_a_download(
 
     from planner.accounts.models import User
     from planner.approval import services as approval_services
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments.models import Fragment
     from planner.scheduling import planning
 
     fragment_id = _fragment_in_review(live_server)
-    with transaction(_factory(live_server)) as session:
+    with write_session(_factory(live_server)) as session:
         reviewer = session.scalar(select(User).where(User.email == REVIEWER.email))
         fragment = session.get(Fragment, fragment_id)
         assert fragment is not None
@@ -225,10 +225,10 @@ def test_by_hand_list_offers_each_crop_with_alt_text_and_a_download(
 def _delivery_id(live_server: Any, fragment_id: int) -> int:
     from sqlalchemy import select
 
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.publishing.models import Delivery
 
-    with transaction(_factory(live_server)) as session:
+    with write_session(_factory(live_server)) as session:
         found = session.scalar(select(Delivery.id).where(Delivery.fragment_id == fragment_id))
         assert found is not None
         return found
@@ -280,12 +280,12 @@ def test_publishing_pages_have_no_serious_accessibility_violations(
 
     from planner.accounts.models import User
     from planner.approval.reviewer_links import create_review_link
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments.models import Fragment
 
     fragment_id = _fragment_in_review(live_server)
     slug_url = _blog_post(live_server)
-    with transaction(_factory(live_server)) as session:
+    with write_session(_factory(live_server)) as session:
         fragment = session.get(Fragment, fragment_id)
         colleague = session.scalar(select(User).where(User.email == REVIEWER.email))
         assert fragment is not None

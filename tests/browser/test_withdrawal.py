@@ -29,14 +29,14 @@ def _story_with_two_posts(live_server: LiveServer) -> tuple[int, int, int]:
     from planner.accounts.models import User
     from planner.approval import services as approval
     from planner.channels import services as channels
-    from planner.db import transaction
+    from planner.db import write_session
     from planner.fragments import services as fragments
     from planner.publishing import deliveries
     from planner.scheduling import planning
     from planner.stories.models import Story, StorySource
 
     now = datetime.now(UTC)
-    with transaction(runtime.session_factory(live_server.app)) as session:
+    with write_session(runtime.session_factory(live_server.app)) as session:
         author = session.scalar(select(User).where(User.email == AUTHOR.email))
         reviewer = session.scalar(select(User).where(User.email == REVIEWER.email))
         assert author is not None
