@@ -24,7 +24,7 @@ from planner.channels.models import Channel
 from planner.db import make_engine, make_sessionmaker, transaction
 from planner.publishing.models import ChannelConnection, ConnectionState
 from planner.web import runtime
-from tests.browser.conftest import screenshot, watch_csp
+from tests.browser.conftest import screenshot, sign_in, watch_csp
 from tests.conftest import PASSWORD, make_settings
 from tests.fakes.oauth import FakeAuthorizationServer
 from tests.fakes.server import serving
@@ -97,11 +97,7 @@ def test_an_admin_connects_x_in_chromium(
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/sign-in")
-        page.get_by_label("E-mailadres").fill(ADMIN)
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_url("**/dashboard")
+        sign_in(page, ADMIN, PASSWORD)
 
         page.goto(f"/channels/{channel_id}/publishing")
         card = page.locator("#connection")
@@ -139,11 +135,7 @@ def test_the_publishing_form_shows_only_what_the_chosen_publisher_uses(
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        page.goto("/sign-in")
-        page.get_by_label("E-mailadres").fill(ADMIN)
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_url("**/dashboard")
+        sign_in(page, ADMIN, PASSWORD)
         page.goto(f"/channels/{channel_id}/publishing")
         kind = page.get_by_label("Hoe fragmenten worden gepubliceerd")
         kind.select_option("newsletter")
